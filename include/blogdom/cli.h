@@ -1,0 +1,64 @@
+/* The command line: one option table feeds getopt_long and --help. */
+#ifndef BLOGDOM_CLI_H
+#define BLOGDOM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "blogdom/msg.h"
+#include "blogdom/servers.h"
+#include "blogdom/shard.h"
+
+#define BD_DEFAULT_TLD "dev"
+#define BD_DEFAULT_MAX_LEN 4
+#define BD_DEFAULT_TIMEOUT_MS 1500
+#define BD_DEFAULT_TRIES 3
+#define BD_DEFAULT_WINDOW_MAX 1000
+#define BD_DEFAULT_WINDOW_INIT 100
+
+enum bd_progress_mode { BD_PROGRESS_AUTO, BD_PROGRESS_ON, BD_PROGRESS_OFF };
+
+struct bd_config {
+  char **names; /* NAME arguments (pointers into argv) */
+  size_t nnames;
+  char **files; /* -f paths (pointers into argv) */
+  size_t nfiles;
+  char **tlds; /* normalized, owned */
+  size_t ntlds;
+  unsigned max_len;
+  struct bd_server_list servers; /* empty: the system's */
+  unsigned concurrency;          /* 0: adaptive up to the default */
+  unsigned timeout_ms;
+  unsigned tries;
+  uint16_t qtype;
+  uint64_t rate;
+  bool input_order;
+  bool json;
+  unsigned only; /* BD_ONLY_* bits */
+  bool stats;
+  enum bd_progress_mode progress;
+  struct bd_shard shard;
+  enum bd_verbosity verbosity;
+};
+
+enum bd_cli_status {
+  BD_CLI_RUN,  /* cfg is ready */
+  BD_CLI_DONE, /* --help or --version was printed: exit 0 */
+  BD_CLI_USAGE /* an error was printed: exit 2 */
+};
+
+/* Parses argv into cfg (which bd_config_free releases in every case). */
+enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg);
+
+void bd_config_free(struct bd_config *cfg);
+
+/* Writes --help; every option of the table is in it. */
+void bd_cli_help(FILE *out);
+
+/* Calls fn with each long option name of the table (for tests). */
+void bd_cli_each_option(void (*fn)(const char *name, void *data),
+                        void *data);
+
+#endif

@@ -1,0 +1,74 @@
+/* The engine: a libuv loop driving c-ares queries for a stream of names,
+ * within a congestion window and an optional rate, with our own retries. */
+#ifndef BLOGDOM_ENGINE_H
+#define BLOGDOM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "blogdom/result.h"
+#include "blogdom/servers.h"
+
+struct bd_source;
+
+struct bd_engine_config {
+  const struct bd_server *servers; /* at least one */
+  size_t nservers;
+  unsigned timeout_ms;  /* wait for each try, the same for every try */
+  unsigned tries;       /* tries in all before a name is given up */
+  uint16_t qtype;
+  unsigned window_max;  /* most queries in flight */
+  unsigned window_init; /* where the adaptive window starts */
+  uint64_t rate;        /* queries a second at most, 0: no limit */
+  unsigned sockets_per_server;
+};
+
+struct bd_engine_hooks {
+  void *data;
+  /* A name has its final verdict. Returns 0, or -1 to end the run (stdout
+   * is gone). */
+  int (*on_result)(void *data, const struct bd_result *r);
+  /* May the name with this sequence number be started? (bounded input
+   * order) */
+  bool (*has_room)(void *data, uint64_t seq);
+  /* A batch of events was handled: a good moment to flush. */
+  void (*on_batch)(void *data);
+};
+
+struct bd_engine_stats {
+  uint64_t started;   /* names taken from the source */
+  uint64_t finished;  /* names with a verdict */
+  uint64_t unreached; /* names dropped by an interrupt */
+  uint64_t queries;   /* queries sent, retries included */
+  uint64_t retries;
+  uint64_t timeouts;
+  unsigned inflight;
+  unsigned inflight_peak;
+  unsigned window;
+};
+
+struct bd_engine;
+
+/* Sets up channels and handles on loop; nothing is sent before
+ * bd_engine_start. Returns 0, or -1 after printing why. */
+int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
+                  const struct bd_engine_config *cfg, struct bd_source *src,
+                  const struct bd_engine_hooks *hooks);
+
+/* Starts sending. The engine closes its handles by itself when every name
+ * has its verdict, so uv_run returns. */
+void bd_engine_start(struct bd_engine *e);
+
+/* Stops at once: nothing more is sent, queries in flight are dropped
+ * without a verdict (counted as unreached), handles are closed. */
+void bd_engine_stop(struct bd_engine *e);
+
+void bd_engine_get_stats(const struct bd_engine *e,
+                         struct bd_engine_stats *stats);
+
+/* Frees the engine once uv_run has returned. */
+void bd_engine_free(struct bd_engine *e);
+
+#endif

@@ -1,0 +1,48 @@
+/* What a person watching sees on stderr: the live progress line on a
+ * terminal and the final summary. */
+#ifndef BLOGDOM_PROGRESS_H
+#define BLOGDOM_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blogdom/engine.h"
+#include "blogdom/verdict.h"
+
+struct bd_counts {
+  uint64_t by_status[3]; /* indexed by enum bd_status */
+};
+
+struct bd_progress {
+  bool enabled;
+  bool drawn;          /* a line is on the screen now */
+  long long total;     /* names expected, -1 if unknown */
+  uint64_t start_ns;
+  struct bd_counts counts;
+};
+
+void bd_progress_init(struct bd_progress *p, bool enabled, long long total,
+                      uint64_t now_ns);
+
+void bd_progress_count(struct bd_progress *p, enum bd_status s);
+
+/* Formats the progress line (no newline) into buf: done, of total when
+ * known, names/s, marks, in flight, ETA. */
+size_t bd_progress_format(char *buf, size_t cap, const struct bd_counts *c,
+                          const struct bd_engine_stats *st, long long total,
+                          double elapsed_s);
+
+/* Redraws the line on stderr (only when enabled). */
+void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
+                      uint64_t now_ns);
+
+/* Erases the line, if one is drawn. */
+void bd_progress_erase(struct bd_progress *p);
+
+/* Formats the final summary line (no newline). */
+size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
+                           const struct bd_engine_stats *st,
+                           double elapsed_s, int signum);
+
+#endif

@@ -1,0 +1,81 @@
+/* From what the server said to one of three verdicts: a pure mapping. */
+#ifndef BLOGDOM_VERDICT_H
+#define BLOGDOM_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum bd_status {
+  BD_FOUND,    /* "+": the name exists */
+  BD_NOTFOUND, /* "  ": NXDOMAIN, the name does not exist */
+  BD_ERROR     /* "?": no definitive answer */
+};
+
+enum bd_reason {
+  BD_REASON_ANSWER,       /* NOERROR with records of the asked type */
+  BD_REASON_NODATA,       /* NOERROR without them: the name still exists */
+  BD_REASON_ALIAS,        /* NXDOMAIN for the target of the name's alias */
+  BD_REASON_NXDOMAIN,     /* the name does not exist */
+  BD_REASON_SERVFAIL,     /* rcode 2 */
+  BD_REASON_REFUSED,      /* rcode 5 */
+  BD_REASON_FORMERR,      /* rcode 1 */
+  BD_REASON_NOTIMP,       /* rcode 4 */
+  BD_REASON_RCODE,        /* any other rcode */
+  BD_REASON_TIMEOUT,      /* no answer within the tries */
+  BD_REASON_UNREACHABLE,  /* the server refused the connection or the
+                             datagram (ICMP), or sending failed */
+  BD_REASON_BAD_RESPONSE, /* an answer that does not parse */
+  BD_REASON_INVALID_NAME, /* never sent: the input is not a domain name */
+  BD_REASON_NO_MEMORY,
+  BD_REASON_FAILED /* any other resolver error */
+};
+
+#define BD_VERDICT_MAX_ADDRS 8
+
+struct bd_addr {
+  uint8_t len; /* 4 or 16 */
+  unsigned char bytes[16];
+};
+
+struct bd_verdict {
+  enum bd_status status;
+  enum bd_reason reason;
+  int rcode;       /* -1 when no answer was parsed */
+  unsigned naddrs; /* addresses kept, at most BD_VERDICT_MAX_ADDRS */
+  struct bd_addr addrs[BD_VERDICT_MAX_ADDRS];
+};
+
+/* Judges a whole DNS response to a query for one name and qtype (RFC 1035
+ * 4.1). NOERROR means the name exists, with or without records of qtype
+ * (RFC 2308 2.2, NODATA); NXDOMAIN means it does not (RFC 2308 2.1, RFC
+ * 8020), except when the answer holds an alias owned by the name itself:
+ * then the NXDOMAIN speaks of the alias's target (RFC 6604 3) and the name
+ * exists. Other rcodes give no verdict. A response that does not parse is
+ * BD_REASON_BAD_RESPONSE. */
+void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
+                            uint16_t qtype, struct bd_verdict *v);
+
+/* The verdict for a query that ended without a response: status is a
+ * c-ares error code (ARES_ETIMEOUT, ARES_ECONNREFUSED, ...). */
+void bd_verdict_from_status(int status, struct bd_verdict *v);
+
+/* The verdict for a name that was never sent. */
+void bd_verdict_invalid_name(struct bd_verdict *v);
+
+/* True when another try may change the outcome: no usable answer came
+ * (timeouts, network errors, garbage), as opposed to a server's word. */
+bool bd_verdict_is_transport_failure(const struct bd_verdict *v);
+
+/* True when the server answered but declined (SERVFAIL, REFUSED, ...):
+ * another server may know better. */
+bool bd_verdict_is_server_failure(const struct bd_verdict *v);
+
+/* "found", "notfound", "error". */
+const char *bd_status_name(enum bd_status s);
+/* "answer", "nxdomain", "timeout", ... */
+const char *bd_reason_name(enum bd_reason r);
+/* "NOERROR", "NXDOMAIN", ... or NULL for an rcode without a mnemonic. */
+const char *bd_rcode_name(int rcode);
+
+#endif

@@ -1,0 +1,385 @@
+/* Command-line parsing: the option table is the single source of truth for
+ * getopt_long, --help and the test that checks the man page. */
+#include "blogdom/cli.h"
+
+#include <errno.h>
+#include <ares.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "blogdom/names.h"
+#include "blogdom/output.h"
+#include "blogdom/rrtype.h"
+#include "blogdom/text.h"
+
+enum option_id {
+  OPT_FILE = 'f',
+  OPT_TLD = 't',
+  OPT_MAX_LEN = 'm',
+  OPT_SERVER = 's',
+  OPT_RESOLVERS = 'r',
+  OPT_CONCURRENCY = 'c',
+  OPT_JSON = 'j',
+  OPT_QUIET = 'q',
+  OPT_VERBOSE = 'v',
+  OPT_HELP = 'h',
+  OPT_VERSION = 'V',
+  OPT_TIMEOUT = 256,
+  OPT_TRIES,
+  OPT_TYPE,
+  OPT_RATE,
+  OPT_ORDER,
+  OPT_ONLY,
+  OPT_STATS,
+  OPT_PROGRESS,
+  OPT_NO_PROGRESS,
+  OPT_SHARD
+};
+
+struct option_spec {
+  const char *name;
+  int id;
+  const char *arg; /* NULL: takes no argument */
+  const char *help;
+};
+
+static const struct option_spec table[] = {
+    {"file", OPT_FILE, "FILE",
+     "read names from FILE, one a line ('-': stdin); repeatable"},
+    {"tld", OPT_TLD, "TLD", "probe labels under TLD; repeatable (default dev)"},
+    {"max-len", OPT_MAX_LEN, "N",
+     "built-in keywords of at most N letters, 0: all (default 4)"},
+    {"server", OPT_SERVER, "ADDR[:PORT]",
+     "DNS server to ask; repeatable, comma-separated, [v6]:port"},
+    {"resolvers", OPT_RESOLVERS, "FILE", "read servers from FILE, one a line"},
+    {"concurrency", OPT_CONCURRENCY, "N",
+     "at most N queries in flight (default: adaptive up to 1000)"},
+    {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)"},
+    {"tries", OPT_TRIES, "N", "tries in all before giving up (default 3)"},
+    {"type", OPT_TYPE, "TYPE", "record type to ask for (default A)"},
+    {"rate", OPT_RATE, "QPS", "at most QPS queries a second (default: no limit)"},
+    {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order"},
+    {"json", OPT_JSON, NULL, "one JSON object a line"},
+    {"only", OPT_ONLY, "STATUS",
+     "print only found, notfound or error lines; repeatable"},
+    {"stats", OPT_STATS, NULL, "print a summary on stderr at the end"},
+    {"progress", OPT_PROGRESS, NULL, "show the progress line even off a TTY"},
+    {"no-progress", OPT_NO_PROGRESS, NULL, "never show the progress line"},
+    {"shard", OPT_SHARD, "K/N", "probe only shard K (0..N-1) of N"},
+    {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr"},
+    {"verbose", OPT_VERBOSE, NULL, "say more on stderr"},
+    {"help", OPT_HELP, NULL, "show this help and exit"},
+    {"version", OPT_VERSION, NULL, "show the version and exit"},
+};
+
+#define NOPTIONS (sizeof(table) / sizeof(table[0]))
+
+void bd_cli_each_option(void (*fn)(const char *name, void *data),
+                        void *data) {
+  for (size_t i = 0; i < NOPTIONS; i++)
+    fn(table[i].name, data);
+}
+
+void bd_cli_help(FILE *out) {
+  fputs("Usage: blogdom [OPTION]... [NAME]...\n"
+        "Probe domain names with DNS and print one line per name, as the\n"
+        "answers arrive: '+ NAME' exists, '  NAME' does not exist (NXDOMAIN),\n"
+        "'? NAME' no definitive answer. A NAME without a dot is a label,\n"
+        "probed under each TLD. With no NAME and no --file: Python's\n"
+        "keywords.\n\nOptions:\n",
+        out);
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    char left[48];
+    const struct option_spec *o = &table[i];
+    if (o->id < 256)
+      snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name,
+               o->arg ? "=" : "", o->arg ? o->arg : "");
+    else
+      snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? "=" : "",
+               o->arg ? o->arg : "");
+    fprintf(out, "  %-28s %s\n", left, o->help);
+  }
+  fputs("\nExit status: 0 every name answered definitively, 1 some '?',\n"
+        "2 usage or set-up error, 130/143 interrupted.\n"
+        "See blogdom(1) for the line formats and examples.\n",
+        out);
+}
+
+/* Builds getopt's tables from ours. */
+static void build_getopt(struct option *longs, char *shorts) {
+  size_t n = 0;
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    longs[i].name = table[i].name;
+    longs[i].has_arg = table[i].arg ? required_argument : no_argument;
+    longs[i].flag = NULL;
+    longs[i].val = table[i].id;
+    if (table[i].id < 256) {
+      shorts[n++] = (char)table[i].id;
+      if (table[i].arg)
+        shorts[n++] = ':';
+    }
+  }
+  memset(&longs[NOPTIONS], 0, sizeof(longs[0]));
+  shorts[n] = '\0';
+}
+
+static int parse_uint(const char *opt, const char *text, unsigned long long min,
+                      unsigned long long max, unsigned long long *out) {
+  char *end;
+  unsigned long long v;
+  if (text[0] < '0' || text[0] > '9')
+    goto bad;
+  errno = 0;
+  v = strtoull(text, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max)
+    goto bad;
+  *out = v;
+  return 0;
+bad:
+  bd_errorf("--%s takes a whole number from %llu to %llu", opt, min, max);
+  return -1;
+}
+
+static int push(char ***list, size_t *n, char *item) {
+  char **grown = realloc(*list, (*n + 1) * sizeof(**list));
+  if (grown == NULL) {
+    bd_errorf("out of memory");
+    return -1;
+  }
+  grown[(*n)++] = item;
+  *list = grown;
+  return 0;
+}
+
+static int add_tld(struct bd_config *cfg, const char *text) {
+  char name[BD_NAME_MAX + 1];
+  size_t len;
+  char *copy;
+  enum bd_name_error err;
+
+  if (text[0] == '.')
+    text++;
+  err = bd_name_normalize(text, strlen(text), name, &len);
+  if (err != BD_NAME_OK) {
+    char shown[BD_ESCAPED_SIZE(64)];
+    bd_text_escape(shown, sizeof(shown), text, strnlen(text, 64));
+    bd_errorf("invalid TLD '%s': %s", shown, bd_name_strerror(err));
+    return -1;
+  }
+  copy = strdup(name);
+  if (copy == NULL || push(&cfg->tlds, &cfg->ntlds, copy) != 0) {
+    free(copy);
+    return -1;
+  }
+  return 0;
+}
+
+static int add_servers(struct bd_config *cfg, const char *csv,
+                       const char *where) {
+  const char *bad;
+  size_t bad_len;
+  enum bd_server_error err =
+      bd_server_list_add(&cfg->servers, csv, &bad, &bad_len);
+  if (err != BD_SERVER_OK) {
+    char shown[BD_ESCAPED_SIZE(64)];
+    bd_text_escape(shown, sizeof(shown), bad, bad_len < 64 ? bad_len : 64);
+    bd_errorf("%sinvalid server '%s': %s", where, shown,
+              bd_server_strerror(err));
+    return -1;
+  }
+  return 0;
+}
+
+/* -r FILE: one server a line, '#' comments, as massdns reads them. */
+static int add_resolver_file(struct bd_config *cfg, const char *path) {
+  FILE *f = fopen(path, "r");
+  char line[256];
+  char where[300];
+  int rc = 0;
+  unsigned lineno = 0;
+
+  if (f == NULL) {
+    bd_errorf("cannot open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+    size_t len = strcspn(line, "#\r\n");
+    lineno++;
+    line[len] = '\0';
+    if (strspn(line, " \t") == len)
+      continue;
+    snprintf(where, sizeof(where), "%s:%u: ", path, lineno);
+    rc = add_servers(cfg, line, where);
+  }
+  if (rc == 0 && ferror(f)) {
+    bd_errorf("cannot read %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  fclose(f);
+  return rc;
+}
+
+static int add_only(struct bd_config *cfg, const char *text) {
+  static const char *const names[] = {"found", "notfound", "error"};
+  const char *p = text;
+  for (;;) {
+    size_t len = strcspn(p, ",");
+    size_t i;
+    for (i = 0; i < 3; i++)
+      if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0)
+        break;
+    if (i == 3) {
+      bd_errorf("--only takes found, notfound or error");
+      return -1;
+    }
+    cfg->only |= 1u << i;
+    if (p[len] == '\0')
+      return 0;
+    p += len + 1;
+  }
+}
+
+static int apply(struct bd_config *cfg, int id, char *arg) {
+  unsigned long long v;
+
+  switch (id) {
+  case OPT_FILE:
+    return push(&cfg->files, &cfg->nfiles, arg);
+  case OPT_TLD:
+    return add_tld(cfg, arg);
+  case OPT_MAX_LEN:
+    if (parse_uint("max-len", arg, 0, 63, &v) != 0)
+      return -1;
+    cfg->max_len = (unsigned)v;
+    return 0;
+  case OPT_SERVER:
+    return add_servers(cfg, arg, "");
+  case OPT_RESOLVERS:
+    return add_resolver_file(cfg, arg);
+  case OPT_CONCURRENCY:
+    if (parse_uint("concurrency", arg, 1, 65536, &v) != 0)
+      return -1;
+    cfg->concurrency = (unsigned)v;
+    return 0;
+  case OPT_TIMEOUT:
+    if (parse_uint("timeout", arg, 1, 600000, &v) != 0)
+      return -1;
+    cfg->timeout_ms = (unsigned)v;
+    return 0;
+  case OPT_TRIES:
+    if (parse_uint("tries", arg, 1, 100, &v) != 0)
+      return -1;
+    cfg->tries = (unsigned)v;
+    return 0;
+  case OPT_TYPE:
+    if (bd_rrtype_parse(arg, &cfg->qtype) != 0) {
+      bd_errorf("--type takes a record type such as A, AAAA, MX or TYPE65");
+      return -1;
+    }
+    return 0;
+  case OPT_RATE:
+    if (parse_uint("rate", arg, 0, 10000000, &v) != 0)
+      return -1;
+    cfg->rate = v;
+    return 0;
+  case OPT_ORDER:
+    if (strcmp(arg, "input") != 0 && strcmp(arg, "arrival") != 0) {
+      bd_errorf("--order takes 'arrival' or 'input'");
+      return -1;
+    }
+    cfg->input_order = strcmp(arg, "input") == 0;
+    return 0;
+  case OPT_JSON:
+    cfg->json = true;
+    return 0;
+  case OPT_ONLY:
+    return add_only(cfg, arg);
+  case OPT_STATS:
+    cfg->stats = true;
+    return 0;
+  case OPT_PROGRESS:
+    cfg->progress = BD_PROGRESS_ON;
+    return 0;
+  case OPT_NO_PROGRESS:
+    cfg->progress = BD_PROGRESS_OFF;
+    return 0;
+  case OPT_SHARD:
+    if (bd_shard_parse(arg, &cfg->shard) != 0) {
+      bd_errorf("--shard takes K/N with 0 <= K < N, such as 0/4");
+      return -1;
+    }
+    return 0;
+  case OPT_QUIET:
+    cfg->verbosity = BD_QUIET;
+    return 0;
+  case OPT_VERBOSE:
+    cfg->verbosity = BD_VERBOSE;
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+static void set_defaults(struct bd_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->max_len = BD_DEFAULT_MAX_LEN;
+  cfg->timeout_ms = BD_DEFAULT_TIMEOUT_MS;
+  cfg->tries = BD_DEFAULT_TRIES;
+  cfg->qtype = 1;
+  cfg->progress = BD_PROGRESS_AUTO;
+  cfg->verbosity = BD_NORMAL;
+}
+
+enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
+  struct option longs[NOPTIONS + 1];
+  char shorts[2 * NOPTIONS + 2];
+  int c;
+
+  set_defaults(cfg);
+  build_getopt(longs, shorts + 1);
+  shorts[0] = ':'; /* report a missing argument apart from an unknown one */
+  opterr = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    if (c == OPT_HELP) {
+      bd_cli_help(stdout);
+      return BD_CLI_DONE;
+    }
+    if (c == OPT_VERSION) {
+      printf("blogdom %s (libuv %s, c-ares %s)\n", BD_VERSION,
+             uv_version_string(), ares_version(NULL));
+      return BD_CLI_DONE;
+    }
+    if (c == '?' || c == ':') {
+      const char *what = argv[optind - 1];
+      if (optopt != 0 && optopt < 256)
+        bd_errorf("%s option -%c", c == ':' ? "missing argument to" :
+                  "unknown", optopt);
+      else
+        bd_errorf("%s option '%s'",
+                  c == ':' ? "missing argument to" : "unknown", what);
+      bd_errorf("try 'blogdom --help'");
+      return BD_CLI_USAGE;
+    }
+    if (apply(cfg, c, optarg) != 0)
+      return BD_CLI_USAGE;
+  }
+  cfg->names = argv + optind;
+  cfg->nnames = (size_t)(argc - optind);
+  if (cfg->ntlds == 0 && add_tld(cfg, BD_DEFAULT_TLD) != 0)
+    return BD_CLI_USAGE;
+  if (cfg->only == 0)
+    cfg->only = BD_ONLY_ALL;
+  return BD_CLI_RUN;
+}
+
+void bd_config_free(struct bd_config *cfg) {
+  for (size_t i = 0; i < cfg->ntlds; i++)
+    free(cfg->tlds[i]);
+  free(cfg->tlds);
+  free(cfg->files);
+  bd_server_list_free(&cfg->servers);
+  memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,665 @@
+/* The engine: names from the source become queries on c-ares channels
+ * driven by a libuv loop; answers become verdicts handed to the hooks.
+ *
+ * One c-ares channel (a "lane") talks to one server with one try: retries
+ * are ours, so every try waits the same timeout (c-ares 1.18 doubles it per
+ * round) and each can go to the next server. Sockets are watched with
+ * uv_poll_t as c-ares asks through its socket state callback; one repeating
+ * timer lets c-ares expire queries, without ares_timeout(), which walks
+ * every query in flight. */
+#include "blogdom/engine.h"
+
+#include <ares.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "blogdom/msg.h"
+#include "blogdom/names.h"
+#include "blogdom/netio.h"
+#include "blogdom/pacer.h"
+#include "blogdom/source.h"
+#include "blogdom/text.h"
+#include "blogdom/window.h"
+
+#define container_of(ptr, type, member)                                       \
+  ((type *)((char *)(ptr)-offsetof(type, member)))
+
+#define EDNS_PAYLOAD 1232 /* RFC 9715's advice against fragmentation */
+#define UDP_BUFFER (4 * 1024 * 1024)
+#define LOCAL_BACKOFF_NS (10 * 1000000ull)
+
+struct lane;
+
+/* One socket c-ares asked us to watch; freed in its close callback. */
+struct watch {
+  uv_poll_t poll;
+  ares_socket_t fd;
+  struct lane *lane;
+  struct watch *next;
+};
+
+/* One c-ares channel bound to one server. */
+struct lane {
+  struct bd_engine *engine;
+  ares_channel channel;
+  size_t server;
+  struct watch *watches;
+  struct bd_netio netio;
+};
+
+/* One name being probed, from the source to its verdict. */
+struct probe {
+  struct bd_engine *engine;
+  struct probe *next; /* free list or retry queue */
+  uint64_t seq;
+  uint64_t start_ns;
+  unsigned tries;
+  size_t first_server;
+  size_t server;      /* of the last try */
+  struct lane *lane;  /* of the last try */
+  size_t name_len;
+  char name[BD_NAME_MAX + 1];
+};
+
+struct bd_engine {
+  uv_loop_t *loop;
+  struct bd_engine_config cfg;
+  struct bd_engine_hooks hooks;
+  struct bd_source *src;
+
+  struct lane *lanes;
+  size_t nlanes;
+  size_t *next_lane; /* per server: round robin over its lanes */
+
+  struct probe *pool;
+  struct probe *free_probes;
+  struct probe *retry_head;
+  struct probe *retry_tail;
+
+  uv_timer_t tick;     /* lets c-ares expire queries */
+  uv_timer_t wakeup;   /* pacing and local back-off */
+  uv_poll_t input;     /* the source's descriptor while it would block */
+  bool input_watched;
+  bool input_initialized;
+  bool tick_running;
+  bool wakeup_armed;
+  bool source_done;
+  bool stopping;
+  bool closed;
+  bool warned_local;
+
+  struct bd_window window;
+  struct bd_pacer pacer;
+  uint64_t backoff_until_ns;
+  uint64_t next_seq;
+  struct bd_engine_stats stats;
+
+  unsigned char random[512];
+  size_t random_left;
+};
+
+static void pump(struct bd_engine *e);
+
+/* ---- query ids ------------------------------------------------------- */
+
+/* c-ares 1.18's ares_send() keeps the id we give it: ids must be
+ * unpredictable (RFC 5452 9.2), so they come from the kernel's CSPRNG. */
+static unsigned short next_query_id(struct bd_engine *e) {
+  unsigned short id;
+  if (e->random_left < sizeof(id)) {
+    size_t got = 0;
+    while (got < sizeof(e->random)) {
+      ssize_t n = getrandom(e->random + got, sizeof(e->random) - got, 0);
+      if (n < 0 && errno != EINTR)
+        break;
+      if (n > 0)
+        got += (size_t)n;
+    }
+    e->random_left = got;
+    if (got < sizeof(id)) /* never in practice: getrandom(2) cannot fail */
+      return (unsigned short)(uv_hrtime() & 0xffff);
+  }
+  e->random_left -= sizeof(id);
+  memcpy(&id, e->random + e->random_left, sizeof(id));
+  return id;
+}
+
+/* ---- sockets --------------------------------------------------------- */
+
+static void on_watch_closed(uv_handle_t *h) {
+  free(container_of((uv_poll_t *)h, struct watch, poll));
+}
+
+static void on_socket_event(uv_poll_t *h, int status, int events) {
+  struct watch *w = container_of(h, struct watch, poll);
+  struct bd_engine *e = w->lane->engine;
+  ares_socket_t rd = ARES_SOCKET_BAD;
+  ares_socket_t wr = ARES_SOCKET_BAD;
+
+  /* On an error let c-ares read and write: it finds the error itself. */
+  if (status < 0 || (events & UV_READABLE))
+    rd = w->fd;
+  if (status < 0 || (events & UV_WRITABLE))
+    wr = w->fd;
+  ares_process_fd(w->lane->channel, rd, wr);
+  pump(e);
+}
+
+static struct watch **find_watch(struct lane *lane, ares_socket_t fd) {
+  struct watch **pw = &lane->watches;
+  while (*pw != NULL && (*pw)->fd != fd)
+    pw = &(*pw)->next;
+  return pw;
+}
+
+/* c-ares' socket state callback. On (0, 0) c-ares closes the fd right
+ * after we return, so polling must stop now. */
+static void on_socket_state(void *data, ares_socket_t fd, int readable,
+                            int writable) {
+  struct lane *lane = data;
+  struct watch **pw = find_watch(lane, fd);
+  struct watch *w = *pw;
+  int events = (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0);
+
+  if (events == 0) {
+    if (w != NULL) {
+      *pw = w->next;
+      uv_close((uv_handle_t *)&w->poll, on_watch_closed);
+    }
+    return;
+  }
+  if (w == NULL) {
+    w = malloc(sizeof(*w));
+    if (w == NULL || uv_poll_init_socket(lane->engine->loop, &w->poll, fd)) {
+      /* Unwatched, the socket's queries end by timeout: slower, not lost. */
+      free(w);
+      bd_warnf("cannot watch a socket: out of memory or descriptors");
+      return;
+    }
+    w->fd = fd;
+    w->lane = lane;
+    w->next = lane->watches;
+    lane->watches = w;
+  }
+  uv_poll_start(&w->poll, events, on_socket_event);
+}
+
+/* ---- lanes ----------------------------------------------------------- */
+
+static int lane_init(struct bd_engine *e, struct lane *lane, size_t server) {
+  static char lookups[] = "b"; /* DNS only: never /etc/hosts */
+  const struct bd_server *s = &e->cfg.servers[server];
+  struct ares_options opts;
+  struct ares_addr_port_node node;
+  int optmask;
+  int rc;
+
+  memset(lane, 0, sizeof(*lane));
+  lane->engine = e;
+  lane->server = server;
+  lane->netio.rcvbuf = UDP_BUFFER;
+  lane->netio.sndbuf = UDP_BUFFER;
+
+  /* Everything the environment could change is set here: no search
+   * domains, no rotation, one try of exactly timeout_ms. */
+  memset(&opts, 0, sizeof(opts));
+  opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+               ARES_FLAG_NOALIASES | ARES_FLAG_EDNS;
+  opts.timeout = (int)e->cfg.timeout_ms;
+  opts.tries = 1;
+  opts.ndots = 1;
+  opts.ndomains = 0;
+  opts.domains = NULL;
+  opts.lookups = lookups;
+  opts.ednspsz = EDNS_PAYLOAD;
+  opts.sock_state_cb = on_socket_state;
+  opts.sock_state_cb_data = lane;
+  optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+            ARES_OPT_NDOTS | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS |
+            ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE;
+  rc = ares_init_options(&lane->channel, &opts, optmask);
+  if (rc != ARES_SUCCESS) {
+    bd_errorf("cannot start the resolver library: %s", ares_strerror(rc));
+    lane->channel = NULL;
+    return -1;
+  }
+  ares_set_socket_functions(lane->channel, bd_netio_functions(),
+                            &lane->netio);
+
+  memset(&node, 0, sizeof(node));
+  node.family = s->family;
+  memcpy(&node.addr, &s->addr, s->family == AF_INET ? 4 : 16);
+  node.udp_port = s->port;
+  node.tcp_port = s->port;
+  rc = ares_set_servers_ports(lane->channel, &node);
+  if (rc != ARES_SUCCESS) {
+    bd_errorf("cannot use server %s: %s", s->text, ares_strerror(rc));
+    return -1;
+  }
+  return 0;
+}
+
+static struct lane *pick_lane(struct bd_engine *e, size_t server) {
+  size_t per = e->cfg.sockets_per_server;
+  size_t i = e->next_lane[server]++ % per;
+  return &e->lanes[server * per + i];
+}
+
+/* ---- probes ---------------------------------------------------------- */
+
+static struct probe *take_probe(struct bd_engine *e) {
+  struct probe *p = e->free_probes;
+  if (p != NULL)
+    e->free_probes = p->next;
+  return p;
+}
+
+static void give_back(struct bd_engine *e, struct probe *p) {
+  p->next = e->free_probes;
+  e->free_probes = p;
+}
+
+static void push_retry(struct bd_engine *e, struct probe *p) {
+  p->next = NULL;
+  if (e->retry_tail != NULL)
+    e->retry_tail->next = p;
+  else
+    e->retry_head = p;
+  e->retry_tail = p;
+}
+
+static struct probe *pop_retry(struct bd_engine *e) {
+  struct probe *p = e->retry_head;
+  if (p != NULL) {
+    e->retry_head = p->next;
+    if (e->retry_head == NULL)
+      e->retry_tail = NULL;
+  }
+  return p;
+}
+
+static void report(struct bd_engine *e, uint64_t seq, const char *name,
+                   size_t len, const struct bd_verdict *v,
+                   struct bd_result *r) {
+  r->seq = seq;
+  r->name = name;
+  r->name_len = len;
+  r->verdict = v;
+  r->qtype = e->cfg.qtype;
+  e->stats.finished++;
+  if (e->hooks.on_result(e->hooks.data, r) != 0)
+    bd_engine_stop(e);
+}
+
+static void finish_probe(struct bd_engine *e, struct probe *p,
+                         const struct bd_verdict *v) {
+  struct bd_result r;
+  memset(&r, 0, sizeof(r));
+  r.tries = p->tries;
+  r.ms = (double)(uv_hrtime() - p->start_ns) / 1e6;
+  r.server = e->cfg.servers[p->server].text;
+  report(e, p->seq, p->name, p->name_len, v, &r);
+  give_back(e, p);
+}
+
+static void finish_invalid(struct bd_engine *e, uint64_t seq,
+                           const struct bd_item *item) {
+  struct bd_verdict v;
+  struct bd_result r;
+  char shown[BD_ESCAPED_SIZE(256) + 4];
+  size_t n;
+
+  bd_verdict_invalid_name(&v);
+  memset(&r, 0, sizeof(r));
+  r.truncated = item->truncated;
+  r.detail = bd_name_strerror(item->error);
+  n = bd_text_escape(shown, sizeof(shown) - 4, item->text,
+                     item->len < 256 ? item->len : 256);
+  if (item->truncated || item->len > 256)
+    memcpy(shown + n, "...", 4);
+  bd_notef("invalid name %s: %s", shown, r.detail);
+  report(e, seq, item->text, item->len, &v, &r);
+}
+
+/* ---- answers --------------------------------------------------------- */
+
+/* A failure on this host (no descriptor, full socket buffer): the query
+ * never left, so it costs no try; the window shrinks and sending pauses. */
+static bool retry_local_failure(struct bd_engine *e, struct probe *p,
+                                struct lane *lane) {
+  int err = lane->netio.local_errno;
+  uint64_t now = uv_hrtime();
+
+  if (err == 0 || e->stopping)
+    return false;
+  lane->netio.local_errno = 0;
+  if (!e->warned_local) {
+    bd_warnf("sending paused: %s; lowering concurrency", strerror(err));
+    e->warned_local = true;
+  }
+  bd_window_on_loss(&e->window, now, LOCAL_BACKOFF_NS);
+  e->backoff_until_ns = now + LOCAL_BACKOFF_NS;
+  p->tries--;
+  push_retry(e, p);
+  return true;
+}
+
+static bool should_retry(const struct bd_engine *e, const struct probe *p,
+                         const struct bd_verdict *v) {
+  if (e->stopping || p->tries >= e->cfg.tries)
+    return false;
+  if (bd_verdict_is_transport_failure(v))
+    return true;
+  /* A server's refusal is its final word unless another server can ask. */
+  return bd_verdict_is_server_failure(v) && e->cfg.nservers > 1;
+}
+
+static void on_answer(void *arg, int status, int timeouts,
+                      unsigned char *abuf, int alen) {
+  struct probe *p = arg;
+  struct bd_engine *e = p->engine;
+  struct lane *lane = p->lane;
+  struct bd_verdict v;
+
+  (void)timeouts;
+  e->stats.inflight--;
+  if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
+    e->stats.unreached++;
+    give_back(e, p);
+    return;
+  }
+  if (status == ARES_ECONNREFUSED && retry_local_failure(e, p, lane))
+    return;
+  if (status == ARES_SUCCESS)
+    bd_verdict_from_answer(abuf, (size_t)alen, e->cfg.qtype, &v);
+  else
+    bd_verdict_from_status(status, &v);
+
+  if (v.reason == BD_REASON_TIMEOUT) {
+    e->stats.timeouts++;
+    bd_window_on_loss(&e->window, uv_hrtime(),
+                      (uint64_t)e->cfg.timeout_ms * 1000000u);
+  } else if (!bd_verdict_is_transport_failure(&v)) {
+    bd_window_on_answer(&e->window);
+  }
+  if (should_retry(e, p, &v)) {
+    e->stats.retries++;
+    push_retry(e, p);
+    return;
+  }
+  finish_probe(e, p, &v);
+}
+
+/* ---- sending --------------------------------------------------------- */
+
+static void send_try(struct bd_engine *e, struct probe *p) {
+  unsigned char *query;
+  int qlen;
+  int rc;
+
+  p->server = (p->first_server + p->tries) % e->cfg.nservers;
+  p->lane = pick_lane(e, p->server);
+  if (p->tries == 0)
+    p->start_ns = uv_hrtime();
+  p->tries++;
+  rc = ares_create_query(p->name, 1 /* IN */, e->cfg.qtype,
+                         next_query_id(e), 1, &query, &qlen, EDNS_PAYLOAD);
+  if (rc != ARES_SUCCESS) {
+    struct bd_verdict v;
+    bd_verdict_from_status(rc, &v);
+    finish_probe(e, p, &v);
+    return;
+  }
+  e->stats.queries++;
+  bd_pacer_consume(&e->pacer, uv_hrtime());
+  if (++e->stats.inflight > e->stats.inflight_peak)
+    e->stats.inflight_peak = e->stats.inflight;
+  /* May call on_answer before it returns (a failed send). */
+  ares_send(p->lane->channel, query, qlen, on_answer, p);
+  ares_free_string(query);
+}
+
+static void on_tick(uv_timer_t *t) {
+  struct bd_engine *e = container_of(t, struct bd_engine, tick);
+  for (size_t i = 0; i < e->nlanes; i++)
+    ares_process_fd(e->lanes[i].channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  pump(e);
+}
+
+static void on_wakeup(uv_timer_t *t) {
+  struct bd_engine *e = container_of(t, struct bd_engine, wakeup);
+  e->wakeup_armed = false;
+  pump(e);
+}
+
+static void on_input_readable(uv_poll_t *h, int status, int events) {
+  struct bd_engine *e = container_of(h, struct bd_engine, input);
+  (void)status;
+  (void)events;
+  uv_poll_stop(&e->input);
+  e->input_watched = false;
+  pump(e);
+}
+
+/* The source would block: come back when its descriptor is readable. */
+static void watch_input(struct bd_engine *e) {
+  int fd = bd_source_wait_fd(e->src);
+  if (e->input_watched)
+    return;
+  if (!e->input_initialized) {
+    if (uv_poll_init(e->loop, &e->input, fd) != 0) {
+      bd_errorf("cannot wait for input on descriptor %d", fd);
+      e->source_done = true;
+      return;
+    }
+    e->input_initialized = true;
+  }
+  uv_poll_start(&e->input, UV_READABLE, on_input_readable);
+  e->input_watched = true;
+}
+
+static void arm_wakeup(struct bd_engine *e, uint64_t wait_ns) {
+  uint64_t ms = (wait_ns + 999999) / 1000000;
+  if (e->wakeup_armed)
+    return;
+  uv_timer_start(&e->wakeup, on_wakeup, ms > 0 ? ms : 1, 0);
+  e->wakeup_armed = true;
+}
+
+/* May one more query go out now, as far as the window, the pace and a
+ * local back-off go? If only time stands in the way, arms the wake-up. */
+static bool may_send(struct bd_engine *e) {
+  uint64_t now;
+  uint64_t wait;
+
+  if (e->stats.inflight >= bd_window_size(&e->window))
+    return false;
+  if (!e->cfg.rate && e->backoff_until_ns == 0)
+    return true;
+  now = uv_hrtime();
+  if (now < e->backoff_until_ns) {
+    arm_wakeup(e, e->backoff_until_ns - now);
+    return false;
+  }
+  e->backoff_until_ns = 0;
+  wait = bd_pacer_delay(&e->pacer, now);
+  if (wait > 0) {
+    arm_wakeup(e, wait);
+    return false;
+  }
+  return true;
+}
+
+/* Takes the next name from the source and starts it. Returns false when
+ * nothing more can be taken now. */
+static bool start_next_name(struct bd_engine *e) {
+  static struct bd_item item;
+  struct probe *p;
+  enum bd_source_status st;
+
+  if (e->source_done || e->free_probes == NULL ||
+      !e->hooks.has_room(e->hooks.data, e->next_seq))
+    return false;
+  st = bd_source_next(e->src, &item);
+  if (st == BD_SOURCE_AGAIN) {
+    watch_input(e);
+    return false;
+  }
+  if (st != BD_SOURCE_ITEM) {
+    e->source_done = true;
+    return false;
+  }
+  e->stats.started++;
+  if (item.error != BD_NAME_OK) {
+    finish_invalid(e, e->next_seq++, &item);
+    return true;
+  }
+  p = take_probe(e);
+  p->seq = e->next_seq++;
+  p->tries = 0;
+  p->first_server = (size_t)(p->seq % e->cfg.nservers);
+  p->name_len = item.len;
+  memcpy(p->name, item.text, item.len + 1);
+  send_try(e, p);
+  return true;
+}
+
+static void close_engine(struct bd_engine *e);
+
+/* Sends what the window, the pace and the input allow; retries first. The
+ * only caller of ares_send(), always from the top of an event. */
+static void pump(struct bd_engine *e) {
+  while (!e->stopping && may_send(e)) {
+    struct probe *p = pop_retry(e);
+    if (p != NULL)
+      send_try(e, p);
+    else if (!start_next_name(e))
+      break;
+  }
+  e->stats.window = bd_window_size(&e->window);
+  if (e->stats.inflight > 0 && !e->tick_running) {
+    uint64_t tick = e->cfg.timeout_ms / 20;
+    tick = tick < 1 ? 1 : tick > 50 ? 50 : tick;
+    uv_timer_start(&e->tick, on_tick, tick, tick);
+    e->tick_running = true;
+  } else if (e->stats.inflight == 0 && e->tick_running) {
+    uv_timer_stop(&e->tick);
+    e->tick_running = false;
+  }
+  if (e->hooks.on_batch != NULL)
+    e->hooks.on_batch(e->hooks.data);
+  if (e->stopping || (e->source_done && e->stats.inflight == 0 &&
+                      e->retry_head == NULL))
+    close_engine(e);
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
+                  const struct bd_engine_config *cfg, struct bd_source *src,
+                  const struct bd_engine_hooks *hooks) {
+  struct bd_engine *e = calloc(1, sizeof(*e));
+  size_t per = cfg->sockets_per_server ? cfg->sockets_per_server : 1;
+
+  if (e == NULL)
+    goto nomem;
+  e->loop = loop;
+  e->cfg = *cfg;
+  e->cfg.sockets_per_server = (unsigned)per;
+  e->hooks = *hooks;
+  e->src = src;
+  e->nlanes = cfg->nservers * per;
+  e->lanes = calloc(e->nlanes, sizeof(*e->lanes));
+  e->next_lane = calloc(cfg->nservers, sizeof(*e->next_lane));
+  e->pool = calloc(cfg->window_max, sizeof(*e->pool));
+  if (e->lanes == NULL || e->next_lane == NULL || e->pool == NULL)
+    goto nomem;
+  for (size_t i = 0; i < cfg->window_max; i++) {
+    e->pool[i].engine = e;
+    give_back(e, &e->pool[cfg->window_max - 1 - i]);
+  }
+  for (size_t i = 0; i < e->nlanes; i++) {
+    if (lane_init(e, &e->lanes[i], i / per) != 0) {
+      e->nlanes = i + 1;
+      bd_engine_free(e);
+      return -1;
+    }
+  }
+  bd_window_init(&e->window, cfg->window_init, 1, cfg->window_max);
+  /* One millisecond of slack matches the loop's timer resolution. */
+  bd_pacer_init(&e->pacer, cfg->rate, 1000000u);
+  uv_timer_init(loop, &e->tick);
+  uv_timer_init(loop, &e->wakeup);
+  *out = e;
+  return 0;
+
+nomem:
+  bd_errorf("out of memory");
+  bd_engine_free(e);
+  return -1;
+}
+
+void bd_engine_start(struct bd_engine *e) { pump(e); }
+
+static void drop_unreached(struct bd_engine *e) {
+  struct probe *p;
+  while ((p = pop_retry(e)) != NULL) {
+    e->stats.unreached++;
+    give_back(e, p);
+  }
+}
+
+/* Destroying a channel ends its queries (ARES_EDESTRUCTION) and closes its
+ * sockets, which closes their watches through on_socket_state. */
+static void close_engine(struct bd_engine *e) {
+  if (e->closed)
+    return;
+  e->closed = true;
+  e->stopping = true;
+  for (size_t i = 0; i < e->nlanes; i++) {
+    if (e->lanes[i].channel != NULL) {
+      ares_destroy(e->lanes[i].channel);
+      e->lanes[i].channel = NULL;
+    }
+  }
+  drop_unreached(e);
+  uv_close((uv_handle_t *)&e->tick, NULL);
+  uv_close((uv_handle_t *)&e->wakeup, NULL);
+  if (e->input_initialized)
+    uv_close((uv_handle_t *)&e->input, NULL);
+}
+
+/* May run inside a c-ares callback, where ares_destroy() must not: the
+ * channels are closed from the next pump, at the top of an event. */
+void bd_engine_stop(struct bd_engine *e) {
+  if (e->stopping)
+    return;
+  e->stopping = true;
+  if (!e->closed) {
+    uv_timer_stop(&e->wakeup);
+    uv_timer_start(&e->wakeup, on_wakeup, 0, 0);
+    e->wakeup_armed = true;
+  }
+}
+
+void bd_engine_get_stats(const struct bd_engine *e,
+                         struct bd_engine_stats *stats) {
+  *stats = e->stats;
+  stats->window = bd_window_size(&e->window);
+}
+
+void bd_engine_free(struct bd_engine *e) {
+  if (e == NULL)
+    return;
+  if (e->lanes != NULL) {
+    for (size_t i = 0; i < e->nlanes; i++)
+      if (e->lanes[i].channel != NULL)
+        ares_destroy(e->lanes[i].channel);
+  }
+  free(e->lanes);
+  free(e->next_lane);
+  free(e->pool);
+  free(e);
+}

@@ -1,0 +1,268 @@
+/* blogdom: is this domain name taken? Asks DNS about many names at once
+ * and prints one verdict line per name as the answers arrive.
+ *
+ * The data flows through one module each, in this order:
+ *   cli.c        argv -> struct bd_config (one option table, --help)
+ *   servers.c    -s/-r specs, or the system's resolvers -> addresses
+ *   source.c     arguments | streamed files/stdin | keywords.c, x each TLD
+ *     linereader.c  bounded, non-blocking line reading
+ *     names.c       normalization and validation of one name
+ *     shard.c       --shard K/N by a stable hash
+ *   engine.c     libuv loop + c-ares channels: window, pace, retries
+ *     netio.c       the sockets c-ares uses
+ *     window.c      congestion window;  pacer.c  --rate
+ *   verdict.c    DNS response -> found / notfound / error
+ *   output.c     marks or JSON lines, --only, --order=input, batching
+ *   progress.c   the TTY progress line and the --stats summary (stderr)
+ *   text.c, msg.c  escaping of untrusted bytes; diagnostics
+ * main() only wires them together and turns the outcome into an exit
+ * status. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "blogdom/cli.h"
+#include "blogdom/engine.h"
+#include "blogdom/msg.h"
+#include "blogdom/output.h"
+#include "blogdom/progress.h"
+#include "blogdom/servers.h"
+#include "blogdom/source.h"
+
+#define EXIT_DEFINITIVE 0
+#define EXIT_SOME_ERROR 1
+#define EXIT_USAGE 2
+#define PROGRESS_INTERVAL_MS 250
+#define REORDER_PER_WINDOW 8
+
+struct app {
+  struct bd_config cfg;
+  uv_loop_t loop;
+  struct bd_source *src;
+  struct bd_output *out;
+  struct bd_engine *engine;
+  struct bd_progress progress;
+  uv_signal_t sigint;
+  uv_signal_t sigterm;
+  uv_timer_t progress_timer;
+  int signum;
+  bool output_gone;
+};
+
+static int on_result(void *data, const struct bd_result *r) {
+  struct app *app = data;
+  bd_progress_count(&app->progress, r->verdict->status);
+  if (bd_output_emit(app->out, r) != 0) {
+    app->output_gone = true;
+    return -1;
+  }
+  return 0;
+}
+
+static bool has_room(void *data, uint64_t seq) {
+  struct app *app = data;
+  return bd_output_has_room(app->out, seq);
+}
+
+/* Once per batch of events: lines reach a pipe as they come, yet a burst
+ * of answers costs one write. */
+static void on_batch(void *data) {
+  struct app *app = data;
+  if (!app->output_gone && bd_output_flush(app->out) != 0) {
+    app->output_gone = true;
+    bd_engine_stop(app->engine);
+  }
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  struct app *app = h->data;
+  if (app->signum == 0)
+    app->signum = signum;
+  bd_engine_stop(app->engine);
+}
+
+static void on_progress_tick(uv_timer_t *t) {
+  struct app *app = t->data;
+  struct bd_engine_stats st;
+  bd_engine_get_stats(app->engine, &st);
+  bd_progress_draw(&app->progress, &st, uv_hrtime());
+}
+
+static void erase_progress(void *data) {
+  bd_progress_erase(data);
+}
+
+static bool progress_wanted(const struct bd_config *cfg) {
+  if (cfg->progress == BD_PROGRESS_AUTO)
+    return cfg->verbosity > BD_QUIET && isatty(STDERR_FILENO);
+  return cfg->progress == BD_PROGRESS_ON;
+}
+
+static int resolve_servers(struct bd_config *cfg) {
+  int rc;
+  if (cfg->servers.count > 0)
+    return 0;
+  rc = bd_server_list_add_system(&cfg->servers);
+  if (rc != 0 || cfg->servers.count == 0) {
+    bd_errorf("no DNS server: give one with --server");
+    return -1;
+  }
+  return 0;
+}
+
+static int open_output(struct app *app, unsigned window) {
+  struct bd_output_config oc;
+  memset(&oc, 0, sizeof(oc));
+  oc.fd = STDOUT_FILENO;
+  oc.json = app->cfg.json;
+  oc.input_order = app->cfg.input_order;
+  oc.only = app->cfg.only;
+  oc.reorder_cap = (size_t)window * REORDER_PER_WINDOW;
+  app->out = bd_output_new(&oc);
+  if (app->out == NULL) {
+    bd_errorf("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+static int open_engine(struct app *app, unsigned window) {
+  struct bd_engine_config ec;
+  struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch};
+
+  memset(&ec, 0, sizeof(ec));
+  ec.servers = app->cfg.servers.items;
+  ec.nservers = app->cfg.servers.count;
+  ec.timeout_ms = app->cfg.timeout_ms;
+  ec.tries = app->cfg.tries;
+  ec.qtype = app->cfg.qtype;
+  ec.window_max = window;
+  ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
+  ec.rate = app->cfg.rate;
+  ec.sockets_per_server = 1;
+  return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
+}
+
+/* Handles of our own that must not keep the loop alive: the run ends when
+ * the engine has closed its handles. */
+static void start_handles(struct app *app) {
+  uv_signal_init(&app->loop, &app->sigint);
+  uv_signal_init(&app->loop, &app->sigterm);
+  app->sigint.data = app->sigterm.data = app;
+  uv_signal_start(&app->sigint, on_signal, SIGINT);
+  uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+  uv_unref((uv_handle_t *)&app->sigint);
+  uv_unref((uv_handle_t *)&app->sigterm);
+  uv_timer_init(&app->loop, &app->progress_timer);
+  app->progress_timer.data = app;
+  if (app->progress.enabled) {
+    uv_timer_start(&app->progress_timer, on_progress_tick,
+                   PROGRESS_INTERVAL_MS, PROGRESS_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&app->progress_timer);
+    bd_msg_set_before_hook(erase_progress, &app->progress);
+  }
+}
+
+static void close_handles(struct app *app) {
+  uv_close((uv_handle_t *)&app->sigint, NULL);
+  uv_close((uv_handle_t *)&app->sigterm, NULL);
+  uv_close((uv_handle_t *)&app->progress_timer, NULL);
+  uv_run(&app->loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&app->loop) != 0)
+    bd_errorf("internal error: handles left open at exit");
+}
+
+static void finish_output(struct app *app) {
+  struct bd_engine_stats st;
+  char line[512];
+  double elapsed = (double)(uv_hrtime() - app->progress.start_ns) / 1e9;
+
+  if (app->output_gone)
+    return;
+  if (app->signum != 0)
+    bd_output_release_held(app->out);
+  if (bd_output_flush(app->out) != 0)
+    app->output_gone = true;
+  bd_progress_erase(&app->progress);
+  bd_msg_set_before_hook(NULL, NULL);
+  bd_engine_get_stats(app->engine, &st);
+  if (app->cfg.stats || app->signum != 0) {
+    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st,
+                        elapsed, app->signum);
+    bd_errorf("%s", line);
+  }
+}
+
+static int exit_status(const struct app *app) {
+  if (app->output_gone)
+    return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
+  if (app->signum != 0)
+    return 128 + app->signum;
+  return app->progress.counts.by_status[BD_ERROR] > 0 ? EXIT_SOME_ERROR
+                                                       : EXIT_DEFINITIVE;
+}
+
+static int run(struct app *app) {
+  struct bd_source_config sc;
+  unsigned window =
+      app->cfg.concurrency ? app->cfg.concurrency : BD_DEFAULT_WINDOW_MAX;
+
+  if (resolve_servers(&app->cfg) != 0)
+    return EXIT_USAGE;
+  memset(&sc, 0, sizeof(sc));
+  sc.names = app->cfg.names;
+  sc.nnames = app->cfg.nnames;
+  sc.files = app->cfg.files;
+  sc.nfiles = app->cfg.nfiles;
+  sc.tlds = app->cfg.tlds;
+  sc.ntlds = app->cfg.ntlds;
+  sc.max_len = app->cfg.max_len;
+  sc.shard = app->cfg.shard;
+  if (bd_source_open(&app->src, &sc) != 0 || open_output(app, window) != 0)
+    return EXIT_USAGE;
+  if (uv_loop_init(&app->loop) != 0) {
+    bd_errorf("cannot start the event loop");
+    return EXIT_USAGE;
+  }
+  bd_progress_init(&app->progress, progress_wanted(&app->cfg),
+                   bd_source_total(app->src), uv_hrtime());
+  if (open_engine(app, window) != 0) {
+    uv_loop_close(&app->loop);
+    return EXIT_USAGE;
+  }
+  start_handles(app);
+  bd_engine_start(app->engine);
+  uv_run(&app->loop, UV_RUN_DEFAULT);
+  finish_output(app);
+  close_handles(app);
+  return exit_status(app);
+}
+
+int main(int argc, char **argv) {
+  struct app app;
+  int status;
+
+  /* A closed stdout shows up as EPIPE from write(2), handled in output.c. */
+  signal(SIGPIPE, SIG_IGN);
+  memset(&app, 0, sizeof(app));
+  switch (bd_cli_parse(argc, argv, &app.cfg)) {
+  case BD_CLI_RUN:
+    bd_msg_set_verbosity(app.cfg.verbosity);
+    status = run(&app);
+    break;
+  case BD_CLI_DONE:
+    status = fflush(stdout) == 0 ? EXIT_DEFINITIVE : EXIT_USAGE;
+    break;
+  default:
+    status = EXIT_USAGE;
+    break;
+  }
+  bd_engine_free(app.engine);
+  bd_output_free(app.out);
+  bd_source_close(app.src);
+  bd_config_free(&app.cfg);
+  return status;
+}

@@ -1,0 +1,113 @@
+/* The progress line (a terminal only, redrawn in place) and the summary. */
+#include "blogdom/progress.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NS_PER_S 1e9
+
+void bd_progress_init(struct bd_progress *p, bool enabled, long long total,
+                      uint64_t now_ns) {
+  memset(p, 0, sizeof(*p));
+  p->enabled = enabled;
+  p->total = total;
+  p->start_ns = now_ns;
+}
+
+void bd_progress_count(struct bd_progress *p, enum bd_status s) {
+  p->counts.by_status[s]++;
+}
+
+static uint64_t done_of(const struct bd_counts *c) {
+  return c->by_status[BD_FOUND] + c->by_status[BD_NOTFOUND] +
+         c->by_status[BD_ERROR];
+}
+
+size_t bd_progress_format(char *buf, size_t cap, const struct bd_counts *c,
+                          const struct bd_engine_stats *st, long long total,
+                          double elapsed_s) {
+  uint64_t done = done_of(c);
+  double rate = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+  int n;
+
+  if (total >= 0)
+    n = snprintf(buf, cap, "%llu/%lld names", (unsigned long long)done,
+                 total);
+  else
+    n = snprintf(buf, cap, "%llu names", (unsigned long long)done);
+  if (n < 0 || (size_t)n >= cap)
+    return 0;
+  n += snprintf(buf + n, cap - (size_t)n,
+                "  %.0f/s  +%llu  %llu free  ?%llu  %u in flight", rate,
+                (unsigned long long)c->by_status[BD_FOUND],
+                (unsigned long long)c->by_status[BD_NOTFOUND],
+                (unsigned long long)c->by_status[BD_ERROR], st->inflight);
+  if ((size_t)n >= cap)
+    return cap - 1;
+  if (total >= 0 && rate > 0 && (uint64_t)total >= done) {
+    double eta = (double)((uint64_t)total - done) / rate;
+    n += snprintf(buf + n, cap - (size_t)n, "  ETA %02u:%02u",
+                  (unsigned)(eta / 60), (unsigned)eta % 60);
+  }
+  return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static void put(const char *s, size_t len) {
+  if (write(STDERR_FILENO, s, len) < 0)
+    return; /* a progress line is not worth an error */
+}
+
+void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
+                      uint64_t now_ns) {
+  char line[256];
+  size_t n;
+  if (!p->enabled)
+    return;
+  /* "\r" then erase-line: redraw in place, whatever was there. */
+  memcpy(line, "\r\033[K", 4);
+  n = 4 + bd_progress_format(line + 4, sizeof(line) - 4, &p->counts, st,
+                             p->total,
+                             (double)(now_ns - p->start_ns) / NS_PER_S);
+  put(line, n);
+  p->drawn = true;
+}
+
+void bd_progress_erase(struct bd_progress *p) {
+  if (!p->drawn)
+    return;
+  put("\r\033[K", 4);
+  p->drawn = false;
+}
+
+size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
+                           const struct bd_engine_stats *st,
+                           double elapsed_s, int signum) {
+  uint64_t done = done_of(c);
+  int n;
+
+  if (signum != 0)
+    n = snprintf(buf, cap,
+                 "interrupted by %s: %llu names answered, %llu in flight "
+                 "not answered",
+                 signum == SIGINT ? "SIGINT" : "SIGTERM",
+                 (unsigned long long)done,
+                 (unsigned long long)st->unreached);
+  else
+    n = snprintf(buf, cap,
+                 "%llu names in %.3f s (%.0f names/s): %llu found, %llu "
+                 "notfound, %llu error; %llu queries, %llu retries, "
+                 "%llu timeouts, peak %u in flight",
+                 (unsigned long long)done, elapsed_s,
+                 elapsed_s > 0 ? (double)done / elapsed_s : 0.0,
+                 (unsigned long long)c->by_status[BD_FOUND],
+                 (unsigned long long)c->by_status[BD_NOTFOUND],
+                 (unsigned long long)c->by_status[BD_ERROR],
+                 (unsigned long long)st->queries,
+                 (unsigned long long)st->retries,
+                 (unsigned long long)st->timeouts, st->inflight_peak);
+  if (n < 0)
+    return 0;
+  return (size_t)n < cap ? (size_t)n : cap - 1;
+}

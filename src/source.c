@@ -1,0 +1,280 @@
+/* The name source: arguments, then files in order, or the built-in list;
+ * a label (no dot) is crossed with each TLD, a dotted name is taken as is. */
+#include "blogdom/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blogdom/keywords.h"
+#include "blogdom/msg.h"
+#include "blogdom/text.h"
+
+enum phase { PHASE_ARGS, PHASE_FILES, PHASE_BUILTIN, PHASE_DONE };
+
+struct input_file {
+  const char *path;
+  int fd;
+  bool owned; /* stdin is not ours to close */
+};
+
+struct bd_source {
+  struct bd_source_config cfg;
+  enum phase phase;
+  size_t index; /* argument, file or keyword index */
+  struct input_file *files;
+  struct bd_linereader *reader; /* of files[index], created on first use */
+
+  /* The entry being crossed with the TLDs. */
+  bool have_entry;
+  bool entry_is_label;
+  bool entry_truncated;
+  size_t tld;
+  size_t entry_len;
+  char entry[BD_LINE_KEEP];
+};
+
+static void close_files(struct bd_source *src) {
+  for (size_t i = 0; i < src->cfg.nfiles; i++)
+    if (src->files[i].owned && src->files[i].fd >= 0)
+      close(src->files[i].fd);
+  free(src->files);
+}
+
+static int open_input(struct input_file *f, const char *path) {
+  struct stat st;
+  char shown[BD_ESCAPED_SIZE(256)];
+
+  f->path = path;
+  f->owned = strcmp(path, "-") != 0;
+  f->fd = f->owned ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+  bd_text_escape(shown, sizeof(shown), path, strnlen(path, 256));
+  if (f->fd < 0) {
+    bd_errorf("cannot open %s: %s", shown, strerror(errno));
+    return -1;
+  }
+  if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bd_errorf("cannot read %s: %s", shown, strerror(EISDIR));
+    return -1;
+  }
+  return 0;
+}
+
+int bd_source_open(struct bd_source **out, const struct bd_source_config *cfg) {
+  struct bd_source *src = calloc(1, sizeof(*src));
+  if (src == NULL)
+    goto nomem;
+  src->cfg = *cfg;
+  src->files = calloc(cfg->nfiles ? cfg->nfiles : 1, sizeof(*src->files));
+  if (src->files == NULL)
+    goto nomem;
+  for (size_t i = 0; i < cfg->nfiles; i++)
+    src->files[i].fd = -1;
+  for (size_t i = 0; i < cfg->nfiles; i++) {
+    if (open_input(&src->files[i], cfg->files[i]) != 0) {
+      bd_source_close(src);
+      return -1;
+    }
+  }
+  if (cfg->nnames > 0)
+    src->phase = PHASE_ARGS;
+  else if (cfg->nfiles > 0)
+    src->phase = PHASE_FILES;
+  else
+    src->phase = PHASE_BUILTIN;
+  *out = src;
+  return 0;
+
+nomem:
+  if (src != NULL)
+    free(src);
+  bd_errorf("out of memory");
+  return -1;
+}
+
+void bd_source_close(struct bd_source *src) {
+  if (src == NULL)
+    return;
+  bd_linereader_free(src->reader);
+  close_files(src);
+  free(src);
+}
+
+static bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Takes text as the next entry: trimmed; blank and comment lines are
+ * skipped (returns false). */
+static bool set_entry(struct bd_source *src, const char *text, size_t len,
+                      bool truncated, bool from_file) {
+  while (len > 0 && is_space(text[0]))
+    text++, len--;
+  while (len > 0 && is_space(text[len - 1]) && !truncated)
+    len--;
+  if (from_file && (len == 0 || text[0] == '#'))
+    return false;
+  if (len > sizeof(src->entry)) {
+    len = sizeof(src->entry);
+    truncated = true;
+  }
+  memcpy(src->entry, text, len);
+  src->entry_len = len;
+  src->entry_truncated = truncated;
+  src->entry_is_label = !bd_name_has_dot(text, len);
+  src->tld = 0;
+  src->have_entry = true;
+  return true;
+}
+
+static void next_file(struct bd_source *src) {
+  bd_linereader_free(src->reader);
+  src->reader = NULL;
+  if (++src->index >= src->cfg.nfiles)
+    src->phase = PHASE_DONE;
+}
+
+/* Reads entries from the files until one is set; the status says why not. */
+static enum bd_source_status read_entry(struct bd_source *src) {
+  while (src->phase == PHASE_FILES) {
+    struct input_file *f = &src->files[src->index];
+    struct bd_line line;
+    enum bd_line_status st;
+
+    if (src->reader == NULL) {
+      src->reader = bd_linereader_new(f->fd);
+      if (src->reader == NULL) {
+        bd_errorf("out of memory");
+        src->phase = PHASE_DONE;
+        return BD_SOURCE_ERROR;
+      }
+    }
+    st = bd_linereader_next(src->reader, &line);
+    if (st == BD_LINE_AGAIN)
+      return BD_SOURCE_AGAIN;
+    if (st == BD_LINE_ERROR) {
+      char shown[BD_ESCAPED_SIZE(256)];
+      bd_text_escape(shown, sizeof(shown), f->path, strnlen(f->path, 256));
+      bd_errorf("cannot read %s: %s", shown, strerror(errno));
+      src->phase = PHASE_DONE;
+      return BD_SOURCE_ERROR;
+    }
+    if (st == BD_LINE_EOF) {
+      next_file(src);
+      continue;
+    }
+    if (set_entry(src, line.data, line.len, line.truncated, true))
+      return BD_SOURCE_ITEM;
+  }
+  return BD_SOURCE_END;
+}
+
+static enum bd_source_status next_entry(struct bd_source *src) {
+  for (;;) {
+    switch (src->phase) {
+    case PHASE_ARGS:
+      if (src->index >= src->cfg.nnames) {
+        src->index = 0;
+        src->phase = src->cfg.nfiles > 0 ? PHASE_FILES : PHASE_DONE;
+        continue;
+      }
+      {
+        const char *arg = src->cfg.names[src->index++];
+        set_entry(src, arg, strlen(arg), false, false);
+      }
+      return BD_SOURCE_ITEM;
+    case PHASE_FILES:
+      return read_entry(src);
+    case PHASE_BUILTIN:
+      while (src->index < BD_KEYWORD_COUNT) {
+        const char *kw = bd_keyword(src->index++);
+        size_t len = strlen(kw);
+        if (src->cfg.max_len == 0 || len <= src->cfg.max_len) {
+          set_entry(src, kw, len, false, false);
+          return BD_SOURCE_ITEM;
+        }
+      }
+      src->phase = PHASE_DONE;
+      continue;
+    case PHASE_DONE:
+      return BD_SOURCE_END;
+    }
+  }
+}
+
+/* Builds the name for the current entry and TLD into item->text and
+ * normalizes it. Returns the normalized bytes for the shard hash. */
+static void make_item(struct bd_source *src, struct bd_item *item) {
+  size_t len = src->entry_len;
+  char name[BD_NAME_MAX + 1];
+  size_t name_len;
+
+  memcpy(item->text, src->entry, len);
+  if (src->entry_is_label) {
+    const char *tld = src->cfg.tlds[src->tld];
+    size_t tlen = strlen(tld);
+    item->text[len++] = '.';
+    memcpy(item->text + len, tld, tlen);
+    len += tlen;
+  }
+  item->truncated = src->entry_truncated;
+  item->error = src->entry_truncated
+                    ? BD_NAME_TOO_LONG
+                    : bd_name_normalize(item->text, len, name, &name_len);
+  if (item->error == BD_NAME_OK) {
+    memcpy(item->text, name, name_len + 1);
+    len = name_len;
+  }
+  item->len = len;
+}
+
+enum bd_source_status bd_source_next(struct bd_source *src,
+                                     struct bd_item *item) {
+  for (;;) {
+    if (!src->have_entry) {
+      enum bd_source_status st = next_entry(src);
+      if (st != BD_SOURCE_ITEM)
+        return st;
+    }
+    make_item(src, item);
+    if (!src->entry_is_label || ++src->tld >= src->cfg.ntlds)
+      src->have_entry = false;
+    /* A truncated entry's text still hashes the same on every host. */
+    if (bd_shard_keeps(&src->cfg.shard, item->text, item->len))
+      return BD_SOURCE_ITEM;
+  }
+}
+
+int bd_source_wait_fd(const struct bd_source *src) {
+  return src->reader != NULL ? bd_linereader_fd(src->reader) : -1;
+}
+
+long long bd_source_total(const struct bd_source *src) {
+  long long entries = 0;
+  long long labels = 0;
+
+  if (src->cfg.nfiles > 0)
+    return -1;
+  if (src->cfg.nnames > 0) {
+    for (size_t i = 0; i < src->cfg.nnames; i++) {
+      const char *n = src->cfg.names[i];
+      if (bd_name_has_dot(n, strlen(n)))
+        entries++;
+      else
+        labels++;
+    }
+  } else {
+    for (size_t i = 0; i < BD_KEYWORD_COUNT; i++) {
+      size_t len = strlen(bd_keyword(i));
+      if (src->cfg.max_len == 0 || len <= src->cfg.max_len)
+        labels++;
+    }
+  }
+  entries += labels * (long long)src->cfg.ntlds;
+  if (src->cfg.shard.count > 1)
+    entries = (entries + src->cfg.shard.count - 1) / src->cfg.shard.count;
+  return entries;
+}
