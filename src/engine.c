@@ -29,6 +29,7 @@
 #define EDNS_PAYLOAD 1232 /* RFC 9715's advice against fragmentation */
 #define UDP_BUFFER (4 * 1024 * 1024)
 #define LOCAL_BACKOFF_NS (10 * 1000000ull)
+#define PACER_SLACK_NS (10 * 1000000ull)
 
 struct lane;
 
@@ -588,8 +589,10 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
     }
   }
   bd_window_init(&e->window, cfg->window_init, 1, cfg->window_max);
-  /* One millisecond of slack matches the loop's timer resolution. */
-  bd_pacer_init(&e->pacer, cfg->rate, 1000000u);
+  /* 10 ms of slack: a loop that wakes late by up to that still sends its
+   * share; the pacer shortens the rate by as much (1%) so that no second
+   * ever holds more than the rate. */
+  bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
   uv_timer_init(loop, &e->tick);
   uv_timer_init(loop, &e->wakeup);
   *out = e;

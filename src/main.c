@@ -163,6 +163,7 @@ static void start_handles(struct app *app) {
                    PROGRESS_INTERVAL_MS, PROGRESS_INTERVAL_MS);
     uv_unref((uv_handle_t *)&app->progress_timer);
     bd_msg_set_before_hook(erase_progress, &app->progress);
+    on_progress_tick(&app->progress_timer);
   }
 }
 

@@ -62,6 +62,8 @@ enum bd_name_error bd_name_normalize(const char *in, size_t len, char *out,
       return BD_NAME_LABEL_TOO_LONG;
     (void)classify_byte((unsigned char)in[i], &out[i]);
   }
+  if (label == 0)
+    return BD_NAME_EMPTY_LABEL; /* "a.dev.." */
   out[len] = '\0';
   *out_len = len;
   return BD_NAME_OK;

@@ -1,7 +1,9 @@
 /* Generic cell rate algorithm (ITU-T I.371): a send conforms when it is at
  * most tolerance ahead of its theoretical time; each conforming send moves
  * that time one interval on. Any n conforming sends span at least
- * (n - 1) * interval - tolerance, hence the interval chosen below. */
+ * (n - 1) * interval - tolerance, so a closed window of length W holds at
+ * most floor((W + tolerance) / interval) + 1 of them: an interval just
+ * over (1 s + tolerance) / rate keeps every second at rate or less. */
 #include "blogdom/pacer.h"
 
 #define NS_PER_S 1000000000ull
@@ -12,10 +14,8 @@ void bd_pacer_init(struct bd_pacer *p, uint64_t rate, uint64_t tolerance_ns) {
   p->tat_ns = 0;
   if (!p->enabled)
     p->interval_ns = 0;
-  else if (rate == 1)
-    p->interval_ns = NS_PER_S + tolerance_ns + 1;
-  else /* (rate - 1) * interval >= 1 s + tolerance: rate sends at most */
-    p->interval_ns = (NS_PER_S + tolerance_ns + rate - 2) / (rate - 1);
+  else /* interval > (1 s + tolerance) / rate: rate sends at most */
+    p->interval_ns = (NS_PER_S + tolerance_ns) / rate + 1;
 }
 
 uint64_t bd_pacer_delay(const struct bd_pacer *p, uint64_t now_ns) {

@@ -1,0 +1,78 @@
+"""Names from files and standard input, streamed."""
+
+import os
+import subprocess
+import time
+
+from conftest import BLOGDOM, WRAPPER, loopback_only
+
+
+def test_file_with_comments_blanks_and_spaces(run, nsd, tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("# my list\n\n  and  \r\nnone.dev\n\t# indented note\n"
+                     "try.app\nlast")
+    r = run("-s", nsd.v4, "-f", names, "--order=input")
+    assert r.lines == ["+ and.dev", "  none.dev", "+ try.app", "  last.dev"]
+    assert r.returncode == 0
+
+
+def test_stdin_and_several_files_in_order(run, nsd, tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("and\n")
+    b.write_text("none\n")
+    r = run("-s", nsd.v4, "-f", a, "-f", "-", "-f", b, "def.dev",
+            "--order=input", stdin=b"elif\nwith\n")
+    # NAME arguments first, then the files in the order given.
+    assert r.lines == ["+ def.dev", "+ and.dev", "+ elif.dev", "  with.dev",
+                       "  none.dev"]
+
+
+def test_labels_in_files_cross_every_tld(run, nsd, tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("and\nwith\n")
+    r = run("-s", nsd.v4, "-f", names, "-t", "dev", "-t", ".COM",
+            "--order=input")
+    assert r.lines == ["+ and.dev", "+ and.com", "  with.dev", "+ with.com"]
+
+
+def test_file_without_final_newline_and_empty_file(run, nsd, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    r = run("-s", nsd.v4, "-f", empty)
+    assert r.lines == [] and r.returncode == 0
+    one = tmp_path / "one.txt"
+    one.write_bytes(b"and")
+    assert run("-s", nsd.v4, "-f", one).lines == ["+ and.dev"]
+
+
+def test_slow_stdin_does_not_hold_up_answers(faultd):
+    """Names trickle in: each answer must come out before the next name is
+    even written."""
+    f = faultd(["*.dev a=192.0.2.1"])
+    args = WRAPPER + [BLOGDOM, "-s", f.addr, "-f", "-"]
+    loopback_only(args[len(WRAPPER) + 1:])
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    try:
+        for name in ("one", "two", "three"):
+            proc.stdin.write(name.encode() + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline().decode()
+            assert line == f"+ {name}.dev\n"
+        proc.stdin.close()
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_many_names_from_a_pipe(run, faultd):
+    f = faultd(["*.dev a=192.0.2.1"], default="nxdomain")
+    names = "".join(f"n{i}.dev\n" for i in range(5000)).encode()
+    r = run("-s", f.addr, "-f", "-", stdin=names)
+    assert len(r.lines) == 5000
+    assert set(line[2:] for line in r.lines) == \
+        {f"n{i}.dev" for i in range(5000)}
+    assert r.returncode == 0

@@ -1,0 +1,137 @@
+/* The option table: parsing, and the man page documenting every option. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blogdom/cli.h"
+#include "blogdom/output.h"
+
+static enum bd_cli_status parse(struct bd_config *cfg, char **argv) {
+  int argc = 0;
+  while (argv[argc] != NULL)
+    argc++;
+  return bd_cli_parse(argc, argv, cfg);
+}
+
+static void test_defaults(void **state) {
+  struct bd_config cfg;
+  char *argv[] = {"blogdom", NULL};
+  (void)state;
+  assert_int_equal(parse(&cfg, argv), BD_CLI_RUN);
+  assert_int_equal(cfg.ntlds, 1);
+  assert_string_equal(cfg.tlds[0], "dev");
+  assert_int_equal(cfg.max_len, 4);
+  assert_int_equal(cfg.timeout_ms, BD_DEFAULT_TIMEOUT_MS);
+  assert_int_equal(cfg.tries, BD_DEFAULT_TRIES);
+  assert_int_equal(cfg.qtype, 1);
+  assert_int_equal(cfg.only, BD_ONLY_ALL);
+  assert_int_equal(cfg.servers.count, 0);
+  bd_config_free(&cfg);
+}
+
+static void test_options(void **state) {
+  struct bd_config cfg;
+  char *argv[] = {"blogdom", "-t", ".COM", "--tld=dev", "-s",
+                  "127.0.0.1:5300,[::1]:5300", "--type", "aaaa",
+                  "--only=found,error", "--order", "input", "--shard",
+                  "1/3", "-c", "50", "--rate=100", "and", "x.org", NULL};
+  (void)state;
+  assert_int_equal(parse(&cfg, argv), BD_CLI_RUN);
+  assert_int_equal(cfg.ntlds, 2);
+  assert_string_equal(cfg.tlds[0], "com");
+  assert_int_equal(cfg.servers.count, 2);
+  assert_int_equal(cfg.qtype, 28);
+  assert_int_equal(cfg.only, BD_ONLY_FOUND | BD_ONLY_ERROR);
+  assert_true(cfg.input_order);
+  assert_int_equal(cfg.shard.index, 1);
+  assert_int_equal(cfg.concurrency, 50);
+  assert_int_equal(cfg.rate, 100);
+  assert_int_equal(cfg.nnames, 2);
+  assert_string_equal(cfg.names[1], "x.org");
+  bd_config_free(&cfg);
+}
+
+static void test_usage_errors(void **state) {
+  static char *bad[][4] = {
+      {"blogdom", "--bogus", NULL},      {"blogdom", "-s", "nope", NULL},
+      {"blogdom", "--tries", "0", NULL}, {"blogdom", "--type", "XYZ", NULL},
+      {"blogdom", "--only", "all", NULL}, {"blogdom", "-t", "a b", NULL},
+      {"blogdom", "--order", "x", NULL}, {"blogdom", "-c", "-1", NULL},
+      {"blogdom", "--timeout", NULL},    {"blogdom", "--shard", "2/2", NULL},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    struct bd_config cfg;
+    assert_int_equal(parse(&cfg, bad[i]), BD_CLI_USAGE);
+    bd_config_free(&cfg);
+  }
+}
+
+struct doc_check {
+  char *page;
+  char *help;
+  int missing;
+};
+
+static void check_documented(const char *name, void *data) {
+  struct doc_check *d = data;
+  char needle[64];
+  /* In roff, a hyphen in an option name is written "\-". */
+  char roff[64];
+  size_t n = 0;
+  snprintf(needle, sizeof(needle), "--%s", name);
+  for (const char *p = "\\-\\-"; *p; p++)
+    roff[n++] = *p;
+  for (const char *p = name; *p && n < sizeof(roff) - 3; p++) {
+    if (*p == '-')
+      roff[n++] = '\\';
+    roff[n++] = *p;
+  }
+  roff[n] = '\0';
+  if (strstr(d->page, roff) == NULL) {
+    print_error("option %s is missing from docs/blogdom.1\n", needle);
+    d->missing++;
+  }
+  if (strstr(d->help, needle) == NULL) {
+    print_error("option %s is missing from --help\n", needle);
+    d->missing++;
+  }
+}
+
+static char *slurp(FILE *f) {
+  size_t cap = 1 << 20;
+  char *buf = calloc(1, cap);
+  size_t n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  return buf;
+}
+
+static void test_every_option_is_documented(void **state) {
+  struct doc_check d = {0};
+  FILE *page = fopen(BD_MAN_PAGE, "r");
+  FILE *help = tmpfile();
+  (void)state;
+  assert_non_null(page);
+  d.page = slurp(page);
+  fclose(page);
+  bd_cli_help(help);
+  rewind(help);
+  d.help = slurp(help);
+  fclose(help);
+  bd_cli_each_option(check_documented, &d);
+  assert_int_equal(d.missing, 0);
+  free(d.page);
+  free(d.help);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_options),
+      cmocka_unit_test(test_usage_errors),
+      cmocka_unit_test(test_every_option_is_documented),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,136 @@
+/* Name normalization and validation. */
+#include "unit.h"
+
+#include <string.h>
+
+#include "blogdom/names.h"
+
+struct name_case {
+  const char *in;
+  size_t len; /* 0: strlen(in) */
+  enum bd_name_error err;
+  const char *out;
+};
+
+static void check(const struct name_case *c) {
+  char out[BD_NAME_MAX + 1];
+  size_t out_len = 0;
+  size_t len = c->len ? c->len : strlen(c->in);
+  enum bd_name_error err = bd_name_normalize(c->in, len, out, &out_len);
+  assert_int_equal(err, c->err);
+  if (c->err == BD_NAME_OK) {
+    assert_string_equal(out, c->out);
+    assert_int_equal(out_len, strlen(c->out));
+  }
+}
+
+static char *repeat(char *buf, char c, size_t n, const char *suffix) {
+  memset(buf, c, n);
+  strcpy(buf + n, suffix);
+  return buf;
+}
+
+static void test_normalizes(void **state) {
+  static const struct name_case cases[] = {
+      {"and.dev", 0, BD_NAME_OK, "and.dev"},
+      {"AND.Dev", 0, BD_NAME_OK, "and.dev"},
+      {"and.dev.", 0, BD_NAME_OK, "and.dev"},
+      {"x-y_z.dev", 0, BD_NAME_OK, "x-y_z.dev"},
+      {"-lead.dev", 0, BD_NAME_OK, "-lead.dev"},
+      {"dev", 0, BD_NAME_OK, "dev"},
+      {"123.dev", 0, BD_NAME_OK, "123.dev"},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    check(&cases[i]);
+}
+
+static void test_rejects(void **state) {
+  static const struct name_case cases[] = {
+      {"", 0, BD_NAME_EMPTY, NULL},
+      {".", 0, BD_NAME_EMPTY, NULL},
+      {"a..dev", 0, BD_NAME_EMPTY_LABEL, NULL},
+      {".a.dev", 0, BD_NAME_EMPTY_LABEL, NULL},
+      {"a.dev..", 0, BD_NAME_EMPTY_LABEL, NULL},
+      {"a b.dev", 0, BD_NAME_BAD_CHAR, NULL},
+      {"a*.dev", 0, BD_NAME_BAD_CHAR, NULL},
+      {"a\\.dev", 0, BD_NAME_BAD_CHAR, NULL},
+      {"a\tb.dev", 0, BD_NAME_CONTROL, NULL},
+      {"a\x1b[31m.dev", 0, BD_NAME_CONTROL, NULL},
+      {"a\0b.dev", 7, BD_NAME_NUL, NULL},
+      {"b\xc3\xbc" "cher.dev", 0, BD_NAME_NON_ASCII, NULL},
+      {"\xff.dev", 0, BD_NAME_NON_ASCII, NULL},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    check(&cases[i]);
+}
+
+/* labels of 63, 63, 63 and tail letters: 63*3 + 3 dots + tail. */
+static void make_long_name(char *buf, size_t tail) {
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    memset(buf + n, 'a', 63);
+    n += 63;
+    buf[n++] = '.';
+  }
+  memset(buf + n, 'b', tail);
+  buf[n + tail] = '\0';
+}
+
+static void test_sizes(void **state) {
+  char buf[600];
+  char out[BD_NAME_MAX + 1];
+  size_t n;
+  struct name_case c = {NULL, 0, BD_NAME_OK, NULL};
+  (void)state;
+
+  c.in = c.out = repeat(buf, 'a', 63, ".dev");
+  check(&c);
+  c.in = repeat(buf, 'a', 64, ".dev");
+  c.err = BD_NAME_LABEL_TOO_LONG;
+  check(&c);
+
+  make_long_name(buf, 61);
+  assert_int_equal(strlen(buf), 253);
+  c.in = c.out = buf;
+  c.err = BD_NAME_OK;
+  check(&c);
+  make_long_name(buf, 62);
+  c.err = BD_NAME_TOO_LONG;
+  check(&c);
+  /* A trailing dot does not count against the limit. */
+  make_long_name(buf, 61);
+  strcat(buf, ".");
+  assert_int_equal(bd_name_normalize(buf, 254, out, &n), BD_NAME_OK);
+  assert_int_equal(n, 253);
+}
+
+static void test_bad_bytes_win_over_sizes(void **state) {
+  char buf[600];
+  struct name_case c = {NULL, 0, BD_NAME_CONTROL, NULL};
+  (void)state;
+  repeat(buf, 'a', 300, "\x01.dev");
+  c.in = buf;
+  check(&c);
+}
+
+static void test_has_dot(void **state) {
+  (void)state;
+  assert_false(bd_name_has_dot("and", 3));
+  assert_true(bd_name_has_dot("and.dev", 7));
+  assert_true(bd_name_has_dot("and.", 4));
+  assert_string_equal(bd_name_strerror(BD_NAME_LABEL_TOO_LONG),
+                      "label longer than 63 characters");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_normalizes),
+      cmocka_unit_test(test_rejects),
+      cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_bad_bytes_win_over_sizes),
+      cmocka_unit_test(test_has_dot),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
