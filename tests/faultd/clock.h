@@ -1,0 +1,14 @@
+/* Monotonic clock in nanoseconds: the time base of delays and the log. */
+#ifndef FAULTD_CLOCK_H
+#define FAULTD_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t clock_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#endif

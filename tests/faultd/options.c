@@ -1,0 +1,142 @@
+/* Command line parsing: turns argv into options and the rule set. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockets.h"
+
+enum {
+  OPT_BIND = 256,
+  OPT_PORT,
+  OPT_PORT_FILE,
+  OPT_RULES,
+  OPT_RULE,
+  OPT_DEFAULT,
+  OPT_LOG,
+  OPT_SEED,
+  OPT_HELP
+};
+
+static const struct option LONG_OPTIONS[] = {
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"port-file", required_argument, NULL, OPT_PORT_FILE},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"rule", required_argument, NULL, OPT_RULE},
+    {"default", required_argument, NULL, OPT_DEFAULT},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static const char USAGE[] =
+    "usage: faultd [--bind ADDR] [--port N] [--port-file FILE]\n"
+    "              [--rules FILE] [--rule 'GLOB ACTIONS']...\n"
+    "              [--default ACTIONS] [--log FILE] [--seed N]\n"
+    "A fault-injecting DNS server for tests; see tests/faultd/README.md.\n";
+
+static enum options_result bad(const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  fputs("faultd: ", stderr);
+  vfprintf(stderr, fmt, args);
+  fputc('\n', stderr);
+  va_end(args);
+  return OPTIONS_EXIT_BAD;
+}
+
+static bool parse_u64(const char *text, uint64_t max, uint64_t *out) {
+  if (text[0] < '0' || text[0] > '9')
+    return false;
+  char *end;
+  errno = 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (errno || *end || value > max)
+    return false;
+  *out = value;
+  return true;
+}
+
+static enum options_result apply_option(int opt, const char *arg,
+                                        struct options *options) {
+  char err[512];
+  uint64_t number;
+  switch (opt) {
+  case OPT_BIND:
+    if (!sockets_parse_addr(arg, &options->bind_addr, &options->bind_addr_len))
+      return bad("--bind %s: not an IPv4 or IPv6 address", arg);
+    return OPTIONS_RUN;
+  case OPT_PORT:
+    if (!parse_u64(arg, UINT16_MAX, &number))
+      return bad("--port %s: want 0..65535", arg);
+    options->port = (uint16_t)number;
+    return OPTIONS_RUN;
+  case OPT_PORT_FILE:
+    options->port_file = arg;
+    return OPTIONS_RUN;
+  case OPT_RULES:
+    if (!rule_set_add_file(&options->rules, arg, err, sizeof err))
+      return bad("--rules: %s", err);
+    return OPTIONS_RUN;
+  case OPT_RULE:
+    if (!rule_set_add_line(&options->rules, arg, err, sizeof err))
+      return bad("--rule '%s': %s", arg, err);
+    return OPTIONS_RUN;
+  case OPT_DEFAULT:
+    if (!actions_parse(arg, &options->rules.fallback, err, sizeof err))
+      return bad("--default '%s': %s", arg, err);
+    return OPTIONS_RUN;
+  case OPT_LOG:
+    options->log_path = arg;
+    return OPTIONS_RUN;
+  case OPT_SEED:
+    if (!parse_u64(arg, UINT64_MAX, &number))
+      return bad("--seed %s: want an unsigned integer", arg);
+    options->seed = number;
+    return OPTIONS_RUN;
+  case OPT_HELP:
+    fputs(USAGE, stdout);
+    return OPTIONS_EXIT_OK;
+  default:
+    return OPTIONS_EXIT_BAD;
+  }
+}
+
+static void set_defaults(struct options *options) {
+  memset(options, 0, sizeof *options);
+  sockets_parse_addr("127.0.0.1", &options->bind_addr, &options->bind_addr_len);
+  options->seed = 1;
+  rule_set_init(&options->rules);
+}
+
+enum options_result options_parse(int argc, char **argv,
+                                  struct options *options) {
+  set_defaults(options);
+  opterr = 0; /* our own messages, all starting with "faultd: " */
+  for (;;) {
+    int opt = getopt_long(argc, argv, ":h", LONG_OPTIONS, NULL);
+    if (opt == -1)
+      break;
+    if (opt == 'h')
+      opt = OPT_HELP;
+    if (opt == ':')
+      return bad("%s needs a value", argv[optind - 1]);
+    if (opt == '?')
+      return bad("unknown option '%s' (try --help)", argv[optind - 1]);
+    enum options_result result = apply_option(opt, optarg, options);
+    if (result != OPTIONS_RUN)
+      return result;
+  }
+  if (optind < argc)
+    return bad("unexpected argument '%s'", argv[optind]);
+  return OPTIONS_RUN;
+}
+
+void options_free(struct options *options) { rule_set_free(&options->rules); }

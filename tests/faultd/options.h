@@ -1,0 +1,31 @@
+/* Command line parsing: turns argv into options and the rule set. */
+#ifndef FAULTD_OPTIONS_H
+#define FAULTD_OPTIONS_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "rules.h"
+
+struct options {
+  struct sockaddr_storage bind_addr;
+  socklen_t bind_addr_len;
+  uint16_t port;         /* 0: pick a free one */
+  const char *port_file; /* NULL: none */
+  const char *log_path;  /* NULL: no log */
+  uint64_t seed;
+  struct rule_set rules; /* --rules and --rule in order, plus --default */
+};
+
+enum options_result {
+  OPTIONS_RUN,
+  OPTIONS_EXIT_OK, /* --help was printed */
+  OPTIONS_EXIT_BAD /* an error line was printed */
+};
+
+/* On every result, options_free must be called afterwards. */
+enum options_result options_parse(int argc, char **argv,
+                                  struct options *options);
+void options_free(struct options *options);
+
+#endif
