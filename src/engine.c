@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "blogdom/health.h"
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/netio.h"
@@ -22,6 +23,8 @@
 #include "blogdom/source.h"
 #include "blogdom/text.h"
 #include "blogdom/window.h"
+
+#define NO_SERVER ((size_t)-1)
 
 #define container_of(ptr, type, member)                                       \
   ((type *)((char *)(ptr)-offsetof(type, member)))
@@ -50,6 +53,15 @@ struct lane {
   struct bd_netio netio;
 };
 
+/* What the engine knows of one server: its own congestion window (each
+ * path has its own capacity) and the round robin over its lanes. Its
+ * health lives beside it, in an array the pure health rule reads. */
+struct server_state {
+  struct bd_window window;
+  unsigned inflight;
+  size_t next_lane;
+};
+
 /* One name being probed, from the source to its verdict. */
 struct probe {
   struct bd_engine *engine;
@@ -57,7 +69,6 @@ struct probe {
   uint64_t seq;
   uint64_t start_ns;
   unsigned tries;
-  size_t first_server;
   size_t server;      /* of the last try */
   struct lane *lane;  /* of the last try */
   size_t name_len;
@@ -72,7 +83,10 @@ struct bd_engine {
 
   struct lane *lanes;
   size_t nlanes;
-  size_t *next_lane; /* per server: round robin over its lanes */
+  struct server_state *servers;
+  struct bd_health *health;
+  size_t in_use;      /* servers not sidelined */
+  size_t rotor;       /* the server for the next new name */
 
   struct probe *pool;
   struct probe *free_probes;
@@ -91,7 +105,6 @@ struct bd_engine {
   bool closed;
   bool warned_local;
 
-  struct bd_window window;
   struct bd_pacer pacer;
   uint64_t backoff_until_ns;
   uint64_t next_seq;
@@ -244,7 +257,7 @@ static int lane_init(struct bd_engine *e, struct lane *lane, size_t server) {
 
 static struct lane *pick_lane(struct bd_engine *e, size_t server) {
   size_t per = e->cfg.sockets_per_server;
-  size_t i = e->next_lane[server]++ % per;
+  size_t i = e->servers[server].next_lane++ % per;
   return &e->lanes[server * per + i];
 }
 
@@ -340,7 +353,8 @@ static bool retry_local_failure(struct bd_engine *e, struct probe *p,
     bd_warnf("sending paused: %s; lowering concurrency", strerror(err));
     e->warned_local = true;
   }
-  bd_window_on_loss(&e->window, now, LOCAL_BACKOFF_NS);
+  bd_window_on_local_failure(&e->servers[p->server].window, now,
+                             LOCAL_BACKOFF_NS);
   e->backoff_until_ns = now + LOCAL_BACKOFF_NS;
   p->tries--;
   push_retry(e, p);
@@ -354,7 +368,47 @@ static bool should_retry(const struct bd_engine *e, const struct probe *p,
   if (bd_verdict_is_transport_failure(v))
     return true;
   /* A server's refusal is its final word unless another server can ask. */
-  return bd_verdict_is_server_failure(v) && e->cfg.nservers > 1;
+  return bd_verdict_is_server_failure(v) &&
+         (e->in_use > 1 || e->health[p->server].sidelined);
+}
+
+/* Each server in use may have an equal share of the concurrency in flight:
+ * without it, the server whose answers happen to be read first in each
+ * turn of the loop would take every free slot. A slower server still gets
+ * fewer names a second, as its slots stay busy longer. */
+static void share_concurrency(struct bd_engine *e) {
+  unsigned share = e->cfg.window_max / (unsigned)(e->in_use ? e->in_use : 1);
+  for (size_t i = 0; i < e->cfg.nservers; i++)
+    bd_window_set_max(&e->servers[i].window, share ? share : 1);
+}
+
+/* Feeds the outcome of one try to the server's window and health, and
+ * sidelines the server when it fails much more than the others. */
+static void judge_server(struct bd_engine *e, size_t server,
+                         const struct bd_verdict *v) {
+  struct server_state *ss = &e->servers[server];
+  bool transport = bd_verdict_is_transport_failure(v);
+  /* Losses seen within a timeout of a cut were caused before it. */
+  uint64_t hold = (uint64_t)e->cfg.timeout_ms * 1000000u;
+
+  if (v->reason == BD_REASON_TIMEOUT) {
+    e->stats.timeouts++;
+    bd_window_on_loss(&ss->window, uv_hrtime(), hold);
+  } else if (!transport) {
+    bd_window_on_answer(&ss->window, uv_hrtime(), hold);
+  }
+  bd_health_record(&e->health[server],
+                   transport || bd_verdict_is_server_failure(v));
+  if (bd_health_should_sideline(e->health, e->cfg.nservers, server)) {
+    e->health[server].sidelined = true;
+    e->in_use--;
+    share_concurrency(e);
+    e->stats.sidelined++;
+    bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
+             "names go to the other servers",
+             e->cfg.servers[server].text,
+             100 * e->health[server].failure_rate);
+  }
 }
 
 static void on_answer(void *arg, int status, int timeouts,
@@ -366,6 +420,7 @@ static void on_answer(void *arg, int status, int timeouts,
 
   (void)timeouts;
   e->stats.inflight--;
+  e->servers[p->server].inflight--;
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
     e->stats.unreached++;
     give_back(e, p);
@@ -378,13 +433,7 @@ static void on_answer(void *arg, int status, int timeouts,
   else
     bd_verdict_from_status(status, &v);
 
-  if (v.reason == BD_REASON_TIMEOUT) {
-    e->stats.timeouts++;
-    bd_window_on_loss(&e->window, uv_hrtime(),
-                      (uint64_t)e->cfg.timeout_ms * 1000000u);
-  } else if (!bd_verdict_is_transport_failure(&v)) {
-    bd_window_on_answer(&e->window);
-  }
+  judge_server(e, p->server, &v);
   if (should_retry(e, p, &v)) {
     e->stats.retries++;
     push_retry(e, p);
@@ -395,13 +444,26 @@ static void on_answer(void *arg, int status, int timeouts,
 
 /* ---- sending --------------------------------------------------------- */
 
-static void send_try(struct bd_engine *e, struct probe *p) {
+/* The next server in turn after `after` that is in use and has room in its
+ * window, or NO_SERVER. */
+static size_t choose_server(const struct bd_engine *e, size_t after) {
+  size_t n = e->cfg.nservers;
+  for (size_t k = 1; k <= n; k++) {
+    size_t i = (after + k) % n;
+    const struct server_state *ss = &e->servers[i];
+    if (!e->health[i].sidelined && ss->inflight < bd_window_size(&ss->window))
+      return i;
+  }
+  return NO_SERVER;
+}
+
+static void send_try(struct bd_engine *e, struct probe *p, size_t server) {
   unsigned char *query;
   int qlen;
   int rc;
 
-  p->server = (p->first_server + p->tries) % e->cfg.nservers;
-  p->lane = pick_lane(e, p->server);
+  p->server = server;
+  p->lane = pick_lane(e, server);
   if (p->tries == 0)
     p->start_ns = uv_hrtime();
   p->tries++;
@@ -415,6 +477,7 @@ static void send_try(struct bd_engine *e, struct probe *p) {
   }
   e->stats.queries++;
   bd_pacer_consume(&e->pacer, uv_hrtime());
+  e->servers[server].inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;
   /* May call on_answer before it returns (a failed send). */
@@ -469,14 +532,12 @@ static void arm_wakeup(struct bd_engine *e, uint64_t wait_ns) {
   e->wakeup_armed = true;
 }
 
-/* May one more query go out now, as far as the window, the pace and a
- * local back-off go? If only time stands in the way, arms the wake-up. */
+/* May one more query go out now, as far as the pace and a local back-off
+ * go? If only time stands in the way, arms the wake-up. */
 static bool may_send(struct bd_engine *e) {
   uint64_t now;
   uint64_t wait;
 
-  if (e->stats.inflight >= bd_window_size(&e->window))
-    return false;
   if (!e->cfg.rate && e->backoff_until_ns == 0)
     return true;
   now = uv_hrtime();
@@ -495,7 +556,7 @@ static bool may_send(struct bd_engine *e) {
 
 /* Takes the next name from the source and starts it. Returns false when
  * nothing more can be taken now. */
-static bool start_next_name(struct bd_engine *e) {
+static bool start_next_name(struct bd_engine *e, size_t server) {
   static struct bd_item item;
   struct probe *p;
   enum bd_source_status st;
@@ -520,10 +581,9 @@ static bool start_next_name(struct bd_engine *e) {
   p = take_probe(e);
   p->seq = e->next_seq++;
   p->tries = 0;
-  p->first_server = (size_t)(p->seq % e->cfg.nservers);
   p->name_len = item.len;
   memcpy(p->name, item.text, item.len + 1);
-  send_try(e, p);
+  send_try(e, p, server);
   return true;
 }
 
@@ -533,13 +593,21 @@ static void close_engine(struct bd_engine *e);
  * only caller of ares_send(), always from the top of an event. */
 static void pump(struct bd_engine *e) {
   while (!e->stopping && may_send(e)) {
-    struct probe *p = pop_retry(e);
-    if (p != NULL)
-      send_try(e, p);
-    else if (!start_next_name(e))
-      break;
+    struct probe *p = e->retry_head;
+    size_t server;
+    if (p != NULL) {
+      /* A retry goes to the next server in turn (the same one if alone). */
+      server = choose_server(e, p->server);
+      if (server == NO_SERVER)
+        break;
+      send_try(e, pop_retry(e), server);
+    } else {
+      server = choose_server(e, e->rotor + e->cfg.nservers - 1);
+      if (server == NO_SERVER || !start_next_name(e, server))
+        break;
+      e->rotor = server + 1;
+    }
   }
-  e->stats.window = bd_window_size(&e->window);
   if (e->stats.inflight > 0 && !e->tick_running) {
     uint64_t tick = e->cfg.timeout_ms / 20;
     tick = tick < 1 ? 1 : tick > 50 ? 50 : tick;
@@ -573,10 +641,17 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
   e->src = src;
   e->nlanes = cfg->nservers * per;
   e->lanes = calloc(e->nlanes, sizeof(*e->lanes));
-  e->next_lane = calloc(cfg->nservers, sizeof(*e->next_lane));
+  e->servers = calloc(cfg->nservers, sizeof(*e->servers));
+  e->health = calloc(cfg->nservers, sizeof(*e->health));
   e->pool = calloc(cfg->window_max, sizeof(*e->pool));
-  if (e->lanes == NULL || e->next_lane == NULL || e->pool == NULL)
+  if (e->lanes == NULL || e->servers == NULL || e->health == NULL ||
+      e->pool == NULL)
     goto nomem;
+  e->in_use = cfg->nservers;
+  for (size_t i = 0; i < cfg->nservers; i++)
+    bd_window_init(&e->servers[i].window, cfg->window_init, 1,
+                   cfg->window_max);
+  share_concurrency(e);
   for (size_t i = 0; i < cfg->window_max; i++) {
     e->pool[i].engine = e;
     give_back(e, &e->pool[cfg->window_max - 1 - i]);
@@ -588,7 +663,6 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
       return -1;
     }
   }
-  bd_window_init(&e->window, cfg->window_init, 1, cfg->window_max);
   /* 10 ms of slack: a loop that wakes late by up to that still sends its
    * share; the pacer shortens the rate by as much (1%) so that no second
    * ever holds more than the rate. */
@@ -649,8 +723,12 @@ void bd_engine_stop(struct bd_engine *e) {
 
 void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats) {
+  unsigned window = 0;
+  for (size_t i = 0; i < e->cfg.nservers; i++)
+    if (!e->health[i].sidelined)
+      window += bd_window_size(&e->servers[i].window);
   *stats = e->stats;
-  stats->window = bd_window_size(&e->window);
+  stats->window = window < e->cfg.window_max ? window : e->cfg.window_max;
 }
 
 void bd_engine_free(struct bd_engine *e) {
@@ -662,7 +740,8 @@ void bd_engine_free(struct bd_engine *e) {
         ares_destroy(e->lanes[i].channel);
   }
   free(e->lanes);
-  free(e->next_lane);
+  free(e->servers);
+  free(e->health);
   free(e->pool);
   free(e);
 }

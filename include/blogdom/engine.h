@@ -46,7 +46,8 @@ struct bd_engine_stats {
   uint64_t timeouts;
   unsigned inflight;
   unsigned inflight_peak;
-  unsigned window;
+  unsigned window;    /* the windows of the servers in use, added up */
+  unsigned sidelined; /* servers set aside for failing */
 };
 
 struct bd_engine;

@@ -1,9 +1,11 @@
-/* --rate pacing, the congestion window and sharding: pure arithmetic. */
+/* Flow control arithmetic: --rate pacing, the congestion window, server
+ * health and sharding. */
 #include "unit.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "blogdom/health.h"
 #include "blogdom/pacer.h"
 #include "blogdom/shard.h"
 #include "blogdom/window.h"
@@ -59,29 +61,113 @@ static void test_pacer_disabled(void **state) {
   }
 }
 
-static void test_window(void **state) {
+/* Runs one epoch of outcomes, `lost` of them losses, at time now. */
+static void epoch(struct bd_window *w, unsigned lost, uint64_t now) {
+  for (unsigned i = 0; i < BD_WINDOW_EPOCH; i++) {
+    if (i < lost)
+      bd_window_on_loss(w, now, 500);
+    else
+      bd_window_on_answer(w, now, 500);
+  }
+}
+
+static void test_window_grows_and_is_capped(void **state) {
   struct bd_window w;
   (void)state;
   bd_window_init(&w, 10, 1, 100);
   assert_int_equal(bd_window_size(&w), 10);
   for (int i = 0; i < 10; i++)
-    bd_window_on_answer(&w);
+    bd_window_on_answer(&w, 0, 500);
   assert_int_equal(bd_window_size(&w), 20); /* slow start: doubles */
-  bd_window_on_loss(&w, 1000, 500);
-  assert_int_equal(bd_window_size(&w), 10);
-  bd_window_on_loss(&w, 1200, 500); /* same congestion event */
-  assert_int_equal(bd_window_size(&w), 10);
-  for (int i = 0; i < 12; i++)
-    bd_window_on_answer(&w);
-  assert_int_equal(bd_window_size(&w), 11); /* about one per window now */
-  bd_window_on_loss(&w, 2000, 500);
-  assert_int_equal(bd_window_size(&w), 5);
   for (int i = 0; i < 10000; i++)
-    bd_window_on_answer(&w);
-  assert_int_equal(bd_window_size(&w), 100); /* capped */
+    bd_window_on_answer(&w, 0, 500);
+  assert_int_equal(bd_window_size(&w), 100);
+  bd_window_set_max(&w, 30);
+  assert_int_equal(bd_window_size(&w), 30);
+}
+
+static void test_window_halves_when_losses_rise(void **state) {
+  struct bd_window w;
+  (void)state;
+  bd_window_init(&w, 400, 1, 400);
+  epoch(&w, 0, 0);
+  epoch(&w, 0, 0);
+  assert_int_equal(bd_window_size(&w), 400);
+  epoch(&w, 10, 1000); /* 16% loss out of nowhere: congestion */
+  assert_int_equal(bd_window_size(&w), 200);
+  epoch(&w, 10, 1200); /* the same event, within the hold */
+  assert_int_equal(bd_window_size(&w), 200);
+  /* Growth after a cut is about one per window of answers. */
+  epoch(&w, 0, 2000);
+  assert_in_range(bd_window_size(&w), 200, 201);
+  /* Losses going on and rising again: another cut after the hold. */
+  epoch(&w, 40, 3000);
+  assert_int_equal(bd_window_size(&w), 100);
+  bd_window_on_local_failure(&w, 4000, 500);
+  assert_int_equal(bd_window_size(&w), 50);
   for (uint64_t t = 0; t < 40; t++)
-    bd_window_on_loss(&w, 10000 + t * 1000, 500);
+    bd_window_on_local_failure(&w, 10000 + t * 1000, 500);
   assert_int_equal(bd_window_size(&w), 1); /* floored */
+}
+
+static void test_window_tolerates_a_lossy_path(void **state) {
+  struct bd_window w;
+  unsigned cuts = 0;
+  (void)state;
+  /* 30% of queries lost at any pace: a lossy link, not congestion. After
+   * the first epochs teach the base rate, the window stops being cut. */
+  bd_window_init(&w, 400, 1, 400);
+  for (uint64_t t = 0; t < 50; t++) {
+    unsigned before = bd_window_size(&w);
+    epoch(&w, 19, t * 1000);
+    if (bd_window_size(&w) < before)
+      cuts++;
+  }
+  assert_in_range(cuts, 1, 3);
+  assert_true(w.base_loss > 0.25);
+}
+
+static void feed(struct bd_health *h, unsigned n, unsigned failed_every) {
+  for (unsigned i = 0; i < n; i++)
+    bd_health_record(h, failed_every && i % failed_every == 0);
+}
+
+static void test_health_sidelines_the_odd_one_out(void **state) {
+  struct bd_health h[3];
+  (void)state;
+  memset(h, 0, sizeof(h));
+  feed(&h[0], 100, 0);
+  feed(&h[1], 100, 10); /* 10% failures: normal loss */
+  feed(&h[2], 10, 1);   /* fails everything, but too few samples yet */
+  assert_false(bd_health_should_sideline(h, 3, 2));
+  feed(&h[2], 30, 1);
+  assert_true(h[2].failure_rate > 0.99);
+  assert_true(bd_health_should_sideline(h, 3, 2));
+  assert_false(bd_health_should_sideline(h, 3, 1));
+  assert_false(bd_health_should_sideline(h, 3, 0));
+}
+
+static void test_health_keeps_servers_when_all_fail_alike(void **state) {
+  struct bd_health h[2];
+  (void)state;
+  memset(h, 0, sizeof(h));
+  /* Both time out as often: the names, not the servers, are the cause. */
+  feed(&h[0], 100, 1);
+  feed(&h[1], 100, 1);
+  assert_false(bd_health_should_sideline(h, 2, 0));
+  /* The last server in use is never set aside. */
+  h[1].failure_rate = 0;
+  h[1].sidelined = true;
+  assert_false(bd_health_should_sideline(h, 2, 0));
+}
+
+static void test_health_recovers(void **state) {
+  struct bd_health h;
+  (void)state;
+  memset(&h, 0, sizeof(h));
+  feed(&h, 100, 1);
+  feed(&h, 200, 0);
+  assert_true(h.failure_rate < 0.01);
 }
 
 static void test_shard_parse(void **state) {
@@ -122,7 +208,12 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pacer_never_bursts),
       cmocka_unit_test(test_pacer_disabled),
-      cmocka_unit_test(test_window),
+      cmocka_unit_test(test_window_grows_and_is_capped),
+      cmocka_unit_test(test_window_halves_when_losses_rise),
+      cmocka_unit_test(test_window_tolerates_a_lossy_path),
+      cmocka_unit_test(test_health_sidelines_the_odd_one_out),
+      cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
+      cmocka_unit_test(test_health_recovers),
       cmocka_unit_test(test_shard_parse),
       cmocka_unit_test(test_shards_partition),
   };
