@@ -67,7 +67,8 @@ struct probe {
   struct bd_engine *engine;
   struct probe *next; /* free list or retry queue */
   uint64_t seq;
-  uint64_t start_ns;
+  uint64_t start_ns; /* of the first try */
+  uint64_t sent_ns;  /* of the last try */
   unsigned tries;
   size_t server;      /* of the last try */
   struct lane *lane;  /* of the last try */
@@ -385,7 +386,7 @@ static void share_concurrency(struct bd_engine *e) {
 /* Feeds the outcome of one try to the server's window and health, and
  * sidelines the server when it fails much more than the others. */
 static void judge_server(struct bd_engine *e, size_t server,
-                         const struct bd_verdict *v) {
+                         uint64_t sent_ns, const struct bd_verdict *v) {
   struct server_state *ss = &e->servers[server];
   bool transport = bd_verdict_is_transport_failure(v);
   /* Losses seen within a timeout of a cut were caused before it. */
@@ -393,9 +394,9 @@ static void judge_server(struct bd_engine *e, size_t server,
 
   if (v->reason == BD_REASON_TIMEOUT) {
     e->stats.timeouts++;
-    bd_window_on_loss(&ss->window, uv_hrtime(), hold);
+    bd_window_on_loss(&ss->window, uv_hrtime(), sent_ns, hold);
   } else if (!transport) {
-    bd_window_on_answer(&ss->window, uv_hrtime(), hold);
+    bd_window_on_answer(&ss->window, uv_hrtime(), sent_ns, hold);
   }
   bd_health_record(&e->health[server],
                    transport || bd_verdict_is_server_failure(v));
@@ -433,7 +434,7 @@ static void on_answer(void *arg, int status, int timeouts,
   else
     bd_verdict_from_status(status, &v);
 
-  judge_server(e, p->server, &v);
+  judge_server(e, p->server, p->sent_ns, &v);
   if (should_retry(e, p, &v)) {
     e->stats.retries++;
     push_retry(e, p);
@@ -464,8 +465,9 @@ static void send_try(struct bd_engine *e, struct probe *p, size_t server) {
 
   p->server = server;
   p->lane = pick_lane(e, server);
+  p->sent_ns = uv_hrtime();
   if (p->tries == 0)
-    p->start_ns = uv_hrtime();
+    p->start_ns = p->sent_ns;
   p->tries++;
   rc = ares_create_query(p->name, 1 /* IN */, e->cfg.qtype,
                          next_query_id(e), 1, &query, &qlen, EDNS_PAYLOAD);
