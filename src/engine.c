@@ -32,6 +32,7 @@
 #define EDNS_PAYLOAD 1232 /* RFC 9715's advice against fragmentation */
 #define UDP_BUFFER (4 * 1024 * 1024)
 #define LOCAL_BACKOFF_NS (10 * 1000000ull)
+#define LOCAL_RETRIES_MAX 50
 #define PACER_SLACK_NS (10 * 1000000ull)
 
 struct lane;
@@ -70,6 +71,7 @@ struct probe {
   uint64_t start_ns; /* of the first try */
   uint64_t sent_ns;  /* of the last try */
   unsigned tries;
+  unsigned local_failures;
   size_t server;      /* of the last try */
   struct lane *lane;  /* of the last try */
   size_t name_len;
@@ -341,7 +343,9 @@ static void finish_invalid(struct bd_engine *e, uint64_t seq,
 /* ---- answers --------------------------------------------------------- */
 
 /* A failure on this host (no descriptor, full socket buffer): the query
- * never left, so it costs no try; the window shrinks and sending pauses. */
+ * never left, so it costs no try; the window shrinks and sending pauses.
+ * A name that meets it again and again (no descriptor can ever be had)
+ * pays tries after all, so the run still ends. */
 static bool retry_local_failure(struct bd_engine *e, struct probe *p,
                                 struct lane *lane) {
   int err = lane->netio.local_errno;
@@ -350,6 +354,8 @@ static bool retry_local_failure(struct bd_engine *e, struct probe *p,
   if (err == 0 || e->stopping)
     return false;
   lane->netio.local_errno = 0;
+  if (++p->local_failures > LOCAL_RETRIES_MAX)
+    return false;
   if (!e->warned_local) {
     bd_warnf("sending paused: %s; lowering concurrency", strerror(err));
     e->warned_local = true;
@@ -583,6 +589,7 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   p = take_probe(e);
   p->seq = e->next_seq++;
   p->tries = 0;
+  p->local_failures = 0;
   p->name_len = item.len;
   memcpy(p->name, item.text, item.len + 1);
   send_try(e, p, server);
