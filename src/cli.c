@@ -35,7 +35,9 @@ enum option_id {
   OPT_STATS,
   OPT_PROGRESS,
   OPT_NO_PROGRESS,
-  OPT_SHARD
+  OPT_SHARD,
+  OPT_NO_WILDCARD_CHECK,
+  OPT_TRUST_RESOLVER
 };
 
 struct option_spec {
@@ -68,6 +70,10 @@ static const struct option_spec table[] = {
     {"progress", OPT_PROGRESS, NULL, "show the progress line even off a TTY"},
     {"no-progress", OPT_NO_PROGRESS, NULL, "never show the progress line"},
     {"shard", OPT_SHARD, "K/N", "probe only shard K (0..N-1) of N"},
+    {"no-wildcard-check", OPT_NO_WILDCARD_CHECK, NULL,
+     "do not ask a random name under each TLD first"},
+    {"trust-resolver", OPT_TRUST_RESOLVER, NULL,
+     "skip the checks for a resolver that lies"},
     {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr"},
     {"verbose", OPT_VERBOSE, NULL, "say more on stderr"},
     {"help", OPT_HELP, NULL, "show this help and exit"},
@@ -310,6 +316,12 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
       bd_errorf("--shard takes K/N with 0 <= K < N, such as 0/4");
       return -1;
     }
+    return 0;
+  case OPT_NO_WILDCARD_CHECK:
+    cfg->no_wildcard_check = true;
+    return 0;
+  case OPT_TRUST_RESOLVER:
+    cfg->trust_resolver = true;
     return 0;
   case OPT_QUIET:
     cfg->verbosity = BD_QUIET;

@@ -22,6 +22,7 @@
 #include "blogdom/pacer.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
+#include "blogdom/trust.h"
 #include "blogdom/window.h"
 
 #define NO_SERVER ((size_t)-1)
@@ -63,10 +64,24 @@ struct server_state {
   size_t next_lane;
 };
 
+/* What a query is for: a name of the input, or a check of the resolver
+ * or of a TLD (see trust.h). */
+enum probe_kind {
+  PROBE_NAME,
+  PROBE_REWRITE,   /* a random name under a made-up TLD: must not exist */
+  PROBE_REFERENCE, /* "com.": must exist */
+  PROBE_APEX,      /* a TLD's own name */
+  PROBE_RANDOM     /* a random name under a TLD: exists only by wildcard */
+};
+
 /* One name being probed, from the source to its verdict. */
 struct probe {
   struct bd_engine *engine;
-  struct probe *next; /* free list or retry queue */
+  struct probe *next; /* free list, retry queue or a TLD's parked list */
+  enum probe_kind kind;
+  uint16_t qtype;
+  struct bd_tld *tld;        /* the TLD it waits on or checks, or NULL */
+  struct bd_verdict verdict; /* the DNS verdict, kept while it waits */
   uint64_t seq;
   uint64_t start_ns; /* of the first try */
   uint64_t sent_ns;  /* of the last try */
@@ -113,33 +128,47 @@ struct bd_engine {
   uint64_t next_seq;
   struct bd_engine_stats stats;
 
+  struct bd_trust *trust; /* NULL when no check is wanted */
+  unsigned global_pending; /* resolver checks still out */
+  uint64_t waiting;        /* names parked on a TLD's checks */
+  char fatal[256];         /* why the run cannot go on, or "" */
+
   unsigned char random[512];
   size_t random_left;
 };
 
 static void pump(struct bd_engine *e);
 
-/* ---- query ids ------------------------------------------------------- */
+/* ---- randomness ------------------------------------------------------ */
 
-/* c-ares 1.18's ares_send() keeps the id we give it: ids must be
- * unpredictable (RFC 5452 9.2), so they come from the kernel's CSPRNG. */
-static unsigned short next_query_id(struct bd_engine *e) {
-  unsigned short id;
-  if (e->random_left < sizeof(id)) {
+/* Query ids and the random labels of the checks come from the kernel's
+ * CSPRNG: c-ares 1.18's ares_send() keeps the id we give it, and ids must
+ * be unpredictable (RFC 5452 9.2). */
+static void random_bytes(struct bd_engine *e, void *out, size_t n) {
+  if (e->random_left < n) {
     size_t got = 0;
     while (got < sizeof(e->random)) {
-      ssize_t n = getrandom(e->random + got, sizeof(e->random) - got, 0);
-      if (n < 0 && errno != EINTR)
+      ssize_t r = getrandom(e->random + got, sizeof(e->random) - got, 0);
+      if (r < 0 && errno != EINTR)
         break;
-      if (n > 0)
-        got += (size_t)n;
+      if (r > 0)
+        got += (size_t)r;
     }
     e->random_left = got;
-    if (got < sizeof(id)) /* never in practice: getrandom(2) cannot fail */
-      return (unsigned short)(uv_hrtime() & 0xffff);
+    if (got < n) { /* never in practice: getrandom(2) cannot fail */
+      uint64_t t = uv_hrtime();
+      memset(out, 0, n);
+      memcpy(out, &t, n < sizeof(t) ? n : sizeof(t));
+      return;
+    }
   }
-  e->random_left -= sizeof(id);
-  memcpy(&id, e->random + e->random_left, sizeof(id));
+  e->random_left -= n;
+  memcpy(out, e->random + e->random_left, n);
+}
+
+static unsigned short next_query_id(struct bd_engine *e) {
+  unsigned short id;
+  random_bytes(e, &id, sizeof(id));
   return id;
 }
 
@@ -297,6 +326,17 @@ static struct probe *pop_retry(struct bd_engine *e) {
   return p;
 }
 
+/* Drops a probe that will have no line: a check, or a name cut off by an
+ * interrupt. */
+static void release(struct bd_engine *e, struct probe *p) {
+  if (p->kind != PROBE_NAME) {
+    free(p);
+    return;
+  }
+  e->stats.unreached++;
+  give_back(e, p);
+}
+
 static void report(struct bd_engine *e, uint64_t seq, const char *name,
                    size_t len, const struct bd_verdict *v,
                    struct bd_result *r) {
@@ -310,15 +350,55 @@ static void report(struct bd_engine *e, uint64_t seq, const char *name,
     bd_engine_stop(e);
 }
 
-static void finish_probe(struct bd_engine *e, struct probe *p,
-                         const struct bd_verdict *v) {
+/* The last stage of a name: its line. */
+static void deliver(struct bd_engine *e, struct probe *p) {
   struct bd_result r;
   memset(&r, 0, sizeof(r));
   r.tries = p->tries;
   r.ms = (double)(uv_hrtime() - p->start_ns) / 1e6;
   r.server = e->cfg.servers[p->server].text;
-  report(e, p->seq, p->name, p->name_len, v, &r);
+  report(e, p->seq, p->name, p->name_len, &p->verdict, &r);
   give_back(e, p);
+}
+
+/* What the checks of its TLD make of a name's DNS verdict. */
+static void apply_tld(struct probe *p) {
+  if (p->tld == NULL)
+    return;
+  if (p->tld->state == BD_TLD_WILDCARD)
+    bd_verdict_apply_wildcard(&p->verdict);
+  else if (p->tld->state == BD_TLD_MISSING)
+    bd_verdict_apply_missing_tld(&p->verdict);
+}
+
+static void park(struct bd_tld *tld, struct probe *p) {
+  struct probe *tail = tld->parked_tail;
+  p->next = NULL;
+  if (tail != NULL)
+    tail->next = p;
+  else
+    tld->parked_head = p;
+  tld->parked_tail = p;
+}
+
+static void on_check_done(struct bd_engine *e, struct probe *p);
+
+/* A name has its DNS verdict: it waits for its TLD's checks if they are
+ * still out, then goes on to its line. */
+static void finish_probe(struct bd_engine *e, struct probe *p,
+                         const struct bd_verdict *v) {
+  p->verdict = *v;
+  if (p->kind != PROBE_NAME) {
+    on_check_done(e, p);
+    return;
+  }
+  if (p->tld != NULL && p->tld->state == BD_TLD_CHECKING) {
+    park(p->tld, p);
+    e->waiting++;
+    return;
+  }
+  apply_tld(p);
+  deliver(e, p);
 }
 
 static void finish_invalid(struct bd_engine *e, uint64_t seq,
@@ -429,14 +509,13 @@ static void on_answer(void *arg, int status, int timeouts,
   e->stats.inflight--;
   e->servers[p->server].inflight--;
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
-    e->stats.unreached++;
-    give_back(e, p);
+    release(e, p);
     return;
   }
   if (status == ARES_ECONNREFUSED && retry_local_failure(e, p, lane))
     return;
   if (status == ARES_SUCCESS)
-    bd_verdict_from_answer(abuf, (size_t)alen, e->cfg.qtype, &v);
+    bd_verdict_from_answer(abuf, (size_t)alen, p->qtype, &v);
   else
     bd_verdict_from_status(status, &v);
 
@@ -447,6 +526,146 @@ static void on_answer(void *arg, int status, int timeouts,
     return;
   }
   finish_probe(e, p, &v);
+}
+
+/* ---- resolver and TLD checks ----------------------------------------- */
+
+#define RANDOM_LABEL 24
+#define TYPE_SOA 6
+
+/* Queues one check query for name. */
+static int start_check(struct bd_engine *e, enum probe_kind kind,
+                       const char *name, uint16_t qtype, struct bd_tld *tld) {
+  struct probe *p = calloc(1, sizeof(*p));
+  if (p == NULL) {
+    bd_errorf("out of memory");
+    return -1;
+  }
+  p->engine = e;
+  p->kind = kind;
+  p->qtype = qtype;
+  p->tld = tld;
+  p->server = e->cfg.nservers - 1; /* the first try goes to server 0 */
+  p->name_len = strlen(name);
+  memcpy(p->name, name, p->name_len + 1);
+  push_retry(e, p);
+  return 0;
+}
+
+static void random_name(struct bd_engine *e, char *out, const char *suffix) {
+  unsigned char rnd[RANDOM_LABEL];
+  random_bytes(e, rnd, sizeof(rnd));
+  bd_trust_random_label(out, RANDOM_LABEL, rnd);
+  if (suffix != NULL) {
+    out[RANDOM_LABEL] = '.';
+    strcpy(out + RANDOM_LABEL + 1, suffix);
+  }
+}
+
+/* Before any name is read: does the resolver tell the truth about a name
+ * that cannot exist and a TLD that must? */
+static int start_resolver_checks(struct bd_engine *e) {
+  char name[2 * RANDOM_LABEL + 2];
+  char tld[RANDOM_LABEL + 1];
+  random_name(e, tld, NULL);
+  random_name(e, name, tld);
+  e->global_pending = 2;
+  if (start_check(e, PROBE_REWRITE, name, 1, NULL) != 0 ||
+      start_check(e, PROBE_REFERENCE, "com", TYPE_SOA, NULL) != 0)
+    return -1;
+  return 0;
+}
+
+/* On first sight of a TLD: its own name, and a random name under it. */
+static void start_tld_checks(struct bd_engine *e, struct bd_tld *tld) {
+  char name[RANDOM_LABEL + BD_LABEL_MAX + 2];
+  if (!e->cfg.trust_resolver &&
+      start_check(e, PROBE_APEX, tld->name, TYPE_SOA, tld) == 0)
+    tld->pending++;
+  if (e->cfg.wildcard_check) {
+    random_name(e, name, tld->name);
+    if (start_check(e, PROBE_RANDOM, name, e->cfg.qtype, tld) == 0)
+      tld->pending++;
+  }
+  if (tld->pending == 0)
+    tld->state = BD_TLD_FINE;
+}
+
+static void fail_run(struct bd_engine *e, const char *why) {
+  if (e->fatal[0] == '\0')
+    snprintf(e->fatal, sizeof(e->fatal), "%s", why);
+  bd_engine_stop(e);
+}
+
+/* Hands the names parked on a decided TLD on to their lines. */
+static void release_parked(struct bd_engine *e, struct bd_tld *tld) {
+  struct probe *p = tld->parked_head;
+  tld->parked_head = tld->parked_tail = NULL;
+  while (p != NULL) {
+    struct probe *next = p->next;
+    e->waiting--;
+    apply_tld(p);
+    deliver(e, p);
+    p = next;
+  }
+}
+
+static void decide_tld(struct bd_tld *tld, void *data) {
+  struct bd_engine *e = data;
+  char why[200];
+  if (tld->state != BD_TLD_CHECKING || tld->pending > 0 || e->fatal[0])
+    return;
+  if (!bd_trust_decide(tld)) {
+    snprintf(why, sizeof(why),
+             "the resolver answers NXDOMAIN for %s., a TLD that exists: its "
+             "verdicts cannot be trusted (--trust-resolver to go on anyway)",
+             tld->name);
+    fail_run(e, why);
+    return;
+  }
+  if (tld->state == BD_TLD_WILDCARD)
+    bd_warnf("every name under .%s seems to exist (a wildcard): its '+' "
+             "lines are '?' (reason wildcard)", tld->name);
+  if (tld->state == BD_TLD_MISSING)
+    bd_warnf("the TLD .%s does not exist: its names are '?' (reason "
+             "no-such-tld)", tld->name);
+  release_parked(e, tld);
+}
+
+static void on_check_done(struct bd_engine *e, struct probe *p) {
+  const struct bd_verdict *v = &p->verdict;
+  struct bd_tld *tld = p->tld;
+
+  switch (p->kind) {
+  case PROBE_REWRITE:
+    e->global_pending--;
+    if (bd_trust_is_rewrite(v))
+      fail_run(e, "the resolver gives an answer for names that cannot "
+                  "exist (it rewrites NXDOMAIN): its verdicts cannot be "
+                  "trusted (--trust-resolver to go on anyway)");
+    break;
+  case PROBE_REFERENCE:
+    e->global_pending--;
+    if (v->status == BD_NOTFOUND)
+      fail_run(e, "the resolver answers NXDOMAIN for com., a TLD that "
+                  "exists: its verdicts cannot be trusted (--trust-resolver "
+                  "to go on anyway)");
+    break;
+  case PROBE_APEX:
+    tld->pending--;
+    tld->apex_missing = v->status == BD_NOTFOUND;
+    break;
+  case PROBE_RANDOM:
+    tld->pending--;
+    tld->random_found = v->status == BD_FOUND;
+    break;
+  case PROBE_NAME:
+    break;
+  }
+  free(p);
+  /* TLDs are decided once the resolver itself passed. */
+  if (e->global_pending == 0 && e->trust != NULL)
+    bd_trust_each(e->trust, decide_tld, e);
 }
 
 /* ---- sending --------------------------------------------------------- */
@@ -475,7 +694,7 @@ static void send_try(struct bd_engine *e, struct probe *p, size_t server) {
   if (p->tries == 0)
     p->start_ns = p->sent_ns;
   p->tries++;
-  rc = ares_create_query(p->name, 1 /* IN */, e->cfg.qtype,
+  rc = ares_create_query(p->name, 1 /* IN */, p->qtype,
                          next_query_id(e), 1, &query, &qlen, EDNS_PAYLOAD);
   if (rc != ARES_SUCCESS) {
     struct bd_verdict v;
@@ -569,8 +788,8 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   struct probe *p;
   enum bd_source_status st;
 
-  if (e->source_done || e->free_probes == NULL ||
-      !e->hooks.has_room(e->hooks.data, e->next_seq))
+  if (e->source_done || e->free_probes == NULL || e->global_pending > 0 ||
+      e->fatal[0] != '\0' || !e->hooks.has_room(e->hooks.data, e->next_seq))
     return false;
   st = bd_source_next(e->src, &item);
   if (st == BD_SOURCE_AGAIN) {
@@ -588,10 +807,19 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   }
   p = take_probe(e);
   p->seq = e->next_seq++;
+  p->kind = PROBE_NAME;
+  p->qtype = e->cfg.qtype;
   p->tries = 0;
   p->local_failures = 0;
   p->name_len = item.len;
   memcpy(p->name, item.text, item.len + 1);
+  p->tld = NULL;
+  if (e->trust != NULL) {
+    bool created;
+    p->tld = bd_trust_tld(e->trust, p->name, &created);
+    if (created)
+      start_tld_checks(e, p->tld);
+  }
   send_try(e, p, server);
   return true;
 }
@@ -629,7 +857,7 @@ static void pump(struct bd_engine *e) {
   if (e->hooks.on_batch != NULL)
     e->hooks.on_batch(e->hooks.data);
   if (e->stopping || (e->source_done && e->stats.inflight == 0 &&
-                      e->retry_head == NULL))
+                      e->retry_head == NULL && e->waiting == 0))
     close_engine(e);
 }
 
@@ -678,6 +906,13 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
   bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
   uv_timer_init(loop, &e->tick);
   uv_timer_init(loop, &e->wakeup);
+  if (cfg->wildcard_check || !cfg->trust_resolver) {
+    e->trust = bd_trust_new();
+    if (e->trust == NULL)
+      goto nomem;
+  }
+  if (!cfg->trust_resolver && start_resolver_checks(e) != 0)
+    goto nomem;
   *out = e;
   return 0;
 
@@ -689,12 +924,24 @@ nomem:
 
 void bd_engine_start(struct bd_engine *e) { pump(e); }
 
+static void drop_parked(struct bd_tld *tld, void *data) {
+  struct bd_engine *e = data;
+  struct probe *p = tld->parked_head;
+  tld->parked_head = tld->parked_tail = NULL;
+  while (p != NULL) {
+    struct probe *next = p->next;
+    e->waiting--;
+    release(e, p);
+    p = next;
+  }
+}
+
 static void drop_unreached(struct bd_engine *e) {
   struct probe *p;
-  while ((p = pop_retry(e)) != NULL) {
-    e->stats.unreached++;
-    give_back(e, p);
-  }
+  while ((p = pop_retry(e)) != NULL)
+    release(e, p);
+  if (e->trust != NULL)
+    bd_trust_each(e->trust, drop_parked, e);
 }
 
 /* Destroying a channel ends its queries (ARES_EDESTRUCTION) and closes its
@@ -730,6 +977,10 @@ void bd_engine_stop(struct bd_engine *e) {
   }
 }
 
+const char *bd_engine_fatal(const struct bd_engine *e) {
+  return e->fatal[0] != '\0' ? e->fatal : NULL;
+}
+
 void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats) {
   unsigned window = 0;
@@ -751,6 +1002,7 @@ void bd_engine_free(struct bd_engine *e) {
   free(e->lanes);
   free(e->servers);
   free(e->health);
+  bd_trust_free(e->trust);
   free(e->pool);
   free(e);
 }

@@ -143,6 +143,8 @@ static int open_engine(struct app *app, unsigned window) {
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
   ec.sockets_per_server = 1;
+  ec.wildcard_check = !app->cfg.no_wildcard_check;
+  ec.trust_resolver = app->cfg.trust_resolver;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 
@@ -183,6 +185,10 @@ static void finish_output(struct app *app) {
 
   if (app->output_gone)
     return;
+  if (bd_engine_fatal(app->engine) != NULL) {
+    bd_errorf("%s", bd_engine_fatal(app->engine));
+    return;
+  }
   if (app->signum != 0)
     bd_output_release_held(app->out);
   if (bd_output_flush(app->out) != 0)
@@ -198,6 +204,8 @@ static void finish_output(struct app *app) {
 }
 
 static int exit_status(const struct app *app) {
+  if (bd_engine_fatal(app->engine) != NULL)
+    return EXIT_USAGE;
   if (app->output_gone)
     return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
   if (app->signum != 0)

@@ -11,10 +11,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blogdom/names.h"
 #include "blogdom/rrtype.h"
 #include "blogdom/text.h"
 
 #define BUFFER_CAP (64 * 1024)
+/* A Unicode name takes at most 4 bytes for each ASCII byte of its A-label
+ * form. */
+#define BD_UNICODE_NAME_MAX (4 * BD_NAME_MAX + 1)
 
 struct held_line {
   char *text; /* NULL: empty slot; &filtered_out: filtered away */
@@ -36,12 +40,22 @@ struct bd_output {
 static const char *const marks[] = {
     [BD_FOUND] = "+ ", [BD_NOTFOUND] = "  ", [BD_ERROR] = "? "};
 
-/* The name as shown: escaped, and cut with "..." when the input was. */
+static bool is_valid_name(const struct bd_result *r) {
+  return r->verdict->reason != BD_REASON_INVALID_NAME;
+}
+
+/* The name as shown: a valid name in its Unicode form, anything escaped,
+ * and cut with "..." when the input was. */
 static size_t shown_name(char *buf, size_t cap, const struct bd_result *r) {
   size_t len = r->name_len;
   bool cut = r->truncated;
   size_t n;
 
+  if (is_valid_name(r) && !r->truncated) {
+    char unicode[BD_UNICODE_NAME_MAX];
+    len = bd_name_to_unicode(r->name, unicode, sizeof(unicode));
+    return bd_text_escape(buf, cap, unicode, len);
+  }
   if (len > BD_SHOWN_INPUT_MAX) {
     len = BD_SHOWN_INPUT_MAX;
     cut = true;
@@ -120,12 +134,21 @@ size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r) {
   char name[BD_ESCAPED_SIZE(BD_SHOWN_INPUT_MAX) + 4];
   char type[16];
   char number[64];
+  char evidence[32];
   const char *rcode;
 
   puts_(&s, "{\"name\":");
   put_json_string(&s, name, shown_name(name, sizeof(name), r));
+  if (is_valid_name(r) && strstr(r->name, "xn--") != NULL)
+    put_field(&s, "ascii", r->name);
   put_field(&s, "status", bd_status_name(v->status));
   put_field(&s, "reason", bd_reason_name(v->reason));
+  put_field(&s, "evidence", bd_verdict_evidence(v, evidence, sizeof(evidence)));
+  if (v->confirm != BD_CONFIRM_NONE)
+    puts_(&s, v->confirm == BD_CONFIRM_REGISTERED ||
+                      v->confirm == BD_CONFIRM_AVAILABLE
+                  ? ",\"confirmed\":true"
+                  : ",\"confirmed\":false");
   if (r->detail != NULL)
     put_field(&s, "detail", r->detail);
   if (r->truncated)

@@ -3,6 +3,7 @@
 #include "blogdom/verdict.h"
 
 #include <ares.h>
+#include <stdio.h>
 #include <string.h>
 
 #define HEADER_SIZE 12
@@ -231,6 +232,69 @@ void bd_verdict_invalid_name(struct bd_verdict *v) {
   set(v, BD_ERROR, BD_REASON_INVALID_NAME);
 }
 
+void bd_verdict_apply_wildcard(struct bd_verdict *v) {
+  if (v->status == BD_FOUND)
+    set(v, BD_ERROR, BD_REASON_WILDCARD);
+}
+
+void bd_verdict_apply_missing_tld(struct bd_verdict *v) {
+  if (v->status != BD_ERROR || v->reason != BD_REASON_INVALID_NAME)
+    set(v, BD_ERROR, BD_REASON_NO_SUCH_TLD);
+}
+
+void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
+                              int http_status) {
+  v->confirm = c;
+  v->http_status = http_status;
+  if (c == BD_CONFIRM_REGISTERED)
+    set(v, BD_FOUND, BD_REASON_REGISTERED_NO_DNS);
+  else if (c == BD_CONFIRM_FAILED)
+    set(v, BD_ERROR, BD_REASON_RDAP_FAILED);
+}
+
+const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
+                                size_t cap) {
+  const char *rcode = bd_rcode_name(v->rcode);
+  char lower[16];
+  size_t i;
+
+  switch (v->reason) {
+  case BD_REASON_WILDCARD:
+    return "wildcard";
+  case BD_REASON_NO_SUCH_TLD:
+    return "no-such-tld";
+  case BD_REASON_INVALID_NAME:
+    return "input";
+  case BD_REASON_REGISTERED_NO_DNS:
+  case BD_REASON_RDAP_FAILED:
+    if (v->http_status > 0)
+      snprintf(buf, cap, "rdap:%d", v->http_status);
+    else
+      snprintf(buf, cap, "rdap:%s", v->reason == BD_REASON_RDAP_FAILED
+                                        ? "no-answer" : "200");
+    return buf;
+  default:
+    break;
+  }
+  if (v->confirm == BD_CONFIRM_AVAILABLE) {
+    snprintf(buf, cap, "rdap:%d", v->http_status ? v->http_status : 404);
+    return buf;
+  }
+  if (v->rcode < 0) {
+    snprintf(buf, cap, "dns:%s", bd_reason_name(v->reason));
+    return buf;
+  }
+  if (rcode == NULL) {
+    snprintf(buf, cap, "dns:rcode%d", v->rcode);
+    return buf;
+  }
+  for (i = 0; rcode[i] != '\0' && i < sizeof(lower) - 1; i++)
+    lower[i] = (char)(rcode[i] - 'A' + 'a');
+  lower[i] = '\0';
+  snprintf(buf, cap, "dns:%s", lower);
+  return buf;
+}
+
 bool bd_verdict_is_transport_failure(const struct bd_verdict *v) {
   return v->reason == BD_REASON_TIMEOUT ||
          v->reason == BD_REASON_UNREACHABLE ||
@@ -273,6 +337,10 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_INVALID_NAME] = "invalid-name",
       [BD_REASON_NO_MEMORY] = "no-memory",
       [BD_REASON_FAILED] = "failed",
+      [BD_REASON_WILDCARD] = "wildcard",
+      [BD_REASON_NO_SUCH_TLD] = "no-such-tld",
+      [BD_REASON_REGISTERED_NO_DNS] = "registered-no-dns",
+      [BD_REASON_RDAP_FAILED] = "rdap-failed",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

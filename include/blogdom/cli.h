@@ -41,6 +41,8 @@ struct bd_config {
   enum bd_progress_mode progress;
   struct bd_shard shard;
   enum bd_verbosity verbosity;
+  bool no_wildcard_check;
+  bool trust_resolver;
 };
 
 enum bd_cli_status {

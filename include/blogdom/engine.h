@@ -23,6 +23,8 @@ struct bd_engine_config {
   unsigned window_init; /* where the adaptive window starts */
   uint64_t rate;        /* queries a second at most, 0: no limit */
   unsigned sockets_per_server;
+  bool wildcard_check; /* ask a random name under each TLD first */
+  bool trust_resolver; /* skip the checks for a lying resolver */
 };
 
 struct bd_engine_hooks {
@@ -65,6 +67,9 @@ void bd_engine_start(struct bd_engine *e);
 /* Stops at once: nothing more is sent, queries in flight are dropped
  * without a verdict (counted as unreached), handles are closed. */
 void bd_engine_stop(struct bd_engine *e);
+
+/* Why the run was given up (a resolver that lies), or NULL. */
+const char *bd_engine_fatal(const struct bd_engine *e);
 
 void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats);

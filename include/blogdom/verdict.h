@@ -28,7 +28,20 @@ enum bd_reason {
   BD_REASON_BAD_RESPONSE, /* an answer that does not parse */
   BD_REASON_INVALID_NAME, /* never sent: the input is not a domain name */
   BD_REASON_NO_MEMORY,
-  BD_REASON_FAILED /* any other resolver error */
+  BD_REASON_FAILED,            /* any other resolver error */
+  BD_REASON_WILDCARD,          /* found, but so is any name of its TLD */
+  BD_REASON_NO_SUCH_TLD,       /* the TLD itself does not exist */
+  BD_REASON_REGISTERED_NO_DNS, /* NXDOMAIN, but the registry has it */
+  BD_REASON_RDAP_FAILED        /* NXDOMAIN, and the registry did not say */
+};
+
+/* What the registry said of a name DNS calls free (--confirm). */
+enum bd_confirm {
+  BD_CONFIRM_NONE,       /* not asked */
+  BD_CONFIRM_REGISTERED, /* RDAP 200 */
+  BD_CONFIRM_AVAILABLE,  /* RDAP 404 */
+  BD_CONFIRM_NO_SERVER,  /* the TLD has no RDAP service */
+  BD_CONFIRM_FAILED      /* no definitive answer from the registry */
 };
 
 #define BD_VERDICT_MAX_ADDRS 8
@@ -44,6 +57,8 @@ struct bd_verdict {
   int rcode;       /* -1 when no answer was parsed */
   unsigned naddrs; /* addresses kept, at most BD_VERDICT_MAX_ADDRS */
   struct bd_addr addrs[BD_VERDICT_MAX_ADDRS];
+  enum bd_confirm confirm;
+  int http_status; /* of the RDAP answer, 0 if none */
 };
 
 /* Judges a whole DNS response to a query for one name and qtype (RFC 1035
@@ -62,6 +77,24 @@ void bd_verdict_from_status(int status, struct bd_verdict *v);
 
 /* The verdict for a name that was never sent. */
 void bd_verdict_invalid_name(struct bd_verdict *v);
+
+/* Under a TLD where random names exist too, "found" means nothing. */
+void bd_verdict_apply_wildcard(struct bd_verdict *v);
+
+/* Under a TLD that does not exist, no name can be registered or judged. */
+void bd_verdict_apply_missing_tld(struct bd_verdict *v);
+
+/* Folds the registry's word into a DNS NXDOMAIN: registered makes it
+ * found (registered-no-dns), a failure makes it an error, available or no
+ * RDAP service leaves it free. */
+void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
+                              int http_status);
+
+/* How the verdict was reached: "dns:noerror", "dns:nxdomain",
+ * "dns:timeout", "rdap:404", "rdap:200", "wildcard", "no-such-tld",
+ * "input", ... written into buf (at least 32 bytes). */
+const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
+                                size_t cap);
 
 /* True when another try may change the outcome: no usable answer came
  * (timeouts, network errors, garbage), as opposed to a server's word. */

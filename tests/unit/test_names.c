@@ -39,6 +39,12 @@ static void test_normalizes(void **state) {
       {"-lead.dev", 0, BD_NAME_OK, "-lead.dev"},
       {"dev", 0, BD_NAME_OK, "dev"},
       {"123.dev", 0, BD_NAME_OK, "123.dev"},
+      /* IDNA2008, UTS #46 non-transitional: case folded, sharp s kept. */
+      {"B\xc3\xbc" "cher.dev", 0, BD_NAME_OK, "xn--bcher-kva.dev"},
+      {"stra\xc3\x9f" "e.de", 0, BD_NAME_OK, "xn--strae-oqa.de"},
+      {"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.dev", 0, BD_NAME_OK,
+       "xn--wgv71a119e.dev"},
+      {"xn--bcher-kva.dev", 0, BD_NAME_OK, "xn--bcher-kva.dev"},
   };
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -58,8 +64,10 @@ static void test_rejects(void **state) {
       {"a\tb.dev", 0, BD_NAME_CONTROL, NULL},
       {"a\x1b[31m.dev", 0, BD_NAME_CONTROL, NULL},
       {"a\0b.dev", 7, BD_NAME_NUL, NULL},
-      {"b\xc3\xbc" "cher.dev", 0, BD_NAME_NON_ASCII, NULL},
       {"\xff.dev", 0, BD_NAME_NON_ASCII, NULL},
+      {"caf\xc3.dev", 0, BD_NAME_NON_ASCII, NULL},
+      {"bidi\xe2\x80\xae.dev", 0, BD_NAME_BAD_IDN, NULL},
+      {"a\xc3\xa9\x01.dev", 0, BD_NAME_CONTROL, NULL},
   };
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -115,6 +123,17 @@ static void test_bad_bytes_win_over_sizes(void **state) {
   check(&c);
 }
 
+static void test_unicode_form(void **state) {
+  char out[64];
+  (void)state;
+  bd_name_to_unicode("xn--bcher-kva.dev", out, sizeof(out));
+  assert_string_equal(out, "b\xc3\xbc" "cher.dev");
+  bd_name_to_unicode("and.dev", out, sizeof(out));
+  assert_string_equal(out, "and.dev");
+  bd_name_to_unicode("xn--zz.dev", out, sizeof(out)); /* does not decode */
+  assert_string_equal(out, "xn--zz.dev");
+}
+
 static void test_has_dot(void **state) {
   (void)state;
   assert_false(bd_name_has_dot("and", 3));
@@ -130,6 +149,7 @@ int main(void) {
       cmocka_unit_test(test_rejects),
       cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_bad_bytes_win_over_sizes),
+      cmocka_unit_test(test_unicode_form),
       cmocka_unit_test(test_has_dot),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

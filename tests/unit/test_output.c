@@ -78,7 +78,7 @@ static void test_json(void **state) {
   line[n] = '\0';
   assert_string_equal(
       line, "{\"name\":\"and.dev\",\"status\":\"found\",\"reason\":\"answer\","
-            "\"rcode\":\"NOERROR\",\"type\":\"A\",\"addresses\":"
+            "\"evidence\":\"dns:noerror\",\"rcode\":\"NOERROR\",\"type\":\"A\",\"addresses\":"
             "[\"192.0.2.1\",\"2001:db8::1\"],\"tries\":1,\"ms\":1.500,"
             "\"server\":\"127.0.0.1:53\"}\n");
 
@@ -90,7 +90,8 @@ static void test_json(void **state) {
   line[n] = '\0';
   assert_string_equal(
       line, "{\"name\":\"a\\\"b\\\\\\\\c\\\\x01\",\"status\":\"error\","
-            "\"reason\":\"invalid-name\",\"detail\":\"character not allowed "
+            "\"reason\":\"invalid-name\",\"evidence\":\"input\","
+            "\"detail\":\"character not allowed "
             "in a domain name\",\"rcode\":null,\"type\":\"TXT\","
             "\"tries\":0,\"ms\":0.000}\n");
 }

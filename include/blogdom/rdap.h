@@ -1,0 +1,93 @@
+/* RDAP (RFC 7480-7484, RFC 9082/9083) asks a name's registry whether the
+ * name is registered: for --confirm, when DNS said NXDOMAIN. Asynchronous,
+ * over libcurl's multi interface driven by the caller's libuv loop. */
+#ifndef BLOGDOM_RDAP_H
+#define BLOGDOM_RDAP_H
+
+#include <uv.h>
+
+#define BD_RDAP_DEFAULT_CONCURRENCY 4
+#define BD_RDAP_DEFAULT_RATE 10.0
+#define BD_RDAP_DEFAULT_TIMEOUT_MS 10000
+#define BD_RDAP_DEFAULT_TRIES 3
+/* 429 pauses one name may meet before it fails; they cost no tries. */
+#define BD_RDAP_MAX_PAUSES 5
+
+struct bd_rdap;
+
+/* A field left 0 (or NULL) takes its default. */
+struct bd_rdap_config {
+  /* --rdap-bootstrap FILE: a dns.json read at bd_rdap_new(), instead of
+   * the cache or IANA's copy. */
+  const char *bootstrap_file;
+  /* --rdap-url URL: every name goes to this base URL (http or https);
+   * no bootstrap at all. */
+  const char *forced_url;
+  /* Requests in flight per registry, at most (default 4). */
+  unsigned per_registry_concurrency;
+  /* Requests a second per registry, retries included, evenly spaced
+   * (default 10; fractions such as 0.5 are fine). */
+  double per_registry_rate;
+  /* Per request, connection included (default 10000). */
+  unsigned timeout_ms;
+  /* Requests per name when the registry fails (5xx), the connection
+   * fails or the request times out (default 3). */
+  unsigned tries;
+};
+
+enum bd_rdap_outcome {
+  BD_RDAP_REGISTERED, /* 200: the registry has the name (taken) */
+  BD_RDAP_AVAILABLE,  /* 404: the registry does not have it (free) */
+  BD_RDAP_NO_SERVER,  /* no RDAP server is known for the name's TLD */
+  BD_RDAP_FAILED,     /* no definitive answer; detail says why */
+  BD_RDAP_CANCELLED   /* bd_rdap_cancel_all() or bd_rdap_close() */
+};
+
+struct bd_rdap_result {
+  enum bd_rdap_outcome outcome;
+  int http_status; /* of the last response; 0 if there was none */
+  unsigned tries;  /* requests sent for the name, 429s included */
+  /* A short reason for FAILED: "timeout", "http 500", "http 429",
+   * "connection failed", ...; NULL otherwise. Valid during the callback
+   * only. */
+  const char *detail;
+};
+
+typedef void (*bd_rdap_cb)(void *arg, const struct bd_rdap_result *r);
+
+/* Makes a client on loop. With cfg->bootstrap_file, reads and parses it
+ * now. Returns 0, or -1 after bd_errorf() on a set-up error (the bootstrap
+ * file is unreadable or malformed, --rdap-url is not an http(s) URL, out
+ * of memory). */
+int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
+                const struct bd_rdap_config *cfg);
+
+/* Asks about domain (copied). Unless it returns -1 (out of memory: cb will
+ * not be called), cb(arg, result) is called exactly once, later, from the
+ * loop: never from inside bd_rdap_lookup(). Without a forced URL or a
+ * bootstrap file, the first lookup starts the bootstrap (fresh disk cache,
+ * else IANA's dns.json, else the built-in table) and lookups wait for it.
+ * Must not be called after bd_rdap_close(). */
+int bd_rdap_lookup(struct bd_rdap *r, const char *domain, bd_rdap_cb cb,
+                   void *arg);
+
+/* Names waiting for their callback. */
+size_t bd_rdap_pending(const struct bd_rdap *r);
+
+/* Ends every lookup not yet reported: its callback gets
+ * BD_RDAP_CANCELLED now, before bd_rdap_cancel_all() returns, or, when
+ * called from inside one of this client's callbacks, right after that
+ * callback returns. Requests in flight are abandoned. The client stays
+ * usable. */
+void bd_rdap_cancel_all(struct bd_rdap *r);
+
+/* Cancels everything (as bd_rdap_cancel_all()), closes the connections
+ * and the client's libuv handles. The loop must then run for the handles'
+ * close callbacks before bd_rdap_free(). */
+void bd_rdap_close(struct bd_rdap *r);
+
+/* Releases the client; after bd_rdap_close() and a uv_run() that has
+ * returned since. NULL is fine. */
+void bd_rdap_free(struct bd_rdap *r);
+
+#endif

@@ -1,0 +1,509 @@
+/* The RDAP bootstrap registry for DNS (RFC 9224): IANA's dns.json or the
+ * built-in table into a sorted suffix -> base URL table, longest-suffix
+ * lookups, and the disk cache that spares a fetch on every run. */
+#include "blogdom/rdapboot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blogdom/names.h"
+
+/* A cached copy is never trusted for longer than this, whatever its
+ * max-age: a registry that moves its server should not be missed for
+ * ever. */
+#define MAX_AGE_CAP (7L * 24 * 60 * 60)
+
+struct bd_rdapboot_entry {
+  char *suffix;
+  const char *url; /* one of the table's urls */
+  size_t rank;     /* order of appearance: the first of duplicates wins */
+};
+
+/* The table while it is filled: capacities live here, not in the table. */
+struct builder {
+  struct bd_rdapboot *b;
+  size_t entries_cap;
+  size_t urls_cap;
+};
+
+static bool grow(void **items, size_t *cap, size_t count, size_t size) {
+  size_t n;
+  void *p;
+  if (count < *cap)
+    return true;
+  n = *cap ? *cap * 2 : 16;
+  p = realloc(*items, n * size);
+  if (p == NULL)
+    return false;
+  *items = p;
+  *cap = n;
+  return true;
+}
+
+static bool is_http_url(const char *u) {
+  return strncasecmp(u, "https://", 8) == 0 ||
+         strncasecmp(u, "http://", 7) == 0;
+}
+
+/* Keeps a copy of url, with a '/' appended when it lacks one. Returns the
+ * copy, or NULL when out of memory. */
+static const char *add_url(struct builder *bl, const char *url) {
+  struct bd_rdapboot *b = bl->b;
+  size_t n = strlen(url);
+  bool slash = n > 0 && url[n - 1] == '/';
+  char *copy;
+
+  if (!grow((void **)&b->urls, &bl->urls_cap, b->nurls, sizeof(*b->urls)))
+    return NULL;
+  copy = malloc(n + (slash ? 1 : 2));
+  if (copy == NULL)
+    return NULL;
+  memcpy(copy, url, n);
+  if (!slash)
+    copy[n++] = '/';
+  copy[n] = '\0';
+  b->urls[b->nurls++] = copy;
+  return copy;
+}
+
+/* Adds suffix -> url. A suffix that cannot be a DNS name's (empty, too
+ * long) is skipped: it could never match. Returns false when out of
+ * memory. */
+static bool add_entry(struct builder *bl, const char *suffix,
+                      const char *url) {
+  struct bd_rdapboot *b = bl->b;
+  struct bd_rdapboot_entry *e;
+  size_t n = strlen(suffix);
+
+  if (n > 0 && suffix[n - 1] == '.')
+    n--;
+  if (n == 0 || n > BD_NAME_MAX)
+    return true;
+  if (!grow((void **)&b->entries, &bl->entries_cap, b->nentries,
+            sizeof(*b->entries)))
+    return false;
+  e = &b->entries[b->nentries];
+  e->suffix = malloc(n + 1);
+  if (e->suffix == NULL)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    e->suffix[i] = (char)tolower((unsigned char)suffix[i]);
+  e->suffix[n] = '\0';
+  e->url = url;
+  e->rank = b->nentries++;
+  return true;
+}
+
+static int by_suffix_then_rank(const void *a, const void *b) {
+  const struct bd_rdapboot_entry *x = a;
+  const struct bd_rdapboot_entry *y = b;
+  int c = strcmp(x->suffix, y->suffix);
+  if (c != 0)
+    return c;
+  return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Sorts the entries for bsearch() and drops all but the first of each
+ * suffix. */
+static void finish(struct bd_rdapboot *b) {
+  size_t kept = 0;
+  if (b->nentries == 0)
+    return;
+  qsort(b->entries, b->nentries, sizeof(*b->entries), by_suffix_then_rank);
+  for (size_t i = 0; i < b->nentries; i++) {
+    if (kept > 0 && strcmp(b->entries[kept - 1].suffix,
+                           b->entries[i].suffix) == 0) {
+      free(b->entries[i].suffix);
+      continue;
+    }
+    b->entries[kept++] = b->entries[i];
+  }
+  b->nentries = kept;
+}
+
+/* The URL a service's URL array offers: the first https one, else the
+ * first http one, else NULL with *ok still true. *ok is false when an
+ * element is not a string. */
+static const char *pick_url(json_t *urls, bool *ok) {
+  const char *http = NULL;
+  size_t i;
+  json_t *u;
+
+  *ok = true;
+  json_array_foreach(urls, i, u) {
+    const char *s = json_string_value(u);
+    if (s == NULL) {
+      *ok = false;
+      return NULL;
+    }
+    if (strncasecmp(s, "https://", 8) == 0)
+      return s;
+    if (http == NULL && is_http_url(s))
+      http = s;
+  }
+  return http;
+}
+
+/* One service, [[suffix, ...], [url, ...]]. Returns 0, -1 when it is
+ * malformed, -2 when out of memory. */
+static int add_service(struct builder *bl, json_t *svc) {
+  json_t *suffixes = json_array_get(svc, 0);
+  json_t *urls = json_array_get(svc, 1);
+  const char *picked;
+  const char *url = NULL;
+  bool ok;
+  size_t i;
+  json_t *s;
+
+  /* Two arrays for DNS (RFC 9224 section 3); object tags have three. */
+  if (!json_is_array(svc) || json_array_size(svc) < 2 ||
+      !json_is_array(suffixes) || !json_is_array(urls))
+    return -1;
+  picked = pick_url(urls, &ok);
+  if (!ok)
+    return -1;
+  json_array_foreach(suffixes, i, s) {
+    if (!json_is_string(s))
+      return -1;
+  }
+  if (picked == NULL)
+    return 0; /* no server we can speak to: as if unlisted */
+  url = add_url(bl, picked);
+  if (url == NULL)
+    return -2;
+  json_array_foreach(suffixes, i, s) {
+    if (!add_entry(bl, json_string_value(s), url))
+      return -2;
+  }
+  return 0;
+}
+
+int bd_rdapboot_parse(struct bd_rdapboot *b, const char *json, size_t len) {
+  struct builder bl = {b, 0, 0};
+  json_error_t err;
+  json_t *root;
+  json_t *services;
+  json_t *svc;
+  size_t i;
+  int rc = -1;
+
+  memset(b, 0, sizeof(*b));
+  root = json_loadb(json, len, 0, &err);
+  services = json_object_get(root, "services");
+  if (!json_is_array(services))
+    goto done;
+  json_array_foreach(services, i, svc) {
+    if (add_service(&bl, svc) != 0)
+      goto done;
+  }
+  finish(b);
+  rc = 0;
+
+done:
+  json_decref(root);
+  if (rc != 0)
+    bd_rdapboot_free(b);
+  return rc;
+}
+
+int bd_rdapboot_builtin(struct bd_rdapboot *b) {
+  static const struct {
+    const char *suffixes[4];
+    const char *url;
+  } table[] = {
+      {{"com"}, "https://rdap.verisign.com/com/v1/"},
+      {{"net"}, "https://rdap.verisign.com/net/v1/"},
+      {{"org"}, "https://rdap.publicinterestregistry.org/rdap/"},
+      {{"io"}, "https://rdap.identitydigital.services/rdap/"},
+      {{"dev", "app", "page"}, "https://pubapi.registry.google/rdap/"},
+  };
+  struct builder bl = {b, 0, 0};
+
+  memset(b, 0, sizeof(*b));
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    const char *url = add_url(&bl, table[i].url);
+    if (url == NULL)
+      goto nomem;
+    for (size_t j = 0; j < 4 && table[i].suffixes[j] != NULL; j++)
+      if (!add_entry(&bl, table[i].suffixes[j], url))
+        goto nomem;
+  }
+  finish(b);
+  return 0;
+
+nomem:
+  bd_rdapboot_free(b);
+  return -1;
+}
+
+static int by_suffix(const void *key, const void *elem) {
+  const struct bd_rdapboot_entry *e = elem;
+  return strcmp(key, e->suffix);
+}
+
+const char *bd_rdapboot_lookup(const struct bd_rdapboot *b,
+                               const char *domain) {
+  char name[BD_NAME_MAX + 1];
+  size_t n = strlen(domain);
+  const char *s;
+
+  if (n > 0 && domain[n - 1] == '.')
+    n--;
+  if (n == 0 || n > BD_NAME_MAX || b->nentries == 0)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    name[i] = (char)tolower((unsigned char)domain[i]);
+  name[n] = '\0';
+  /* The whole name first, then one label fewer each time: the first hit
+   * is the longest matching suffix. */
+  for (s = name;; s++) {
+    const struct bd_rdapboot_entry *e =
+        bsearch(s, b->entries, b->nentries, sizeof(*e), by_suffix);
+    if (e != NULL)
+      return e->url;
+    s = strchr(s, '.');
+    if (s == NULL)
+      return NULL;
+  }
+}
+
+void bd_rdapboot_free(struct bd_rdapboot *b) {
+  for (size_t i = 0; i < b->nentries; i++)
+    free(b->entries[i].suffix);
+  for (size_t i = 0; i < b->nurls; i++)
+    free(b->urls[i]);
+  free(b->entries);
+  free(b->urls);
+  memset(b, 0, sizeof(*b));
+}
+
+/* ---- files and the disk cache --------------------------------------- */
+
+/* Reads to end of file rather than trusting st_size, so that a pipe
+ * (--rdap-bootstrap /dev/stdin) works too. */
+static int read_fd(int fd, char **data, size_t *len) {
+  size_t cap = 64 * 1024;
+  size_t n = 0;
+  char *buf = malloc(cap + 1);
+
+  if (buf == NULL)
+    return -ENOMEM;
+  for (;;) {
+    ssize_t got;
+    if (n == cap) {
+      char *p;
+      if (cap > BD_RDAPBOOT_MAX_SIZE) {
+        free(buf);
+        return -EFBIG;
+      }
+      cap *= 2;
+      p = realloc(buf, cap + 1);
+      if (p == NULL) {
+        free(buf);
+        return -ENOMEM;
+      }
+      buf = p;
+    }
+    got = read(fd, buf + n, cap - n);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      int err = errno;
+      free(buf);
+      return -err;
+    }
+    if (got == 0)
+      break;
+    n += (size_t)got;
+  }
+  if (n > BD_RDAPBOOT_MAX_SIZE) {
+    free(buf);
+    return -EFBIG;
+  }
+  buf[n] = '\0';
+  *data = buf;
+  *len = n;
+  return 0;
+}
+
+int bd_rdapboot_read_file(const char *path, char **data, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int rc;
+  if (fd < 0)
+    return -errno;
+  rc = read_fd(fd, data, len);
+  close(fd);
+  return rc;
+}
+
+int bd_rdapboot_cache_path(char *buf, size_t size, const char *xdg_cache_home,
+                           const char *home) {
+  int n;
+  if (xdg_cache_home != NULL && xdg_cache_home[0] == '/')
+    n = snprintf(buf, size, "%s/blogdom/rdap-dns.json", xdg_cache_home);
+  else if (home != NULL && home[0] != '\0')
+    n = snprintf(buf, size, "%s/.cache/blogdom/rdap-dns.json", home);
+  else
+    return -1;
+  return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+int bd_rdapboot_cache_load(const char *path, time_t now, char **data,
+                           size_t *len) {
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int rc;
+
+  if (fd < 0)
+    return errno == ENOENT ? 1 : -errno;
+  if (fstat(fd, &st) != 0) {
+    rc = -errno;
+    goto done;
+  }
+  if (st.st_mtime <= now) {
+    rc = 1;
+    goto done;
+  }
+  rc = read_fd(fd, data, len);
+
+done:
+  close(fd);
+  return rc;
+}
+
+/* mkdir -p of the directories above path, each new one with mode 0700
+ * (the XDG Base Directory spec's mode for the cache home). */
+static int make_parents(const char *path) {
+  char dir[PATH_MAX];
+  size_t n = strlen(path);
+
+  if (n >= sizeof(dir))
+    return -ENAMETOOLONG;
+  memcpy(dir, path, n + 1);
+  for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+    *p = '\0';
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+      return -errno;
+    *p = '/';
+  }
+  return 0;
+}
+
+int bd_rdapboot_cache_store(const char *path, const char *data, size_t len,
+                            time_t expires) {
+  char tmp[PATH_MAX];
+  struct timespec times[2];
+  int fd = -1;
+  int rc;
+  size_t done = 0;
+
+  rc = make_parents(path);
+  if (rc != 0)
+    return rc;
+  if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+    return -ENAMETOOLONG;
+  fd = mkstemp(tmp);
+  if (fd < 0)
+    return -errno;
+  while (done < len) {
+    ssize_t n = write(fd, data + done, len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      rc = -errno;
+      goto fail;
+    }
+    done += (size_t)n;
+  }
+  /* The expiry is the mtime, set after the last write moved it. */
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_NOW;
+  times[1].tv_sec = expires;
+  times[1].tv_nsec = 0;
+  if (futimens(fd, times) != 0) {
+    rc = -errno;
+    goto fail;
+  }
+  if (close(fd) != 0) {
+    fd = -1;
+    rc = -errno;
+    goto fail;
+  }
+  fd = -1;
+  if (rename(tmp, path) != 0) {
+    rc = -errno;
+    goto fail;
+  }
+  return 0;
+
+fail:
+  if (fd >= 0)
+    close(fd);
+  unlink(tmp);
+  return rc;
+}
+
+/* Skips optional whitespace (RFC 9110 section 5.6.3). */
+static const char *skip_ows(const char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  return s;
+}
+
+static bool directive_is(const char *s, size_t n, const char *name) {
+  return n == strlen(name) && strncasecmp(s, name, n) == 0;
+}
+
+long bd_rdapboot_max_age(const char *cache_control) {
+  const char *s = cache_control;
+  long max_age = -1;
+  bool forbidden = false;
+
+  while (*s != '\0') {
+    const char *name = s = skip_ows(s);
+    size_t n = strcspn(s, "=,");
+    const char *end = name + n;
+
+    while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+      end--;
+    s += n;
+    if (directive_is(name, (size_t)(end - name), "no-store") ||
+        directive_is(name, (size_t)(end - name), "no-cache"))
+      forbidden = true;
+    if (*s == '=') {
+      const char *v = skip_ows(s + 1);
+      bool quoted = *v == '"';
+      long secs = 0;
+      bool digits = false;
+
+      v += quoted;
+      while (isdigit((unsigned char)*v)) {
+        if (secs < MAX_AGE_CAP)
+          secs = secs * 10 + (*v - '0');
+        digits = true;
+        v++;
+      }
+      if (quoted && *v == '"')
+        v++;
+      v = skip_ows(v);
+      if (directive_is(name, (size_t)(end - name), "max-age") && digits &&
+          (*v == ',' || *v == '\0'))
+        max_age = secs < MAX_AGE_CAP ? secs : MAX_AGE_CAP;
+      /* Skip the rest of the value, quoted strings included. */
+      s += strcspn(s, ",");
+    }
+    if (*s == ',')
+      s++;
+  }
+  return forbidden ? 0 : max_age;
+}
