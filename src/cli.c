@@ -37,7 +37,11 @@ enum option_id {
   OPT_NO_PROGRESS,
   OPT_SHARD,
   OPT_NO_WILDCARD_CHECK,
-  OPT_TRUST_RESOLVER
+  OPT_TRUST_RESOLVER,
+  OPT_CONFIRM,
+  OPT_RDAP_BOOTSTRAP,
+  OPT_RDAP_URL,
+  OPT_RDAP_RATE
 };
 
 struct option_spec {
@@ -74,6 +78,14 @@ static const struct option_spec table[] = {
      "do not ask a random name under each TLD first"},
     {"trust-resolver", OPT_TRUST_RESOLVER, NULL,
      "skip the checks for a resolver that lies"},
+    {"confirm", OPT_CONFIRM, NULL,
+     "ask the registry (RDAP) about every name DNS calls free"},
+    {"rdap-bootstrap", OPT_RDAP_BOOTSTRAP, "FILE",
+     "RDAP servers from this dns.json (implies --confirm)"},
+    {"rdap-url", OPT_RDAP_URL, "URL",
+     "send every RDAP query to this base URL (implies --confirm)"},
+    {"rdap-rate", OPT_RDAP_RATE, "QPS",
+     "RDAP queries a second per registry (default 10)"},
     {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr"},
     {"verbose", OPT_VERBOSE, NULL, "say more on stderr"},
     {"help", OPT_HELP, NULL, "show this help and exit"},
@@ -322,6 +334,22 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     return 0;
   case OPT_TRUST_RESOLVER:
     cfg->trust_resolver = true;
+    return 0;
+  case OPT_CONFIRM:
+    cfg->confirm = true;
+    return 0;
+  case OPT_RDAP_BOOTSTRAP:
+    cfg->confirm = true;
+    cfg->rdap_bootstrap = arg;
+    return 0;
+  case OPT_RDAP_URL:
+    cfg->confirm = true;
+    cfg->rdap_url = arg;
+    return 0;
+  case OPT_RDAP_RATE:
+    if (parse_uint("rdap-rate", arg, 1, 1000, &v) != 0)
+      return -1;
+    cfg->rdap_rate = (unsigned)v;
     return 0;
   case OPT_QUIET:
     cfg->verbosity = BD_QUIET;

@@ -20,6 +20,7 @@
 #include "blogdom/names.h"
 #include "blogdom/netio.h"
 #include "blogdom/pacer.h"
+#include "blogdom/rdap.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
 #include "blogdom/trust.h"
@@ -383,6 +384,44 @@ static void park(struct bd_tld *tld, struct probe *p) {
 
 static void on_check_done(struct bd_engine *e, struct probe *p);
 
+static enum bd_confirm confirm_of(enum bd_rdap_outcome o) {
+  switch (o) {
+  case BD_RDAP_REGISTERED:
+    return BD_CONFIRM_REGISTERED;
+  case BD_RDAP_AVAILABLE:
+    return BD_CONFIRM_AVAILABLE;
+  case BD_RDAP_NO_SERVER:
+    return BD_CONFIRM_NO_SERVER;
+  default:
+    return BD_CONFIRM_FAILED;
+  }
+}
+
+static void on_rdap(void *arg, const struct bd_rdap_result *r) {
+  struct probe *p = arg;
+  struct bd_engine *e = p->engine;
+  e->waiting--;
+  if (r->outcome == BD_RDAP_CANCELLED) {
+    release(e, p);
+    return;
+  }
+  bd_verdict_apply_confirm(&p->verdict, confirm_of(r->outcome),
+                           r->http_status);
+  deliver(e, p);
+  pump(e);
+}
+
+/* With --confirm, a name DNS calls free is not free until its registry
+ * agrees: the line waits for the RDAP answer. */
+static void confirm_or_deliver(struct bd_engine *e, struct probe *p) {
+  if (e->cfg.rdap != NULL && p->verdict.status == BD_NOTFOUND &&
+      !e->stopping && bd_rdap_lookup(e->cfg.rdap, p->name, on_rdap, p) == 0) {
+    e->waiting++;
+    return;
+  }
+  deliver(e, p);
+}
+
 /* A name has its DNS verdict: it waits for its TLD's checks if they are
  * still out, then goes on to its line. */
 static void finish_probe(struct bd_engine *e, struct probe *p,
@@ -398,7 +437,7 @@ static void finish_probe(struct bd_engine *e, struct probe *p,
     return;
   }
   apply_tld(p);
-  deliver(e, p);
+  confirm_or_deliver(e, p);
 }
 
 static void finish_invalid(struct bd_engine *e, uint64_t seq,
@@ -605,7 +644,7 @@ static void release_parked(struct bd_engine *e, struct bd_tld *tld) {
     struct probe *next = p->next;
     e->waiting--;
     apply_tld(p);
-    deliver(e, p);
+    confirm_or_deliver(e, p);
     p = next;
   }
 }
@@ -958,6 +997,8 @@ static void close_engine(struct bd_engine *e) {
     }
   }
   drop_unreached(e);
+  if (e->cfg.rdap != NULL)
+    bd_rdap_close(e->cfg.rdap); /* cancels what is still asked */
   uv_close((uv_handle_t *)&e->tick, NULL);
   uv_close((uv_handle_t *)&e->wakeup, NULL);
   if (e->input_initialized)

@@ -29,6 +29,7 @@
 #include "blogdom/msg.h"
 #include "blogdom/output.h"
 #include "blogdom/progress.h"
+#include "blogdom/rdap.h"
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 
@@ -44,6 +45,7 @@ struct app {
   struct bd_source *src;
   struct bd_output *out;
   struct bd_engine *engine;
+  struct bd_rdap *rdap; /* with --confirm */
   struct bd_progress progress;
   uv_signal_t sigint;
   uv_signal_t sigterm;
@@ -129,6 +131,17 @@ static int open_output(struct app *app, unsigned window) {
   return 0;
 }
 
+static int open_rdap(struct app *app) {
+  struct bd_rdap_config rc;
+  if (!app->cfg.confirm)
+    return 0;
+  memset(&rc, 0, sizeof(rc));
+  rc.bootstrap_file = app->cfg.rdap_bootstrap;
+  rc.forced_url = app->cfg.rdap_url;
+  rc.per_registry_rate = app->cfg.rdap_rate;
+  return bd_rdap_new(&app->rdap, &app->loop, &rc);
+}
+
 static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_config ec;
   struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch};
@@ -145,6 +158,7 @@ static int open_engine(struct app *app, unsigned window) {
   ec.sockets_per_server = 1;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
   ec.trust_resolver = app->cfg.trust_resolver;
+  ec.rdap = app->rdap;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 
@@ -238,7 +252,10 @@ static int run(struct app *app) {
   }
   bd_progress_init(&app->progress, progress_wanted(&app->cfg),
                    bd_source_total(app->src), uv_hrtime());
-  if (open_engine(app, window) != 0) {
+  if (open_rdap(app) != 0 || open_engine(app, window) != 0) {
+    if (app->rdap != NULL)
+      bd_rdap_close(app->rdap);
+    uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
     return EXIT_USAGE;
   }
@@ -270,6 +287,7 @@ int main(int argc, char **argv) {
     break;
   }
   bd_engine_free(app.engine);
+  bd_rdap_free(app.rdap);
   bd_output_free(app.out);
   bd_source_close(app.src);
   bd_config_free(&app.cfg);

@@ -801,12 +801,13 @@ static void store_cache(const struct boot_fetch *f) {
 static void on_boot_done(struct bd_rdap *r, CURLcode rc) {
   struct boot_fetch *f = &r->fetch;
   long status = 0;
+  bool retry; /* not for the bootstrap: the built-in table will do */
   char why[160];
 
   curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK)
     snprintf(why, sizeof(why), "cannot fetch %s: %s", BD_RDAPBOOT_IANA_URL,
-             curl_easy_strerror(rc));
+             transport_detail(rc, &retry));
   else if (status != 200)
     snprintf(why, sizeof(why), "cannot fetch %s: http %ld",
              BD_RDAPBOOT_IANA_URL, status);

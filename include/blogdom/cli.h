@@ -43,6 +43,10 @@ struct bd_config {
   enum bd_verbosity verbosity;
   bool no_wildcard_check;
   bool trust_resolver;
+  bool confirm;
+  const char *rdap_bootstrap; /* pointers into argv, or NULL */
+  const char *rdap_url;
+  unsigned rdap_rate; /* 0: the default */
 };
 
 enum bd_cli_status {

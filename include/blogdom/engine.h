@@ -12,6 +12,7 @@
 #include "blogdom/servers.h"
 
 struct bd_source;
+struct bd_rdap;
 
 struct bd_engine_config {
   const struct bd_server *servers; /* at least one */
@@ -25,6 +26,8 @@ struct bd_engine_config {
   unsigned sockets_per_server;
   bool wildcard_check; /* ask a random name under each TLD first */
   bool trust_resolver; /* skip the checks for a lying resolver */
+  struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
+                           name before its line (not owned); or NULL */
 };
 
 struct bd_engine_hooks {

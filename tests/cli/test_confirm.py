@@ -1,0 +1,130 @@
+"""--confirm: the registry (RDAP, on a loopback fixture) has the last word
+on names DNS calls free."""
+
+import json
+import time
+
+import pytest
+
+from conftest import TIMED
+from rdapd import RdapServer
+
+
+@pytest.fixture
+def rdap():
+    started = []
+
+    def start(rules):
+        srv = RdapServer(rules)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.close()
+
+
+def rows_of(r):
+    return {row["name"]: row for row in map(json.loads, r.lines)}
+
+
+def test_registered_without_dns_is_never_free(run, nsd, rdap):
+    # for.dev of the book was registered with no DNS: here "gone.dev" and
+    # "hold.dev" are NXDOMAIN in DNS, but the registry has them.
+    srv = rdap({"gone.dev": 200, "hold.dev": 200, "*": 404})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", "gone", "hold",
+            "free", "and")
+    rows = rows_of(r)
+    assert (rows["gone.dev"]["status"], rows["gone.dev"]["reason"],
+            rows["gone.dev"]["evidence"]) == \
+        ("found", "registered-no-dns", "rdap:200")
+    assert rows["hold.dev"]["status"] == "found"
+    assert (rows["free.dev"]["status"], rows["free.dev"]["evidence"],
+            rows["free.dev"]["confirmed"]) == ("notfound", "rdap:404", True)
+    # A name DNS already knows is not asked.
+    assert rows["and.dev"]["evidence"] == "dns:noerror"
+    assert srv.count("and.dev") == 0
+    assert r.returncode == 0
+    marks = run("-s", nsd.v4, "--confirm", "--rdap-url", srv.url, "gone",
+                "free", "--order=input").lines
+    assert marks == ["+ gone.dev", "  free.dev"]
+
+
+def test_registry_errors_are_question_marks(run, nsd, rdap):
+    srv = rdap({"down.dev": 500, "flaky.dev": "500x2", "*": 404})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", "down", "flaky",
+            timeout=120)
+    rows = rows_of(r)
+    assert (rows["down.dev"]["status"], rows["down.dev"]["reason"]) == \
+        ("error", "rdap-failed")
+    assert srv.count("down.dev") == 3  # tries, with back-off
+    assert rows["flaky.dev"]["status"] == "notfound"
+    assert srv.count("flaky.dev") == 3
+    assert r.returncode == 1
+
+
+def test_429_pauses_the_whole_registry(run, nsd, rdap):
+    srv = rdap({"busy.dev": "429x1:1", "*": 404})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--order=input", "busy",
+            "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", timeout=60)
+    assert r.lines[0] == "  busy.dev" and len(r.lines) == 9
+    reqs = srv.requests
+    first_429 = min(t for t, p in reqs if p.endswith("/busy.dev"))
+    # After the 429, no request at all for its Retry-After second.
+    later = [t for t, p in reqs if t > first_429 + 0.05]
+    assert later and min(later) >= first_429 + 0.9
+
+
+def test_rate_per_registry(run, nsd, rdap, tmp_path):
+    srv = rdap({"*": 404})
+    names = tmp_path / "names.txt"
+    names.write_text("".join(f"free{i}\n" for i in range(30)))
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--rdap-rate", "10", "-f",
+            names, timeout=60)
+    assert len(r.lines) == 30
+    times = sorted(t for t, _ in srv.requests)
+    for i, t in enumerate(times):
+        assert sum(1 for u in times[i:] if u <= t + 1.0) <= 10
+    if TIMED:
+        assert r.seconds >= 2.5
+
+
+def test_slow_registry_does_not_hold_up_dns_lines(faultd, rdap, tmp_path):
+    import subprocess
+    from conftest import BLOGDOM, WRAPPER, without_checks
+    f = faultd(["taken* answer"], default="nxdomain")
+    srv = rdap({"slowfree.dev": "slow:3:404", "*": 404})
+    args = without_checks(["-s", f.addr, "--rdap-url", srv.url,
+                           "slowfree", "taken1", "taken2"])
+    proc = subprocess.Popen(WRAPPER + [BLOGDOM] + args,
+                            stdout=subprocess.PIPE)
+    start = time.monotonic()
+    first = proc.stdout.readline().decode()
+    second = proc.stdout.readline().decode()
+    early = time.monotonic() - start
+    rest = proc.stdout.read().decode()
+    assert proc.wait(30) == 0
+    assert {first, second} == {"+ taken1.dev\n", "+ taken2.dev\n"}
+    assert rest == "  slowfree.dev\n"
+    if TIMED:
+        assert early < 2.0
+
+
+def test_bootstrap_file_and_tld_without_rdap(run, nsd, rdap, tmp_path):
+    srv = rdap({"gone.dev": 200, "*": 404})
+    boot = tmp_path / "dns.json"
+    boot.write_text(srv.bootstrap_json(["dev"]))
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--json", "gone",
+            "nope.com", "--order=input")
+    rows = [json.loads(line) for line in r.lines]
+    assert rows[0]["status"] == "found" and rows[0]["confirmed"] is True
+    # com has no RDAP server in this bootstrap: DNS's verdict stands.
+    assert (rows[1]["status"], rows[1]["confirmed"],
+            rows[1]["evidence"]) == ("notfound", False, "dns:nxdomain")
+
+
+def test_bad_bootstrap_is_a_setup_error(run, tmp_path):
+    boot = tmp_path / "dns.json"
+    boot.write_text("{not json")
+    r = run("-s", "127.0.0.1:9", "--rdap-bootstrap", boot, "x")
+    assert r.returncode == 2 and r.stdout == ""
