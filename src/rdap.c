@@ -12,7 +12,6 @@
  * always outside curl's callbacks. */
 #include "blogdom/rdap.h"
 
-#include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -23,11 +22,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include "blogdom/curlapi.h"
 #include "blogdom/msg.h"
 #include "blogdom/pacer.h"
 #include "blogdom/rdapboot.h"
 
-#define container_of(ptr, type, member)                                       \
+#define container_of(ptr, type, member)                                        \
   ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define NS_PER_MS 1000000ull
@@ -42,10 +42,11 @@
 #define PAUSE_MAX_S 60
 /* Back-off after the n-th failed try: 1 s, 2 s, 4 s ..., at most this. */
 #define BACKOFF_MAX_S 30
-/* The pace is kept by the pacer's GCRA; this much slack lets a wake-up a
- * few milliseconds late still send, and the interval is stretched by as
- * much so that no second holds more than the rate. */
-#define PACE_SLACK_NS (5 * NS_PER_MS)
+/* The pace is kept by the pacer's GCRA without slack: a request never
+ * leaves sooner than one interval after the one before. The interval is 1%
+ * longer than 1/rate, so that a server counting arrivals, with its own jitter,
+ * still never sees more than the rate in any one second. */
+#define PACE_STRETCH 1.01
 #define MAX_REDIRECTS 3
 #define URL_MAX 2048
 
@@ -72,7 +73,8 @@ struct registry {
   struct queue waiting; /* fresh names at the back, retries at the front */
   struct queue inflight;
   unsigned ninflight;
-  struct bd_pacer pacer;
+  unsigned unsent;       /* of which handed to curl but not on the wire yet */
+  struct bd_pacer pacer; /* counts requests as they leave */
   uint64_t paused_until_ns; /* a 429's Retry-After */
   char key[];               /* "https://rdap.example:443" */
 };
@@ -90,6 +92,7 @@ struct request {
   uint64_t not_before_ns; /* back-off; 0 when it may go at once */
   unsigned sent;          /* requests sent */
   unsigned pauses;        /* of which answered 429 */
+  bool unsent;            /* this try is not on the wire yet */
   long retry_after;       /* of the last response, seconds; -1 if none */
   struct bd_rdap_result result;
   char detail[48];
@@ -186,7 +189,7 @@ static void finish(struct request *q, enum bd_rdap_outcome outcome,
                    int http_status, const char *detail) {
   struct bd_rdap *r = q->rdap;
   if (q->easy != NULL) {
-    curl_easy_cleanup(q->easy);
+    bd_curl.easy_cleanup(q->easy);
     q->easy = NULL;
   }
   q->result.outcome = outcome;
@@ -221,6 +224,7 @@ static bool registry_key(const char *base, char *key, size_t size) {
   const char *at;
   const char *host;
   const char *colon;
+  const char *port;
   bool https = strncasecmp(base, "https:", 6) == 0;
   size_t n = 0;
   int m;
@@ -242,9 +246,12 @@ static bool registry_key(const char *base, char *key, size_t size) {
       break;
     }
   }
+  if (colon != NULL)
+    port = "";
+  else
+    port = https ? ":443" : ":80";
   m = snprintf(key, size, "%s://%.*s%s", https ? "https" : "http",
-               (int)(end - host), host,
-               colon != NULL ? "" : https ? ":443" : ":80");
+               (int)(end - host), host, port);
   if (m < 0 || (size_t)m >= size)
     return false;
   for (n = 0; key[n] != '\0'; n++)
@@ -256,9 +263,9 @@ static bool registry_key(const char *base, char *key, size_t size) {
  * bd_pacer_init() takes whole rates only. */
 static void pacer_init(struct bd_pacer *p, double rate) {
   p->enabled = true;
-  p->tolerance_ns = PACE_SLACK_NS;
+  p->tolerance_ns = 0;
   p->tat_ns = 0;
-  p->interval_ns = (uint64_t)(((double)NS_PER_S + PACE_SLACK_NS) / rate) + 1;
+  p->interval_ns = (uint64_t)((double)NS_PER_S * PACE_STRETCH / rate);
 }
 
 static struct registry *find_registry(struct bd_rdap *r, const char *base) {
@@ -283,8 +290,8 @@ static struct registry *find_registry(struct bd_rdap *r, const char *base) {
   return g;
 }
 
-/* Sends q's registry the names waiting for the bootstrap; NO_SERVER for
- * those whose TLD has no RDAP server. */
+/* Queues q at its registry, once the bootstrap is there; NO_SERVER when
+ * no RDAP server is known for its TLD. */
 static void route(struct bd_rdap *r, struct request *q) {
   q->base = r->forced_url != NULL ? r->forced_url
                                   : bd_rdapboot_lookup(&r->table, q->name);
@@ -330,7 +337,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     flags |= CURL_CSELECT_IN;
   if (events & UV_WRITABLE)
     flags |= CURL_CSELECT_OUT;
-  curl_multi_socket_action(r->multi, w->fd, flags, &running);
+  bd_curl.multi_socket_action(r->multi, w->fd, flags, &running);
   collect(r);
   settle(r);
 }
@@ -349,16 +356,19 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
   if (what == CURL_POLL_REMOVE) {
     if (w != NULL) {
       unwatch(r, w);
-      curl_multi_assign(r->multi, fd, NULL);
+      bd_curl.multi_assign(r->multi, fd, NULL);
     }
     return 0;
   }
   if (w == NULL) {
     w = malloc(sizeof(*w));
     if (w == NULL || uv_poll_init_socket(r->loop, &w->poll, fd) != 0) {
+      /* Unwatched, the transfer ends by its timeout and is tried again:
+       * slower, not lost. Returning -1 would make curl fail every
+       * transfer of the multi handle. */
       free(w);
       bd_warnf("rdap: cannot watch a socket: out of memory or descriptors");
-      return -1; /* curl fails the transfer */
+      return 0;
     }
     w->rdap = r;
     w->fd = fd;
@@ -366,7 +376,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
     r->watches = w;
     if (!r->referenced)
       uv_unref((uv_handle_t *)&w->poll);
-    curl_multi_assign(r->multi, fd, w);
+    bd_curl.multi_assign(r->multi, fd, w);
   }
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
     events |= UV_READABLE;
@@ -379,7 +389,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 static void on_curl_timer(uv_timer_t *t) {
   struct bd_rdap *r = container_of(t, struct bd_rdap, curl_timer);
   int running;
-  curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  bd_curl.multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   collect(r);
   settle(r);
 }
@@ -387,8 +397,7 @@ static void on_curl_timer(uv_timer_t *t) {
 /* CURLMOPT_TIMERFUNCTION: -1 stops the timer; 0 means "as soon as
  * possible", which the loop's next turn is, as curl must not be called
  * back from inside its own callback. */
-static int on_curl_timeout_changed(CURLM *multi, long timeout_ms,
-                                   void *userp) {
+static int on_curl_timeout_changed(CURLM *multi, long timeout_ms, void *userp) {
   struct bd_rdap *r = userp;
   (void)multi;
   if (timeout_ms < 0)
@@ -421,7 +430,7 @@ static long parse_retry_after(const char *value, time_t now) {
     }
     return *s == '\0' ? secs : -1;
   }
-  when = curl_getdate(value, NULL);
+  when = bd_curl.getdate(value, NULL);
   if (when == (time_t)-1)
     return -1;
   return when > now ? (long)(when - now) : 0;
@@ -487,6 +496,36 @@ static bool build_url(char *url, size_t size, const char *base,
   return true;
 }
 
+/* CURLOPT_PREREQFUNCTION: the request is about to leave, on a connection
+ * made or reused. The pace counts sends from here rather than from when
+ * curl was handed the request, and the next request of the registry waits
+ * for this one to leave: else a request held up by its connection (a TLS
+ * handshake, or waiting to share an HTTP/2 one) would reach the registry
+ * right before the next one, a burst. */
+static int on_request_leaving(void *arg, char *ip, char *local_ip, int port,
+                              int local_port) {
+  struct request *q = arg;
+  (void)ip;
+  (void)local_ip;
+  (void)port;
+  (void)local_port;
+  if (q->unsent) {
+    q->unsent = false;
+    q->reg->unsent--;
+    bd_pacer_consume(&q->reg->pacer, uv_hrtime());
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+/* A try that ends before its request left (no connection, cancelled)
+ * costs the pace nothing. */
+static void forget_unsent(struct request *q) {
+  if (q->unsent) {
+    q->unsent = false;
+    q->reg->unsent--;
+  }
+}
+
 /* The easy handle of a request, made at its first try. Redirects are
  * followed (a registry may move), but never from https down to http. */
 static CURL *make_easy(struct bd_rdap *r, struct request *q) {
@@ -496,38 +535,39 @@ static CURL *make_easy(struct bd_rdap *r, struct request *q) {
 
   if (!build_url(url, sizeof(url), q->base, q->name))
     return NULL;
-  easy = curl_easy_init();
+  easy = bd_curl.easy_init();
   if (easy == NULL)
     return NULL;
-  if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
-      curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") !=
-          CURLE_OK ||
-      curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR,
+  if (bd_curl.easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
+      bd_curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+      bd_curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR,
                        https ? "https" : "http,https") != CURLE_OK) {
-    curl_easy_cleanup(easy);
+    bd_curl.easy_cleanup(easy);
     return NULL;
   }
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, q);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "blogdom/" BD_VERSION);
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)r->cfg.timeout_ms);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body_discard);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, q);
+  bd_curl.easy_setopt(easy, CURLOPT_PRIVATE, q);
+  bd_curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  bd_curl.easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers);
+  bd_curl.easy_setopt(easy, CURLOPT_USERAGENT, "blogdom/" BD_VERSION);
+  bd_curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  bd_curl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+  bd_curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)r->cfg.timeout_ms);
+  bd_curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body_discard);
+  bd_curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+  bd_curl.easy_setopt(easy, CURLOPT_HEADERDATA, q);
+  bd_curl.easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_request_leaving);
+  bd_curl.easy_setopt(easy, CURLOPT_PREREQDATA, q);
   /* Over TLS, ALPN says at the handshake whether the connection can carry
    * several requests (HTTP/2): wait for that rather than open one
    * connection each. Over plain http curl would only know from the first
    * response, so a slow answer would hold up every other request. */
   if (https)
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    bd_curl.easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
   return easy;
 }
 
 static void start_try(struct bd_rdap *r, struct registry *g,
-                      struct request *q, uint64_t now) {
+                      struct request *q) {
   CURLMcode mc;
 
   if (q->easy == NULL) {
@@ -539,13 +579,14 @@ static void start_try(struct bd_rdap *r, struct registry *g,
   }
   q->retry_after = -1;
   q->not_before_ns = 0;
-  mc = curl_multi_add_handle(r->multi, q->easy);
+  mc = bd_curl.multi_add_handle(r->multi, q->easy);
   if (mc != CURLM_OK) {
-    finish(q, BD_RDAP_FAILED, 0, curl_multi_strerror(mc));
+    finish(q, BD_RDAP_FAILED, 0, bd_curl.multi_strerror(mc));
     return;
   }
   q->sent++;
-  bd_pacer_consume(&g->pacer, now);
+  q->unsent = true;
+  g->unsent++;
   g->ninflight++;
   push_back(&g->inflight, q);
 }
@@ -589,7 +630,7 @@ static const char *transport_detail(CURLcode rc, bool *retry) {
     return "aborted";
   default:
     *retry = true;
-    return curl_easy_strerror(rc);
+    return bd_curl.easy_strerror(rc);
   }
 }
 
@@ -606,20 +647,19 @@ static void back_off(struct registry *g, struct request *q, uint64_t now) {
 
 /* A 429 (RFC 6585 section 4) is about the client, not the name: the whole
  * registry pauses, and the name goes first when it resumes. */
-static void pause_registry(struct bd_rdap *r, struct registry *g,
-                           struct request *q, uint64_t now) {
+static void pause_registry(struct registry *g, struct request *q,
+                           uint64_t now) {
   long secs = q->retry_after >= 0 ? q->retry_after : PAUSE_DEFAULT_S;
   uint64_t until;
 
-  (void)r;
   if (secs > PAUSE_MAX_S)
     secs = PAUSE_MAX_S;
   until = now + (uint64_t)secs * NS_PER_S;
   if (until > g->paused_until_ns)
     g->paused_until_ns = until;
   q->pauses++;
-  bd_debugf("rdap: %s answered 429 for %s: pausing it %ld s", g->key,
-            q->name, secs);
+  bd_debugf("rdap: %s answered 429 for %s: pausing it %ld s", g->key, q->name,
+            secs);
   push_front(&g->waiting, q);
 }
 
@@ -633,10 +673,11 @@ static void on_try_done(struct bd_rdap *r, struct request *q, CURLcode rc) {
   const char *detail;
   char text[32];
 
-  curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_multi_remove_handle(r->multi, q->easy);
+  bd_curl.easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+  bd_curl.multi_remove_handle(r->multi, q->easy);
   unlink_request(&g->inflight, q);
   g->ninflight--;
+  forget_unsent(q);
 
   if (rc != CURLE_OK) {
     detail = transport_detail(rc, &retry);
@@ -651,7 +692,7 @@ static void on_try_done(struct bd_rdap *r, struct request *q, CURLcode rc) {
   } else if (status == 404) {
     finish(q, BD_RDAP_AVAILABLE, 404, NULL);
   } else if (status == 429 && q->pauses < BD_RDAP_MAX_PAUSES) {
-    pause_registry(r, g, q, now);
+    pause_registry(g, q, now);
   } else if (status >= 500 && status <= 599 && may_retry) {
     back_off(g, q, now);
   } else {
@@ -731,32 +772,32 @@ static size_t on_boot_header(char *data, size_t size, size_t n, void *arg) {
 static void start_boot(struct bd_rdap *r) {
   struct boot_fetch *f = &r->fetch;
   char path[4096];
-  bool have_path = bd_rdapboot_cache_path(path, sizeof(path),
-                                          getenv("XDG_CACHE_HOME"),
-                                          getenv("HOME")) == 0;
+  bool have_path =
+      bd_rdapboot_cache_path(path, sizeof(path), getenv("XDG_CACHE_HOME"),
+                             getenv("HOME")) == 0;
   CURL *easy;
 
   if (have_path && load_cache(r, path))
     return;
-  easy = curl_easy_init();
+  easy = bd_curl.easy_init();
   if (easy == NULL) {
     use_builtin(r, "cannot fetch " BD_RDAPBOOT_IANA_URL);
     return;
   }
-  curl_easy_setopt(easy, CURLOPT_URL, BD_RDAPBOOT_IANA_URL);
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "blogdom/" BD_VERSION);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)r->cfg.timeout_ms);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_boot_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, f);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_boot_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, f);
-  if (curl_multi_add_handle(r->multi, easy) != CURLM_OK) {
-    curl_easy_cleanup(easy);
+  bd_curl.easy_setopt(easy, CURLOPT_URL, BD_RDAPBOOT_IANA_URL);
+  bd_curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "https");
+  bd_curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  bd_curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+  bd_curl.easy_setopt(easy, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+  bd_curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  bd_curl.easy_setopt(easy, CURLOPT_USERAGENT, "blogdom/" BD_VERSION);
+  bd_curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)r->cfg.timeout_ms);
+  bd_curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_boot_body);
+  bd_curl.easy_setopt(easy, CURLOPT_WRITEDATA, f);
+  bd_curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_boot_header);
+  bd_curl.easy_setopt(easy, CURLOPT_HEADERDATA, f);
+  if (bd_curl.multi_add_handle(r->multi, easy) != CURLM_OK) {
+    bd_curl.easy_cleanup(easy);
     use_builtin(r, "cannot fetch " BD_RDAPBOOT_IANA_URL);
     return;
   }
@@ -769,8 +810,8 @@ static void start_boot(struct bd_rdap *r) {
 
 static void end_fetch(struct bd_rdap *r) {
   struct boot_fetch *f = &r->fetch;
-  curl_multi_remove_handle(r->multi, f->easy);
-  curl_easy_cleanup(f->easy);
+  bd_curl.multi_remove_handle(r->multi, f->easy);
+  bd_curl.easy_cleanup(f->easy);
   f->easy = NULL;
   free(f->body);
   f->body = NULL;
@@ -804,7 +845,7 @@ static void on_boot_done(struct bd_rdap *r, CURLcode rc) {
   bool retry; /* not for the bootstrap: the built-in table will do */
   char why[160];
 
-  curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+  bd_curl.easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK)
     snprintf(why, sizeof(why), "cannot fetch %s: %s", BD_RDAPBOOT_IANA_URL,
              transport_detail(rc, &retry));
@@ -832,7 +873,7 @@ static void collect(struct bd_rdap *r) {
   CURLMsg *msg;
   int left;
 
-  while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
+  while ((msg = bd_curl.multi_info_read(r->multi, &left)) != NULL) {
     CURL *easy = msg->easy_handle;
     CURLcode rc = msg->data.result;
     char *priv = NULL;
@@ -843,7 +884,7 @@ static void collect(struct bd_rdap *r) {
       on_boot_done(r, rc);
       continue;
     }
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    bd_curl.easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
     on_try_done(r, (struct request *)(void *)priv, rc);
   }
 }
@@ -856,27 +897,28 @@ static struct request *first_ready(struct registry *g, uint64_t now) {
   return NULL;
 }
 
-/* Starts what g's pause, window and pace allow now. */
+/* Starts what g's pause, window and pace allow now: one request at a
+ * time, the next once the last has left (on_request_leaving). */
 static void pump(struct bd_rdap *r, struct registry *g, uint64_t now) {
   struct request *q;
-  while (g->ninflight < r->cfg.per_registry_concurrency &&
-         now >= g->paused_until_ns &&
-         bd_pacer_delay(&g->pacer, now) == 0 &&
+  while (g->ninflight < r->cfg.per_registry_concurrency && g->unsent == 0 &&
+         now >= g->paused_until_ns && bd_pacer_delay(&g->pacer, now) == 0 &&
          (q = first_ready(g, now)) != NULL) {
     unlink_request(&g->waiting, q);
-    start_try(r, g, q, now);
+    start_try(r, g, q);
   }
 }
 
-/* When g may send next, if it has anything to send and room for it. Back-
- * offs sit at the front of the queue: the scan ends at the first request
- * that may go at once. */
-static uint64_t next_deadline(const struct bd_rdap *r,
-                              const struct registry *g, uint64_t now) {
+/* When g may send next, if it has anything to send and room for it; a
+ * request that has not left yet is waited for by curl's events, not by
+ * time. Back-offs sit at the front of the queue: the scan ends at the
+ * first request that may go at once. */
+static uint64_t next_deadline(const struct bd_rdap *r, const struct registry *g,
+                              uint64_t now) {
   uint64_t t = NO_DEADLINE;
   uint64_t pace;
 
-  if (g->waiting.head == NULL ||
+  if (g->waiting.head == NULL || g->unsent > 0 ||
       g->ninflight >= r->cfg.per_registry_concurrency)
     return NO_DEADLINE;
   for (const struct request *q = g->waiting.head; q != NULL; q = q->next) {
@@ -933,8 +975,7 @@ static void arm_wakeup(struct bd_rdap *r) {
    * the timer fires early by the time this turn has taken. */
   uv_update_time(r->loop);
   uv_timer_start(&r->wakeup, on_wakeup,
-                 next > now ? (next - now + NS_PER_MS - 1) / NS_PER_MS : 0,
-                 0);
+                 next > now ? (next - now + NS_PER_MS - 1) / NS_PER_MS : 0, 0);
 }
 
 /* The end of every event: calls the callbacks due, routes what the
@@ -1026,10 +1067,14 @@ int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
     bd_errorf("out of memory");
     return -1;
   }
+  if (bd_curl_load() != 0) {
+    free(r);
+    return -1;
+  }
   /* Counted by curl: each bd_rdap_free() undoes one. */
-  rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  rc = bd_curl.global_init(CURL_GLOBAL_DEFAULT);
   if (rc != CURLE_OK) {
-    bd_errorf("cannot start the HTTP library: %s", curl_easy_strerror(rc));
+    bd_errorf("cannot start the HTTP library: %s", bd_curl.easy_strerror(rc));
     free(r);
     return -1;
   }
@@ -1052,18 +1097,17 @@ int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
   if (cfg->forced_url == NULL && cfg->bootstrap_file != NULL &&
       load_bootstrap_file(r, cfg->bootstrap_file) != 0)
     goto fail;
-  r->headers = curl_slist_append(NULL, "Accept: application/rdap+json");
-  r->multi = curl_multi_init();
+  r->headers = bd_curl.slist_append(NULL, "Accept: application/rdap+json");
+  r->multi = bd_curl.multi_init();
   if (r->headers == NULL || r->multi == NULL) {
     bd_errorf("out of memory");
     goto fail;
   }
-  curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-  curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
-  curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION,
-                    on_curl_timeout_changed);
-  curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
-  curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+  bd_curl.multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+  bd_curl.multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+  bd_curl.multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout_changed);
+  bd_curl.multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+  bd_curl.multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
                     (long)r->cfg.per_registry_concurrency);
   uv_timer_init(loop, &r->curl_timer);
   uv_timer_init(loop, &r->wakeup);
@@ -1074,12 +1118,12 @@ int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
 
 fail:
   if (r->multi != NULL)
-    curl_multi_cleanup(r->multi);
-  curl_slist_free_all(r->headers);
+    bd_curl.multi_cleanup(r->multi);
+  bd_curl.slist_free_all(r->headers);
   bd_rdapboot_free(&r->table);
   free(r->forced_url);
   free(r);
-  curl_global_cleanup();
+  bd_curl.global_cleanup();
   return -1;
 }
 
@@ -1112,7 +1156,9 @@ int bd_rdap_lookup(struct bd_rdap *r, const char *domain, bd_rdap_cb cb,
   return 0;
 }
 
-size_t bd_rdap_pending(const struct bd_rdap *r) { return r->pending; }
+size_t bd_rdap_pending(const struct bd_rdap *r) {
+  return r->pending;
+}
 
 /* Ends every request of queue q with CANCELLED; in flight ones leave curl
  * first. */
@@ -1121,8 +1167,9 @@ static void cancel_queue(struct bd_rdap *r, struct queue *q,
   struct request *x;
   while ((x = pop_front(q)) != NULL) {
     if (g != NULL) {
-      curl_multi_remove_handle(r->multi, x->easy);
+      bd_curl.multi_remove_handle(r->multi, x->easy);
       g->ninflight--;
+      forget_unsent(x);
     }
     finish(x, BD_RDAP_CANCELLED, 0, NULL);
   }
@@ -1157,7 +1204,7 @@ void bd_rdap_close(struct bd_rdap *r) {
   settle(r);
   /* Closing curl's connections calls on_curl_socket for their sockets;
    * whatever it still watches after that is closed here. */
-  curl_multi_cleanup(r->multi);
+  bd_curl.multi_cleanup(r->multi);
   r->multi = NULL;
   while (r->watches != NULL)
     unwatch(r, r->watches);
@@ -1174,9 +1221,9 @@ void bd_rdap_free(struct bd_rdap *r) {
     free(g);
   }
   bd_rdapboot_free(&r->table);
-  curl_slist_free_all(r->headers);
+  bd_curl.slist_free_all(r->headers);
   free(r->fetch.body);
   free(r->forced_url);
   free(r);
-  curl_global_cleanup();
+  bd_curl.global_cleanup();
 }

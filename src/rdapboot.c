@@ -79,8 +79,7 @@ static const char *add_url(struct builder *bl, const char *url) {
 /* Adds suffix -> url. A suffix that cannot be a DNS name's (empty, too
  * long) is skipped: it could never match. Returns false when out of
  * memory. */
-static bool add_entry(struct builder *bl, const char *suffix,
-                      const char *url) {
+static bool add_entry(struct builder *bl, const char *suffix, const char *url) {
   struct bd_rdapboot *b = bl->b;
   struct bd_rdapboot_entry *e;
   size_t n = strlen(suffix);
@@ -121,8 +120,8 @@ static void finish(struct bd_rdapboot *b) {
     return;
   qsort(b->entries, b->nentries, sizeof(*b->entries), by_suffix_then_rank);
   for (size_t i = 0; i < b->nentries; i++) {
-    if (kept > 0 && strcmp(b->entries[kept - 1].suffix,
-                           b->entries[i].suffix) == 0) {
+    if (kept > 0 &&
+        strcmp(b->entries[kept - 1].suffix, b->entries[i].suffix) == 0) {
       free(b->entries[i].suffix);
       continue;
     }

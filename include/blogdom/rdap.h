@@ -58,16 +58,19 @@ typedef void (*bd_rdap_cb)(void *arg, const struct bd_rdap_result *r);
 /* Makes a client on loop. With cfg->bootstrap_file, reads and parses it
  * now. Returns 0, or -1 after bd_errorf() on a set-up error (the bootstrap
  * file is unreadable or malformed, --rdap-url is not an http(s) URL, out
- * of memory). */
+ * of memory). While no lookup is pending the client keeps no handle
+ * active or referenced: it never keeps the loop from ending. */
 int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
                 const struct bd_rdap_config *cfg);
 
-/* Asks about domain (copied). Unless it returns -1 (out of memory: cb will
- * not be called), cb(arg, result) is called exactly once, later, from the
- * loop: never from inside bd_rdap_lookup(). Without a forced URL or a
- * bootstrap file, the first lookup starts the bootstrap (fresh disk cache,
- * else IANA's dns.json, else the built-in table) and lookups wait for it.
- * Must not be called after bd_rdap_close(). */
+/* Asks about domain (copied; a trailing dot is dropped). Unless it returns
+ * -1, cb(arg, result) is called exactly once, later, from the loop: never
+ * from inside bd_rdap_lookup(). Without a forced URL or a bootstrap file,
+ * the first lookup starts the bootstrap (a fresh disk cache, else IANA's
+ * dns.json fetched on the loop, else the built-in table with one warning)
+ * and lookups wait for it. Returns -1, and cb is never called, when out of
+ * memory or after bd_rdap_close() (from a callback that close runs, the
+ * lookup is accepted and cancelled). */
 int bd_rdap_lookup(struct bd_rdap *r, const char *domain, bd_rdap_cb cb,
                    void *arg);
 

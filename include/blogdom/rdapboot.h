@@ -50,8 +50,7 @@ int bd_rdapboot_builtin(struct bd_rdapboot *b);
  * ignored): that of the entry matching the longest suffix of whole labels
  * (RFC 9224 section 4), or NULL when the table has none. The pointer lives
  * as long as the table. */
-const char *bd_rdapboot_lookup(const struct bd_rdapboot *b,
-                               const char *domain);
+const char *bd_rdapboot_lookup(const struct bd_rdapboot *b, const char *domain);
 
 /* Releases the table and leaves b empty. */
 void bd_rdapboot_free(struct bd_rdapboot *b);

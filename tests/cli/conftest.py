@@ -21,6 +21,11 @@ FAULTD = os.environ.get("FAULTD", "faultd")
 # A prefix such as "valgrind --error-exitcode=99 --leak-check=full" runs
 # every blogdom of the suite under that tool.
 WRAPPER = os.environ.get("BLOGDOM_WRAPPER", "").split()
+# The RDAP fixture is on loopback: a proxy from the environment must not
+# stand in between (libcurl honours http_proxy and friends).
+for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY",
+             "HTTPS_PROXY", "ALL_PROXY"):
+    os.environ.pop(_var, None)
 # Wall-clock bounds mean nothing under valgrind's 20-50x slowdown: they are
 # checked in the plain and sanitizer runs, and skipped under a wrapper.
 TIMED = not WRAPPER

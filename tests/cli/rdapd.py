@@ -12,9 +12,10 @@ Rules map a domain glob (fnmatch, matched against the lower-cased name) to
 a behaviour; the first matching rule wins and unmatched names get 404:
 
     200, 404, 500, ...  that status, always (an int or its string)
-    "500x2"             500 twice for that name, then 404
+    "500x2"             500 twice for that name, then 404 (any CODExN)
     "429x2:RETRY"       429 with "Retry-After: RETRY" twice, then 404;
-                        RETRY is sent as given (seconds or an HTTP date)
+                        RETRY is sent as given (seconds, an HTTP date or
+                        anything else); "429x2" sends no Retry-After
     "slow:SECONDS:CODE" CODE after SECONDS (other requests go on meanwhile)
 
 Only /domain/<name> is served (RFC 9082 section 3.1.3), with
@@ -47,11 +48,11 @@ def _parse_rule(behaviour):
     text = str(behaviour)
     if text.isdigit():
         return ("status", int(text))
-    head, _, rest = text.partition(":")
-    if head.startswith("500x") and head[4:].isdigit() and not rest:
-        return ("fail_then_404", (500, int(head[4:]), None))
-    if head.startswith("429x") and head[4:].isdigit() and rest:
-        return ("fail_then_404", (429, int(head[4:]), rest))
+    head, colon, rest = text.partition(":")
+    code, _, times = head.partition("x")
+    if code.isdigit() and times.isdigit():
+        return ("fail_then_404", (int(code), int(times),
+                                  rest if colon else None))
     if head == "slow":
         seconds, _, code = rest.partition(":")
         if code.isdigit():

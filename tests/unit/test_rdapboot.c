@@ -47,15 +47,15 @@ static void test_parse_valid(void **state) {
 static void test_parse_prefers_https(void **state) {
   struct bd_rdapboot b;
   (void)state;
-  assert_int_equal(
-      parse(&b, "{\"services\": ["
-                "[[\"a\"], [\"http://plain.a/\", \"https://tls.a/\"]],"
-                "[[\"b\"], [\"ftp://x.b/\", \"http://plain.b\"]],"
-                "[[\"c\"], [\"https://one.c/\", \"https://two.c/\"]],"
-                "[[\"d\"], [\"ftp://only.d/\"]],"
-                "[[\"e\"], []]"
-                "]}"),
-      0);
+  assert_int_equal(parse(&b,
+                         "{\"services\": ["
+                         "[[\"a\"], [\"http://plain.a/\", \"https://tls.a/\"]],"
+                         "[[\"b\"], [\"ftp://x.b/\", \"http://plain.b\"]],"
+                         "[[\"c\"], [\"https://one.c/\", \"https://two.c/\"]],"
+                         "[[\"d\"], [\"ftp://only.d/\"]],"
+                         "[[\"e\"], []]"
+                         "]}"),
+                   0);
   assert_string_equal(bd_rdapboot_lookup(&b, "x.a"), "https://tls.a/");
   assert_string_equal(bd_rdapboot_lookup(&b, "x.b"), "http://plain.b/");
   assert_string_equal(bd_rdapboot_lookup(&b, "x.c"), "https://one.c/");
@@ -68,14 +68,13 @@ static void test_parse_prefers_https(void **state) {
 static void test_longest_suffix(void **state) {
   struct bd_rdapboot b;
   (void)state;
-  assert_int_equal(
-      parse(&b, "{\"services\": ["
-                "[[\"uk\"], [\"https://tld.uk/\"]],"
-                "[[\"co.uk\"], [\"https://sld.uk/\"]],"
-                "[[\"example.co.uk\"], [\"https://exact.uk/\"]],"
-                "[[\"uk\"], [\"https://second.uk/\"]]"
-                "]}"),
-      0);
+  assert_int_equal(parse(&b, "{\"services\": ["
+                             "[[\"uk\"], [\"https://tld.uk/\"]],"
+                             "[[\"co.uk\"], [\"https://sld.uk/\"]],"
+                             "[[\"example.co.uk\"], [\"https://exact.uk/\"]],"
+                             "[[\"uk\"], [\"https://second.uk/\"]]"
+                             "]}"),
+                   0);
   assert_string_equal(bd_rdapboot_lookup(&b, "foo.uk"), "https://tld.uk/");
   assert_string_equal(bd_rdapboot_lookup(&b, "foo.co.uk"), "https://sld.uk/");
   assert_string_equal(bd_rdapboot_lookup(&b, "a.example.co.uk"),
@@ -94,8 +93,8 @@ static void test_unknown(void **state) {
   struct bd_rdapboot b;
   struct bd_rdapboot empty = {0};
   (void)state;
-  assert_int_equal(
-      parse(&b, "{\"services\": [[[\"com\"], [\"https://c/\"]]]}"), 0);
+  assert_int_equal(parse(&b, "{\"services\": [[[\"com\"], [\"https://c/\"]]]}"),
+                   0);
   assert_null(bd_rdapboot_lookup(&b, "example.zz"));
   assert_null(bd_rdapboot_lookup(&b, "com.zz"));
   assert_null(bd_rdapboot_lookup(&b, "xcom"));
@@ -168,9 +167,8 @@ static void test_builtin(void **state) {
 static void test_cache_path(void **state) {
   char buf[256];
   (void)state;
-  assert_int_equal(bd_rdapboot_cache_path(buf, sizeof(buf), "/x/cache",
-                                          "/home/u"),
-                   0);
+  assert_int_equal(
+      bd_rdapboot_cache_path(buf, sizeof(buf), "/x/cache", "/home/u"), 0);
   assert_string_equal(buf, "/x/cache/blogdom/rdap-dns.json");
   assert_int_equal(bd_rdapboot_cache_path(buf, sizeof(buf), NULL, "/home/u"),
                    0);

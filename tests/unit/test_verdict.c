@@ -57,6 +57,18 @@ static void add_rr(struct msg *m, unsigned type, const void *rdata,
   m->len += rdlen;
 }
 
+/* An alias (CNAME) whose owner is spelled out, pointing back at the
+ * question name. */
+static void add_alias_owned_by(struct msg *m, const char *owner) {
+  put_name(m, owner);
+  put16(m, 5);
+  put16(m, 1);
+  put16(m, 0);
+  put16(m, 60);
+  put16(m, 2);
+  put16(m, 0xc00c);
+}
+
 static void judge(const struct msg *m, unsigned qtype, struct bd_verdict *v) {
   bd_verdict_from_answer(m->b, m->len, (uint16_t)qtype, v);
 }
@@ -119,14 +131,7 @@ static void test_alias_of_another_name_does_not_count(void **state) {
   struct bd_verdict v;
   (void)state;
   start(&m, 3, 1, "alias.dev", 1);
-  /* Owner "other.dev" spelled out, not a pointer to the question. */
-  put_name(&m, "other.dev");
-  put16(&m, 5);
-  put16(&m, 1);
-  put16(&m, 0);
-  put16(&m, 60);
-  put16(&m, 2);
-  put16(&m, 0xc00c);
+  add_alias_owned_by(&m, "other.dev");
   judge(&m, 1, &v);
   assert_int_equal(v.status, BD_NOTFOUND);
 }
@@ -136,13 +141,7 @@ static void test_owner_case_is_ignored(void **state) {
   struct bd_verdict v;
   (void)state;
   start(&m, 3, 1, "alias.dev", 1);
-  put_name(&m, "ALIAS.Dev");
-  put16(&m, 5);
-  put16(&m, 1);
-  put16(&m, 0);
-  put16(&m, 60);
-  put16(&m, 2);
-  put16(&m, 0xc00c);
+  add_alias_owned_by(&m, "ALIAS.Dev");
   judge(&m, 1, &v);
   assert_int_equal(v.status, BD_FOUND);
   assert_int_equal(v.reason, BD_REASON_ALIAS);

@@ -1,0 +1,64 @@
+/* libcurl through dlopen(3): resolved once, on the first --confirm. */
+#include "blogdom/curlapi.h"
+
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "blogdom/msg.h"
+
+struct bd_curl_api bd_curl;
+
+/* Each entry: the symbol, and where its address goes. */
+#define ENTRY(field, symbol) {symbol, (void **)&bd_curl.field}
+
+int bd_curl_load(void) {
+  static bool loaded;
+  void *lib;
+  const struct {
+    const char *symbol;
+    void **slot;
+  } table[] = {
+      ENTRY(global_init, "curl_global_init"),
+      ENTRY(global_cleanup, "curl_global_cleanup"),
+      ENTRY(easy_init, "curl_easy_init"),
+      ENTRY(easy_cleanup, "curl_easy_cleanup"),
+      ENTRY(easy_setopt, "curl_easy_setopt"),
+      ENTRY(easy_getinfo, "curl_easy_getinfo"),
+      ENTRY(easy_strerror, "curl_easy_strerror"),
+      ENTRY(getdate, "curl_getdate"),
+      ENTRY(multi_init, "curl_multi_init"),
+      ENTRY(multi_cleanup, "curl_multi_cleanup"),
+      ENTRY(multi_add_handle, "curl_multi_add_handle"),
+      ENTRY(multi_remove_handle, "curl_multi_remove_handle"),
+      ENTRY(multi_setopt, "curl_multi_setopt"),
+      ENTRY(multi_assign, "curl_multi_assign"),
+      ENTRY(multi_info_read, "curl_multi_info_read"),
+      ENTRY(multi_socket_action, "curl_multi_socket_action"),
+      ENTRY(multi_strerror, "curl_multi_strerror"),
+      ENTRY(slist_append, "curl_slist_append"),
+      ENTRY(slist_free_all, "curl_slist_free_all"),
+  };
+
+  if (loaded)
+    return 0;
+  /* The library stays loaded until exit: libcurl is not made to be
+   * unloaded. */
+  lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) {
+    bd_errorf("--confirm needs libcurl (Debian package libcurl4): %s",
+              dlerror());
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    /* POSIX dlsym returns object pointers; storing them into function
+     * pointers through void ** is the documented way (dlsym(3)). */
+    *table[i].slot = dlsym(lib, table[i].symbol);
+    if (*table[i].slot == NULL) {
+      bd_errorf("libcurl lacks %s", table[i].symbol);
+      return -1;
+    }
+  }
+  loaded = true;
+  return 0;
+}
