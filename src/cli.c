@@ -65,7 +65,8 @@ static const struct option_spec table[] = {
     {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)"},
     {"tries", OPT_TRIES, "N", "tries in all before giving up (default 3)"},
     {"type", OPT_TYPE, "TYPE", "record type to ask for (default A)"},
-    {"rate", OPT_RATE, "QPS", "at most QPS queries a second (default: no limit)"},
+    {"rate", OPT_RATE, "QPS",
+     "at most QPS queries a second (default: no limit)"},
     {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order"},
     {"json", OPT_JSON, NULL, "one JSON object a line"},
     {"only", OPT_ONLY, "STATUS",
@@ -94,8 +95,7 @@ static const struct option_spec table[] = {
 
 #define NOPTIONS (sizeof(table) / sizeof(table[0]))
 
-void bd_cli_each_option(void (*fn)(const char *name, void *data),
-                        void *data) {
+void bd_cli_each_option(void (*fn)(const char *name, void *data), void *data) {
   for (size_t i = 0; i < NOPTIONS; i++)
     fn(table[i].name, data);
 }
@@ -395,8 +395,8 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
     if (c == '?' || c == ':') {
       const char *what = argv[optind - 1];
       if (optopt != 0 && optopt < 256)
-        bd_errorf("%s option -%c", c == ':' ? "missing argument to" :
-                  "unknown", optopt);
+        bd_errorf("%s option -%c", c == ':' ? "missing argument to" : "unknown",
+                  optopt);
       else
         bd_errorf("%s option '%s'",
                   c == ':' ? "missing argument to" : "unknown", what);

@@ -10,7 +10,8 @@
 struct bd_curl_api bd_curl;
 
 /* Each entry: the symbol, and where its address goes. */
-#define ENTRY(field, symbol) {symbol, (void **)&bd_curl.field}
+#define ENTRY(field, symbol)                                                   \
+  { symbol, (void **)&bd_curl.field }
 
 int bd_curl_load(void) {
   static bool loaded;

@@ -28,7 +28,7 @@
 
 #define NO_SERVER ((size_t)-1)
 
-#define container_of(ptr, type, member)                                       \
+#define container_of(ptr, type, member)                                        \
   ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define EDNS_PAYLOAD 1232 /* RFC 9715's advice against fragmentation */
@@ -88,8 +88,8 @@ struct probe {
   uint64_t sent_ns;  /* of the last try */
   unsigned tries;
   unsigned local_failures;
-  size_t server;      /* of the last try */
-  struct lane *lane;  /* of the last try */
+  size_t server;     /* of the last try */
+  struct lane *lane; /* of the last try */
   size_t name_len;
   char name[BD_NAME_MAX + 1];
 };
@@ -104,17 +104,17 @@ struct bd_engine {
   size_t nlanes;
   struct server_state *servers;
   struct bd_health *health;
-  size_t in_use;      /* servers not sidelined */
-  size_t rotor;       /* the server for the next new name */
+  size_t in_use; /* servers not sidelined */
+  size_t rotor;  /* the server for the next new name */
 
   struct probe *pool;
   struct probe *free_probes;
   struct probe *retry_head;
   struct probe *retry_tail;
 
-  uv_timer_t tick;     /* lets c-ares expire queries */
-  uv_timer_t wakeup;   /* pacing and local back-off */
-  uv_poll_t input;     /* the source's descriptor while it would block */
+  uv_timer_t tick;   /* lets c-ares expire queries */
+  uv_timer_t wakeup; /* pacing and local back-off */
+  uv_poll_t input;   /* the source's descriptor while it would block */
   bool input_watched;
   bool input_initialized;
   bool tick_running;
@@ -129,7 +129,7 @@ struct bd_engine {
   uint64_t next_seq;
   struct bd_engine_stats stats;
 
-  struct bd_trust *trust; /* NULL when no check is wanted */
+  struct bd_trust *trust;  /* NULL when no check is wanted */
   unsigned global_pending; /* resolver checks still out */
   uint64_t waiting;        /* names parked on a TLD's checks */
   char fatal[256];         /* why the run cannot go on, or "" */
@@ -272,8 +272,7 @@ static int lane_init(struct bd_engine *e, struct lane *lane, size_t server) {
     lane->channel = NULL;
     return -1;
   }
-  ares_set_socket_functions(lane->channel, bd_netio_functions(),
-                            &lane->netio);
+  ares_set_socket_functions(lane->channel, bd_netio_functions(), &lane->netio);
 
   memset(&node, 0, sizeof(node));
   node.family = s->family;
@@ -405,8 +404,7 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     release(e, p);
     return;
   }
-  bd_verdict_apply_confirm(&p->verdict, confirm_of(r->outcome),
-                           r->http_status);
+  bd_verdict_apply_confirm(&p->verdict, confirm_of(r->outcome), r->http_status);
   deliver(e, p);
   pump(e);
 }
@@ -414,8 +412,8 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
 /* With --confirm, a name DNS calls free is not free until its registry
  * agrees: the line waits for the RDAP answer. */
 static void confirm_or_deliver(struct bd_engine *e, struct probe *p) {
-  if (e->cfg.rdap != NULL && p->verdict.status == BD_NOTFOUND &&
-      !e->stopping && bd_rdap_lookup(e->cfg.rdap, p->name, on_rdap, p) == 0) {
+  if (e->cfg.rdap != NULL && p->verdict.status == BD_NOTFOUND && !e->stopping &&
+      bd_rdap_lookup(e->cfg.rdap, p->name, on_rdap, p) == 0) {
     e->waiting++;
     return;
   }
@@ -510,8 +508,8 @@ static void share_concurrency(struct bd_engine *e) {
 
 /* Feeds the outcome of one try to the server's window and health, and
  * sidelines the server when it fails much more than the others. */
-static void judge_server(struct bd_engine *e, size_t server,
-                         uint64_t sent_ns, const struct bd_verdict *v) {
+static void judge_server(struct bd_engine *e, size_t server, uint64_t sent_ns,
+                         const struct bd_verdict *v) {
   struct server_state *ss = &e->servers[server];
   bool transport = bd_verdict_is_transport_failure(v);
   /* Losses seen within a timeout of a cut were caused before it. */
@@ -532,13 +530,12 @@ static void judge_server(struct bd_engine *e, size_t server,
     e->stats.sidelined++;
     bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
              "names go to the other servers",
-             e->cfg.servers[server].text,
-             100 * e->health[server].failure_rate);
+             e->cfg.servers[server].text, 100 * e->health[server].failure_rate);
   }
 }
 
-static void on_answer(void *arg, int status, int timeouts,
-                      unsigned char *abuf, int alen) {
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+                      int alen) {
   struct probe *p = arg;
   struct bd_engine *e = p->engine;
   struct lane *lane = p->lane;
@@ -664,10 +661,12 @@ static void decide_tld(struct bd_tld *tld, void *data) {
   }
   if (tld->state == BD_TLD_WILDCARD)
     bd_warnf("every name under .%s seems to exist (a wildcard): its '+' "
-             "lines are '?' (reason wildcard)", tld->name);
+             "lines are '?' (reason wildcard)",
+             tld->name);
   if (tld->state == BD_TLD_MISSING)
     bd_warnf("the TLD .%s does not exist: its names are '?' (reason "
-             "no-such-tld)", tld->name);
+             "no-such-tld)",
+             tld->name);
   release_parked(e, tld);
 }
 
@@ -733,8 +732,8 @@ static void send_try(struct bd_engine *e, struct probe *p, size_t server) {
   if (p->tries == 0)
     p->start_ns = p->sent_ns;
   p->tries++;
-  rc = ares_create_query(p->name, 1 /* IN */, p->qtype,
-                         next_query_id(e), 1, &query, &qlen, EDNS_PAYLOAD);
+  rc = ares_create_query(p->name, 1 /* IN */, p->qtype, next_query_id(e), 1,
+                         &query, &qlen, EDNS_PAYLOAD);
   if (rc != ARES_SUCCESS) {
     struct bd_verdict v;
     bd_verdict_from_status(rc, &v);
@@ -925,8 +924,7 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
     goto nomem;
   e->in_use = cfg->nservers;
   for (size_t i = 0; i < cfg->nservers; i++)
-    bd_window_init(&e->servers[i].window, cfg->window_init, 1,
-                   cfg->window_max);
+    bd_window_init(&e->servers[i].window, cfg->window_init, 1, cfg->window_max);
   share_concurrency(e);
   for (size_t i = 0; i < cfg->window_max; i++) {
     e->pool[i].engine = e;
@@ -940,8 +938,8 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
     }
   }
   /* 10 ms of slack: a loop that wakes late by up to that still sends its
-   * share; the pacer shortens the rate by as much (1%) so that no second
-   * ever holds more than the rate. */
+   * share; the pacer paces 2% under the rate so that no second ever holds
+   * more than the rate, even as the server sees them. */
   bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
   uv_timer_init(loop, &e->tick);
   uv_timer_init(loop, &e->wakeup);
@@ -961,7 +959,9 @@ nomem:
   return -1;
 }
 
-void bd_engine_start(struct bd_engine *e) { pump(e); }
+void bd_engine_start(struct bd_engine *e) {
+  pump(e);
+}
 
 static void drop_parked(struct bd_tld *tld, void *data) {
   struct bd_engine *e = data;

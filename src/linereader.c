@@ -30,9 +30,13 @@ struct bd_linereader *bd_linereader_new(int fd) {
   return lr;
 }
 
-void bd_linereader_free(struct bd_linereader *lr) { free(lr); }
+void bd_linereader_free(struct bd_linereader *lr) {
+  free(lr);
+}
 
-int bd_linereader_fd(const struct bd_linereader *lr) { return lr->fd; }
+int bd_linereader_fd(const struct bd_linereader *lr) {
+  return lr->fd;
+}
 
 static bool readable_now(int fd) {
   struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};

@@ -175,8 +175,8 @@ static void start_handles(struct app *app) {
   uv_timer_init(&app->loop, &app->progress_timer);
   app->progress_timer.data = app;
   if (app->progress.enabled) {
-    uv_timer_start(&app->progress_timer, on_progress_tick,
-                   PROGRESS_INTERVAL_MS, PROGRESS_INTERVAL_MS);
+    uv_timer_start(&app->progress_timer, on_progress_tick, PROGRESS_INTERVAL_MS,
+                   PROGRESS_INTERVAL_MS);
     uv_unref((uv_handle_t *)&app->progress_timer);
     bd_msg_set_before_hook(erase_progress, &app->progress);
     on_progress_tick(&app->progress_timer);
@@ -211,8 +211,8 @@ static void finish_output(struct app *app) {
   bd_msg_set_before_hook(NULL, NULL);
   bd_engine_get_stats(app->engine, &st);
   if (app->cfg.stats || app->signum != 0) {
-    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st,
-                        elapsed, app->signum);
+    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st, elapsed,
+                        app->signum);
     bd_errorf("%s", line);
   }
 }
@@ -225,7 +225,7 @@ static int exit_status(const struct app *app) {
   if (app->signum != 0)
     return 128 + app->signum;
   return app->progress.counts.by_status[BD_ERROR] > 0 ? EXIT_SOME_ERROR
-                                                       : EXIT_DEFINITIVE;
+                                                      : EXIT_DEFINITIVE;
 }
 
 static int run(struct app *app) {

@@ -9,9 +9,13 @@ static enum bd_verbosity verbosity = BD_NORMAL;
 static void (*before_hook)(void *data);
 static void *before_hook_data;
 
-void bd_msg_set_verbosity(enum bd_verbosity v) { verbosity = v; }
+void bd_msg_set_verbosity(enum bd_verbosity v) {
+  verbosity = v;
+}
 
-enum bd_verbosity bd_msg_verbosity(void) { return verbosity; }
+enum bd_verbosity bd_msg_verbosity(void) {
+  return verbosity;
+}
 
 void bd_msg_set_before_hook(void (*hook)(void *data), void *data) {
   before_hook = hook;

@@ -29,14 +29,14 @@ static enum bd_name_error classify_byte(unsigned char c, char *lower) {
   return BD_NAME_BAD_CHAR;
 }
 
-static enum bd_name_error normalize_ascii(const char *in, size_t len,
-                                         char *out, size_t *out_len);
+static enum bd_name_error normalize_ascii(const char *in, size_t len, char *out,
+                                          size_t *out_len);
 
 /* Longest input handed to libidn2: far more than any name can take. */
 #define IDN_INPUT_MAX 1024
 
-static enum bd_name_error normalize_idn(const char *in, size_t len,
-                                        char *out, size_t *out_len) {
+static enum bd_name_error normalize_idn(const char *in, size_t len, char *out,
+                                        size_t *out_len) {
   char buf[IDN_INPUT_MAX + 1];
   uint8_t *ascii = NULL;
   enum bd_name_error err;
@@ -106,8 +106,8 @@ size_t bd_name_to_unicode(const char *ascii, char *out, size_t cap) {
   return n;
 }
 
-static enum bd_name_error normalize_ascii(const char *in, size_t len,
-                                         char *out, size_t *out_len) {
+static enum bd_name_error normalize_ascii(const char *in, size_t len, char *out,
+                                          size_t *out_len) {
   size_t label = 0;
   enum bd_name_error first_byte_error = BD_NAME_OK;
 
@@ -123,8 +123,8 @@ static enum bd_name_error normalize_ascii(const char *in, size_t len,
     if (in[i] == '.')
       continue;
     enum bd_name_error e = classify_byte((unsigned char)in[i], &lower);
-    if (e != BD_NAME_OK && (first_byte_error == BD_NAME_OK ||
-                            e < first_byte_error))
+    if (e != BD_NAME_OK &&
+        (first_byte_error == BD_NAME_OK || e < first_byte_error))
       first_byte_error = e;
   }
   if (first_byte_error != BD_NAME_OK)

@@ -49,12 +49,12 @@ static ares_ssize_t on_recvfrom(ares_socket_t fd, void *buf, size_t len,
   return recvfrom(fd, buf, len, flags, from, from_len);
 }
 
-static ares_ssize_t on_sendv(ares_socket_t fd, const struct iovec *iov,
-                             int n, void *data) {
+static ares_ssize_t on_sendv(ares_socket_t fd, const struct iovec *iov, int n,
+                             void *data) {
   struct bd_netio *io = data;
   ssize_t rc = writev(fd, iov, n);
-  if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-                 errno == ENOBUFS || errno == ENOMEM)) {
+  if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+                 errno == ENOMEM)) {
     /* c-ares waits out EAGAIN on TCP by itself; on UDP it gives the query
      * up as if the server had refused it. */
     int err = errno;

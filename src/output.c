@@ -319,4 +319,6 @@ int bd_output_release_held(struct bd_output *out) {
   return 0;
 }
 
-bool bd_output_broken_pipe(const struct bd_output *out) { return out->epipe; }
+bool bd_output_broken_pipe(const struct bd_output *out) {
+  return out->epipe;
+}

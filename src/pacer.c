@@ -14,8 +14,10 @@ void bd_pacer_init(struct bd_pacer *p, uint64_t rate, uint64_t tolerance_ns) {
   p->tat_ns = 0;
   if (!p->enabled)
     p->interval_ns = 0;
-  else /* interval > (1 s + tolerance) / rate: rate sends at most */
-    p->interval_ns = (NS_PER_S + tolerance_ns) / rate + 1;
+  else /* interval > (1 s + tolerance) / rate: rate sends at most; one
+        * more tolerance keeps that true at the receiver too, where
+        * queries arrive with some jitter (the pace is 2% under rate) */
+    p->interval_ns = (NS_PER_S + 2 * tolerance_ns) / rate + 1;
 }
 
 uint64_t bd_pacer_delay(const struct bd_pacer *p, uint64_t now_ns) {

@@ -33,8 +33,7 @@ size_t bd_progress_format(char *buf, size_t cap, const struct bd_counts *c,
   int n;
 
   if (total >= 0)
-    n = snprintf(buf, cap, "%llu/%lld names", (unsigned long long)done,
-                 total);
+    n = snprintf(buf, cap, "%llu/%lld names", (unsigned long long)done, total);
   else
     n = snprintf(buf, cap, "%llu names", (unsigned long long)done);
   if (n < 0 || (size_t)n >= cap)
@@ -82,8 +81,8 @@ void bd_progress_erase(struct bd_progress *p) {
 }
 
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
-                           const struct bd_engine_stats *st,
-                           double elapsed_s, int signum) {
+                           const struct bd_engine_stats *st, double elapsed_s,
+                           int signum) {
   uint64_t done = done_of(c);
   int n;
 
@@ -92,8 +91,7 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                  "interrupted by %s: %llu names answered, %llu in flight "
                  "not answered",
                  signum == SIGINT ? "SIGINT" : "SIGTERM",
-                 (unsigned long long)done,
-                 (unsigned long long)st->unreached);
+                 (unsigned long long)done, (unsigned long long)st->unreached);
   else
     n = snprintf(buf, cap,
                  "%llu names in %.3f s (%.0f names/s): %llu found, %llu "

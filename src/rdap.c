@@ -43,10 +43,12 @@
 /* Back-off after the n-th failed try: 1 s, 2 s, 4 s ..., at most this. */
 #define BACKOFF_MAX_S 30
 /* The pace is kept by the pacer's GCRA without slack: a request never
- * leaves sooner than one interval after the one before. The interval is 1%
- * longer than 1/rate, so that a server counting arrivals, with its own jitter,
- * still never sees more than the rate in any one second. */
-#define PACE_STRETCH 1.01
+ * leaves sooner than one interval after the one before. The interval is 5%
+ * longer than 1/rate, so that a server counting arrivals, with its own jitter
+ * and ours (tens of milliseconds on a loaded machine), still never sees more
+ * than the rate in any one second. Registries' limits are politeness, not
+ * throughput: 5% under is cheap. */
+#define PACE_STRETCH 1.05
 #define MAX_REDIRECTS 3
 #define URL_MAX 2048
 
@@ -539,9 +541,10 @@ static CURL *make_easy(struct bd_rdap *r, struct request *q) {
   if (easy == NULL)
     return NULL;
   if (bd_curl.easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+      bd_curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") !=
+          CURLE_OK ||
       bd_curl.easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR,
-                       https ? "https" : "http,https") != CURLE_OK) {
+                          https ? "https" : "http,https") != CURLE_OK) {
     bd_curl.easy_cleanup(easy);
     return NULL;
   }
@@ -1105,10 +1108,11 @@ int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
   }
   bd_curl.multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
   bd_curl.multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
-  bd_curl.multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout_changed);
+  bd_curl.multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION,
+                       on_curl_timeout_changed);
   bd_curl.multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
   bd_curl.multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                    (long)r->cfg.per_registry_concurrency);
+                       (long)r->cfg.per_registry_concurrency);
   uv_timer_init(loop, &r->curl_timer);
   uv_timer_init(loop, &r->wakeup);
   r->referenced = true;

@@ -9,10 +9,10 @@
 static const struct {
   const char *name;
   uint16_t type;
-} types[] = {{"A", 1},      {"NS", 2},      {"CNAME", 5},   {"SOA", 6},
-             {"PTR", 12},   {"MX", 15},     {"TXT", 16},    {"AAAA", 28},
-             {"SRV", 33},   {"NAPTR", 35},  {"DS", 43},     {"DNSKEY", 48},
-             {"SVCB", 64},  {"HTTPS", 65},  {"ANY", 255},   {"CAA", 257}};
+} types[] = {{"A", 1},     {"NS", 2},     {"CNAME", 5}, {"SOA", 6},
+             {"PTR", 12},  {"MX", 15},    {"TXT", 16},  {"AAAA", 28},
+             {"SRV", 33},  {"NAPTR", 35}, {"DS", 43},   {"DNSKEY", 48},
+             {"SVCB", 64}, {"HTTPS", 65}, {"ANY", 255}, {"CAA", 257}};
 
 static int parse_number(const char *s, uint16_t *out) {
   char *end;

@@ -63,8 +63,8 @@ enum bd_server_error bd_server_parse(const char *spec, size_t len,
     if ((size_t)(close - spec) + 1 < len) {
       if (close[1] != ':')
         return BD_SERVER_BAD_ADDRESS;
-      if (parse_port(close + 2, len - (size_t)(close - spec) - 2,
-                     &out->port) != 0)
+      if (parse_port(close + 2, len - (size_t)(close - spec) - 2, &out->port) !=
+          0)
         return BD_SERVER_BAD_PORT;
     }
   } else if (parse_ip(spec, len, AF_INET6, &out->addr) == 0) {

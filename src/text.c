@@ -9,8 +9,7 @@ static const char hex[] = "0123456789abcdef";
 
 /* Length of the valid UTF-8 sequence at s (2-4), or 0 when it is not one
  * (overlong forms, surrogates and values past U+10FFFF are not valid). */
-static size_t utf8_sequence(const unsigned char *s, size_t len,
-                            uint32_t *cp) {
+static size_t utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp) {
   size_t n;
   uint32_t c;
   uint32_t min;
@@ -40,10 +39,10 @@ static size_t utf8_sequence(const unsigned char *s, size_t len,
 /* Code points that print as nothing or reorder the text around them: a name
  * holding them could look like another name on a terminal. */
 static bool is_deceptive(uint32_t c) {
-  return (c >= 0x80 && c <= 0x9f) || c == 0xad || c == 0x34f ||
-         c == 0x61c || (c >= 0x200b && c <= 0x200f) ||
-         (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
-         c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+  return (c >= 0x80 && c <= 0x9f) || c == 0xad || c == 0x34f || c == 0x61c ||
+         (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+         (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+         (c >= 0xfff9 && c <= 0xfffb);
 }
 
 size_t bd_text_escape(char *out, size_t cap, const char *in, size_t len) {

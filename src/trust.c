@@ -17,16 +17,19 @@ struct bd_trust {
  * are the ones names are most often probed under). A TLD not listed here
  * is judged by the resolver's own answers. */
 static const char *const known[] = {
-    "ac", "ad", "ae", "ag", "ai", "app", "ar", "art", "at", "au", "be",
-    "bg", "biz", "blog", "br", "by", "ca", "cc", "ch", "cl", "cloud", "cn",
-    "co", "com", "cz", "de", "design", "dev", "dk", "ee", "es", "eu", "fi",
-    "fm", "fr", "gg", "gr", "hk", "hu", "id", "ie", "il", "in", "info",
-    "io", "ir", "is", "it", "jp", "kr", "la", "li", "live", "lt", "lu",
-    "lv", "ly", "me", "mx", "my", "net", "new", "nl", "no", "nu", "nz",
-    "online", "org", "page", "ph", "pk", "pl", "pro", "pt", "ro", "rs",
-    "ru", "se", "sg", "sh", "shop", "si", "site", "sk", "so", "store",
-    "tech", "th", "to", "tr", "tv", "tw", "ua", "uk", "us", "vc", "vn",
-    "website", "ws", "xyz", "za"};
+    "ac",   "ad",      "ae",     "ag",   "ai",    "app",   "ar",   "art",
+    "at",   "au",      "be",     "bg",   "biz",   "blog",  "br",   "by",
+    "ca",   "cc",      "ch",     "cl",   "cloud", "cn",    "co",   "com",
+    "cz",   "de",      "design", "dev",  "dk",    "ee",    "es",   "eu",
+    "fi",   "fm",      "fr",     "gg",   "gr",    "hk",    "hu",   "id",
+    "ie",   "il",      "in",     "info", "io",    "ir",    "is",   "it",
+    "jp",   "kr",      "la",     "li",   "live",  "lt",    "lu",   "lv",
+    "ly",   "me",      "mx",     "my",   "net",   "new",   "nl",   "no",
+    "nu",   "nz",      "online", "org",  "page",  "ph",    "pk",   "pl",
+    "pro",  "pt",      "ro",     "rs",   "ru",    "se",    "sg",   "sh",
+    "shop", "si",      "site",   "sk",   "so",    "store", "tech", "th",
+    "to",   "tr",      "tv",     "tw",   "ua",    "uk",    "us",   "vc",
+    "vn",   "website", "ws",     "xyz",  "za"};
 
 static size_t hash(const char *s) {
   uint32_t h = 2166136261u;
@@ -35,7 +38,9 @@ static size_t hash(const char *s) {
   return h % BUCKETS;
 }
 
-struct bd_trust *bd_trust_new(void) { return calloc(1, sizeof(struct bd_trust)); }
+struct bd_trust *bd_trust_new(void) {
+  return calloc(1, sizeof(struct bd_trust));
+}
 
 void bd_trust_free(struct bd_trust *t) {
   if (t == NULL)

@@ -112,8 +112,8 @@ static void keep_address(struct bd_verdict *v, const unsigned char *rdata,
 /* Walks the answer section. *records counts records of qtype; *alias tells
  * whether the question's own name is an alias (CNAME or DNAME owner). */
 static int read_answers(struct reader *r, unsigned ancount, size_t qname,
-                        uint16_t qtype, struct bd_verdict *v,
-                        unsigned *records, bool *alias) {
+                        uint16_t qtype, struct bd_verdict *v, unsigned *records,
+                        bool *alias) {
   for (unsigned i = 0; i < ancount; i++) {
     size_t owner = r->pos;
     unsigned type;
@@ -130,8 +130,9 @@ static int read_answers(struct reader *r, unsigned ancount, size_t qname,
       return -1;
     if (type == qtype || qtype == 255)
       (*records)++;
-    if (klass == CLASS_IN && ((type == TYPE_A && rdlen == 4) ||
-                              (type == TYPE_AAAA && rdlen == 16)) &&
+    if (klass == CLASS_IN &&
+        ((type == TYPE_A && rdlen == 4) ||
+         (type == TYPE_AAAA && rdlen == 16)) &&
         (qtype == type || qtype == 255))
       keep_address(v, r->buf + r->pos, rdlen);
     if ((type == TYPE_CNAME || type == TYPE_DNAME) &&
@@ -186,15 +187,14 @@ void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
     return;
   /* Only a response (QR) to a standard query (opcode 0) with our one
    * question can carry a verdict. */
-  if ((abuf[2] & 0x80) == 0 || (abuf[2] & 0x78) != 0 ||
-      get16(abuf + 4) != 1)
+  if ((abuf[2] & 0x80) == 0 || (abuf[2] & 0x78) != 0 || get16(abuf + 4) != 1)
     return;
   qname = r.pos;
   if (skip_name(&r) != 0 || r.pos + 4 > alen)
     return;
   r.pos += 4;
-  if (read_answers(&r, get16(abuf + 6), qname, qtype, v, &records,
-                   &alias) != 0) {
+  if (read_answers(&r, get16(abuf + 6), qname, qtype, v, &records, &alias) !=
+      0) {
     v->naddrs = 0;
     return;
   }
@@ -270,8 +270,8 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
     if (v->http_status > 0)
       snprintf(buf, cap, "rdap:%d", v->http_status);
     else
-      snprintf(buf, cap, "rdap:%s", v->reason == BD_REASON_RDAP_FAILED
-                                        ? "no-answer" : "200");
+      snprintf(buf, cap, "rdap:%s",
+               v->reason == BD_REASON_RDAP_FAILED ? "no-answer" : "200");
     return buf;
   default:
     break;
@@ -296,10 +296,8 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
 }
 
 bool bd_verdict_is_transport_failure(const struct bd_verdict *v) {
-  return v->reason == BD_REASON_TIMEOUT ||
-         v->reason == BD_REASON_UNREACHABLE ||
-         v->reason == BD_REASON_BAD_RESPONSE ||
-         v->reason == BD_REASON_FAILED;
+  return v->reason == BD_REASON_TIMEOUT || v->reason == BD_REASON_UNREACHABLE ||
+         v->reason == BD_REASON_BAD_RESPONSE || v->reason == BD_REASON_FAILED;
 }
 
 bool bd_verdict_is_server_failure(const struct bd_verdict *v) {
@@ -349,8 +347,8 @@ const char *bd_reason_name(enum bd_reason r) {
 
 const char *bd_rcode_name(int rcode) {
   static const char *const names[] = {
-      "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-      "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",  "NOTZONE", "DSOTYPENI"};
+      "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+      "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE", "DSOTYPENI"};
   if (rcode >= 0 && (size_t)rcode < sizeof(names) / sizeof(names[0]))
     return names[rcode];
   return NULL;

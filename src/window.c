@@ -110,8 +110,8 @@ static void count(struct bd_window *w, bool lost, uint64_t now_ns,
     e->losses++;
 }
 
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
-                         uint64_t sent_ns, uint64_t hold_ns) {
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                         uint64_t hold_ns) {
   if (w->cwnd < w->ssthresh)
     w->cwnd += 1.0;
   else
@@ -120,8 +120,8 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
   count(w, false, now_ns, sent_ns, hold_ns);
 }
 
-void bd_window_on_loss(struct bd_window *w, uint64_t now_ns,
-                       uint64_t sent_ns, uint64_t hold_ns) {
+void bd_window_on_loss(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                       uint64_t hold_ns) {
   count(w, true, now_ns, sent_ns, hold_ns);
 }
 

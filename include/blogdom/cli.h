@@ -64,7 +64,6 @@ void bd_config_free(struct bd_config *cfg);
 void bd_cli_help(FILE *out);
 
 /* Calls fn with each long option name of the table (for tests). */
-void bd_cli_each_option(void (*fn)(const char *name, void *data),
-                        void *data);
+void bd_cli_each_option(void (*fn)(const char *name, void *data), void *data);
 
 #endif

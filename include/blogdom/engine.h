@@ -17,15 +17,15 @@ struct bd_rdap;
 struct bd_engine_config {
   const struct bd_server *servers; /* at least one */
   size_t nservers;
-  unsigned timeout_ms;  /* wait for each try, the same for every try */
-  unsigned tries;       /* tries in all before a name is given up */
+  unsigned timeout_ms; /* wait for each try, the same for every try */
+  unsigned tries;      /* tries in all before a name is given up */
   uint16_t qtype;
   unsigned window_max;  /* most queries in flight */
   unsigned window_init; /* where the adaptive window starts */
   uint64_t rate;        /* queries a second at most, 0: no limit */
   unsigned sockets_per_server;
-  bool wildcard_check; /* ask a random name under each TLD first */
-  bool trust_resolver; /* skip the checks for a lying resolver */
+  bool wildcard_check;  /* ask a random name under each TLD first */
+  bool trust_resolver;  /* skip the checks for a lying resolver */
   struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
                            name before its line (not owned); or NULL */
 };

@@ -24,7 +24,6 @@ void bd_health_record(struct bd_health *h, bool failed);
  * least half of its tries, and another server still in use fails less than
  * half as often: then the failures are the server's, not the names'. The
  * last server in use is never sidelined. */
-bool bd_health_should_sideline(const struct bd_health *all, size_t n,
-                               size_t i);
+bool bd_health_should_sideline(const struct bd_health *all, size_t n, size_t i);
 
 #endif

@@ -10,9 +10,9 @@
 
 /* How much blogdom says on stderr besides errors. */
 enum bd_verbosity {
-  BD_QUIET = 0,   /* errors only */
-  BD_NORMAL = 1,  /* errors, warnings and per-name reasons */
-  BD_VERBOSE = 2  /* also what the engine decides (servers, window) */
+  BD_QUIET = 0,  /* errors only */
+  BD_NORMAL = 1, /* errors, warnings and per-name reasons */
+  BD_VERBOSE = 2 /* also what the engine decides (servers, window) */
 };
 
 void bd_msg_set_verbosity(enum bd_verbosity v);

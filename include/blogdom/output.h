@@ -23,7 +23,7 @@ struct bd_output_config {
   int fd;
   bool json;
   bool input_order;
-  unsigned only; /* BD_ONLY_* bits */
+  unsigned only;      /* BD_ONLY_* bits */
   size_t reorder_cap; /* lines held back at most in input order */
 };
 

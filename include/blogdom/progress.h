@@ -16,8 +16,8 @@ struct bd_counts {
 
 struct bd_progress {
   bool enabled;
-  bool drawn;          /* a line is on the screen now */
-  long long total;     /* names expected, -1 if unknown */
+  bool drawn;      /* a line is on the screen now */
+  long long total; /* names expected, -1 if unknown */
   uint64_t start_ns;
   struct bd_counts counts;
 };
@@ -42,7 +42,7 @@ void bd_progress_erase(struct bd_progress *p);
 
 /* Formats the final summary line (no newline). */
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
-                           const struct bd_engine_stats *st,
-                           double elapsed_s, int signum);
+                           const struct bd_engine_stats *st, double elapsed_s,
+                           int signum);
 
 #endif

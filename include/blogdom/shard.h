@@ -18,7 +18,6 @@ int bd_shard_parse(const char *text, struct bd_shard *out);
 /* True when the name belongs to this shard. The hash (64-bit FNV-1a of the
  * bytes) never changes between versions or machines, so shards computed on
  * different hosts partition the same input exactly. */
-bool bd_shard_keeps(const struct bd_shard *shard, const char *name,
-                    size_t len);
+bool bd_shard_keeps(const struct bd_shard *shard, const char *name, size_t len);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* Room bd_text_escape needs for len input bytes, terminator included. */
-#define BD_ESCAPED_SIZE(len) ((len) * 4 + 1)
+#define BD_ESCAPED_SIZE(len) ((len)*4 + 1)
 
 /* Copies in[0..len) to out as one printable, whitespace-free token:
  * printable ASCII and printable UTF-8 pass; a backslash becomes "\\"; space,

@@ -21,10 +21,10 @@ enum bd_tld_state {
 struct bd_tld {
   struct bd_tld *next; /* hash chain */
   enum bd_tld_state state;
-  unsigned pending;     /* check queries still out */
-  bool apex_missing;    /* the TLD's own name is NXDOMAIN */
-  bool random_found;    /* a random name under it exists */
-  void *parked_head;    /* engine's probes waiting for the verdict */
+  unsigned pending;  /* check queries still out */
+  bool apex_missing; /* the TLD's own name is NXDOMAIN */
+  bool random_found; /* a random name under it exists */
+  void *parked_head; /* engine's probes waiting for the verdict */
   void *parked_tail;
   char name[BD_LABEL_MAX + 1];
 };

@@ -42,12 +42,12 @@ void bd_window_set_max(struct bd_window *w, unsigned max);
 /* An answer came back to a query sent at sent_ns: grow by one per answer
  * in slow start (doubling per round trip), by about one per window
  * afterwards. hold_ns is the query timeout. */
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
-                         uint64_t sent_ns, uint64_t hold_ns);
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                         uint64_t hold_ns);
 
 /* A query sent at sent_ns was lost (timed out). */
-void bd_window_on_loss(struct bd_window *w, uint64_t now_ns,
-                       uint64_t sent_ns, uint64_t hold_ns);
+void bd_window_on_loss(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                       uint64_t hold_ns);
 
 /* A failure on this host (a full socket buffer): halve at once, once per
  * hold_ns. */

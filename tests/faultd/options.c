@@ -139,4 +139,6 @@ enum options_result options_parse(int argc, char **argv,
   return OPTIONS_RUN;
 }
 
-void options_free(struct options *options) { rule_set_free(&options->rules); }
+void options_free(struct options *options) {
+  rule_set_free(&options->rules);
+}

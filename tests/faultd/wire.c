@@ -27,7 +27,9 @@ struct wbuf {
   bool overflow;
 };
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t get16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 static void put_bytes(struct wbuf *buf, const void *src, size_t n) {
   if (buf->overflow || n > buf->cap - buf->len) {

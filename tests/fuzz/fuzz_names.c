@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
   }
   if (shown != NULL) {
-    size_t n = bd_text_escape(shown, BD_ESCAPED_SIZE(size),
-                              (const char *)data, size);
+    size_t n =
+        bd_text_escape(shown, BD_ESCAPED_SIZE(size), (const char *)data, size);
     /* The escaped form is one token of printable characters. */
     for (size_t i = 0; i < n; i++) {
       unsigned char c = (unsigned char)shown[i];

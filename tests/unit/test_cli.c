@@ -33,10 +33,13 @@ static void test_defaults(void **state) {
 
 static void test_options(void **state) {
   struct bd_config cfg;
-  char *argv[] = {"blogdom", "-t", ".COM", "--tld=dev", "-s",
-                  "127.0.0.1:5300,[::1]:5300", "--type", "aaaa",
-                  "--only=found,error", "--order", "input", "--shard",
-                  "1/3", "-c", "50", "--rate=100", "and", "x.org", NULL};
+  char *argv[] = {"blogdom",    "-t",    ".COM",
+                  "--tld=dev",  "-s",    "127.0.0.1:5300,[::1]:5300",
+                  "--type",     "aaaa",  "--only=found,error",
+                  "--order",    "input", "--shard",
+                  "1/3",        "-c",    "50",
+                  "--rate=100", "and",   "x.org",
+                  NULL};
   (void)state;
   assert_int_equal(parse(&cfg, argv), BD_CLI_RUN);
   assert_int_equal(cfg.ntlds, 2);
@@ -55,11 +58,11 @@ static void test_options(void **state) {
 
 static void test_usage_errors(void **state) {
   static char *bad[][4] = {
-      {"blogdom", "--bogus", NULL},      {"blogdom", "-s", "nope", NULL},
-      {"blogdom", "--tries", "0", NULL}, {"blogdom", "--type", "XYZ", NULL},
+      {"blogdom", "--bogus", NULL},       {"blogdom", "-s", "nope", NULL},
+      {"blogdom", "--tries", "0", NULL},  {"blogdom", "--type", "XYZ", NULL},
       {"blogdom", "--only", "all", NULL}, {"blogdom", "-t", "a b", NULL},
-      {"blogdom", "--order", "x", NULL}, {"blogdom", "-c", "-1", NULL},
-      {"blogdom", "--timeout", NULL},    {"blogdom", "--shard", "2/2", NULL},
+      {"blogdom", "--order", "x", NULL},  {"blogdom", "-c", "-1", NULL},
+      {"blogdom", "--timeout", NULL},     {"blogdom", "--shard", "2/2", NULL},
   };
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -40,8 +40,12 @@ static void test_normalizes(void **state) {
       {"dev", 0, BD_NAME_OK, "dev"},
       {"123.dev", 0, BD_NAME_OK, "123.dev"},
       /* IDNA2008, UTS #46 non-transitional: case folded, sharp s kept. */
-      {"B\xc3\xbc" "cher.dev", 0, BD_NAME_OK, "xn--bcher-kva.dev"},
-      {"stra\xc3\x9f" "e.de", 0, BD_NAME_OK, "xn--strae-oqa.de"},
+      {"B\xc3\xbc"
+       "cher.dev",
+       0, BD_NAME_OK, "xn--bcher-kva.dev"},
+      {"stra\xc3\x9f"
+       "e.de",
+       0, BD_NAME_OK, "xn--strae-oqa.de"},
       {"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.dev", 0, BD_NAME_OK,
        "xn--wgv71a119e.dev"},
       {"xn--bcher-kva.dev", 0, BD_NAME_OK, "xn--bcher-kva.dev"},
@@ -127,7 +131,8 @@ static void test_unicode_form(void **state) {
   char out[64];
   (void)state;
   bd_name_to_unicode("xn--bcher-kva.dev", out, sizeof(out));
-  assert_string_equal(out, "b\xc3\xbc" "cher.dev");
+  assert_string_equal(out, "b\xc3\xbc"
+                           "cher.dev");
   bd_name_to_unicode("and.dev", out, sizeof(out));
   assert_string_equal(out, "and.dev");
   bd_name_to_unicode("xn--zz.dev", out, sizeof(out)); /* does not decode */

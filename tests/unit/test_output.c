@@ -69,8 +69,8 @@ static void test_json(void **state) {
   found.addrs[0].len = 4;
   memcpy(found.addrs[0].bytes, "\xc0\x00\x02\x01", 4);
   found.addrs[1].len = 16;
-  memcpy(found.addrs[1].bytes,
-         "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+  memcpy(found.addrs[1].bytes, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01",
+         16);
   r = result("and.dev", &found);
   r.ms = 1.5;
   r.server = "127.0.0.1:53";
@@ -78,7 +78,8 @@ static void test_json(void **state) {
   line[n] = '\0';
   assert_string_equal(
       line, "{\"name\":\"and.dev\",\"status\":\"found\",\"reason\":\"answer\","
-            "\"evidence\":\"dns:noerror\",\"rcode\":\"NOERROR\",\"type\":\"A\",\"addresses\":"
+            "\"evidence\":\"dns:noerror\",\"rcode\":\"NOERROR\",\"type\":\"A\","
+            "\"addresses\":"
             "[\"192.0.2.1\",\"2001:db8::1\"],\"tries\":1,\"ms\":1.500,"
             "\"server\":\"127.0.0.1:53\"}\n");
 
@@ -97,15 +98,15 @@ static void test_json(void **state) {
 }
 
 /* Runs the output into a temporary file and returns what was written. */
-static char *capture(const struct bd_output_config *base,
-                     const uint64_t *seqs, size_t n, bool interrupt) {
+static char *capture(const struct bd_output_config *base, const uint64_t *seqs,
+                     size_t n, bool interrupt) {
   FILE *tmp = tmpfile();
   struct bd_output_config cfg = *base;
   struct bd_output *out;
   static struct bd_verdict v[3];
   char *text = calloc(1, 4096);
-  static const char *names[] = {"a.dev", "b.dev", "c.dev", "d.dev",
-                                "e.dev", "f.dev"};
+  static const char *names[] = {"a.dev", "b.dev", "c.dev",
+                                "d.dev", "e.dev", "f.dev"};
 
   v[0] = verdict(BD_FOUND, BD_REASON_ANSWER, 0);
   v[1] = verdict(BD_NOTFOUND, BD_REASON_NXDOMAIN, 3);

@@ -32,12 +32,12 @@ static void run_pacer(uint64_t rate, uint64_t tick, uint64_t seconds) {
     while (j < n && sent[j] <= sent[i] + S)
       j++;
     if (j - i > rate)
-      fail_msg("rate %llu: %zu sends in one second",
-               (unsigned long long)rate, j - i);
+      fail_msg("rate %llu: %zu sends in one second", (unsigned long long)rate,
+               j - i);
   }
   if ((double)n < 0.97 * (double)(rate * seconds) - 2)
-    fail_msg("rate %llu: only %zu sends in %llu s", (unsigned long long)rate,
-             n, (unsigned long long)seconds);
+    fail_msg("rate %llu: only %zu sends in %llu s", (unsigned long long)rate, n,
+             (unsigned long long)seconds);
 }
 
 static void test_pacer_never_bursts(void **state) {

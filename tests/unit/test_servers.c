@@ -51,14 +51,14 @@ static void test_list(void **state) {
   const char *bad = NULL;
   size_t bad_len = 0;
   (void)state;
-  assert_int_equal(bd_server_list_add(&list, "127.0.0.1:1,[::1]:2", &bad,
-                                      &bad_len),
-                   BD_SERVER_OK);
+  assert_int_equal(
+      bd_server_list_add(&list, "127.0.0.1:1,[::1]:2", &bad, &bad_len),
+      BD_SERVER_OK);
   assert_int_equal(list.count, 2);
   assert_string_equal(list.items[1].text, "[::1]:2");
-  assert_int_equal(bd_server_list_add(&list, "127.0.0.2,nope,::1", &bad,
-                                      &bad_len),
-                   BD_SERVER_BAD_ADDRESS);
+  assert_int_equal(
+      bd_server_list_add(&list, "127.0.0.2,nope,::1", &bad, &bad_len),
+      BD_SERVER_BAD_ADDRESS);
   assert_int_equal(bad_len, 4);
   assert_memory_equal(bad, "nope", 4);
   bd_server_list_free(&list);

@@ -18,8 +18,8 @@ static void drain(struct bd_source *src, char *out, size_t cap) {
   out[0] = '\0';
   while (bd_source_next(src, &item) == BD_SOURCE_ITEM) {
     size_t n = strlen(out);
-    snprintf(out + n, cap - n, "%s%s%.*s", n ? "," : "",
-             item.error ? "!" : "", (int)item.len, item.text);
+    snprintf(out + n, cap - n, "%s%s%.*s", n ? "," : "", item.error ? "!" : "",
+             (int)item.len, item.text);
   }
 }
 

@@ -22,12 +22,16 @@ static void test_escape(void **state) {
   expect_escape("\x7f", 1, "\\x7f");
   /* Printable UTF-8 passes; C1 controls, bidi overrides and invalid
    * sequences do not. */
-  expect_escape("b\xc3\xbc" "cher", 7, "b\xc3\xbc" "cher");
+  expect_escape("b\xc3\xbc"
+                "cher",
+                7,
+                "b\xc3\xbc"
+                "cher");
   expect_escape("\xc2\x9b", 2, "\\xc2\\x9b");
   expect_escape("\xe2\x80\xae", 3, "\\xe2\\x80\\xae");
   expect_escape("\xff\xfe", 2, "\\xff\\xfe");
   expect_escape("\xc3", 1, "\\xc3");
-  expect_escape("\xc0\xaf", 2, "\\xc0\\xaf"); /* overlong '/' */
+  expect_escape("\xc0\xaf", 2, "\\xc0\\xaf");          /* overlong '/' */
   expect_escape("\xed\xa0\x80", 3, "\\xed\\xa0\\x80"); /* surrogate */
 }
 

@@ -30,8 +30,8 @@ static void put_name(struct msg *m, const char *name) {
 }
 
 /* Header with QR set, one question for qname/qtype. */
-static void start(struct msg *m, int rcode, unsigned ancount,
-                  const char *qname, unsigned qtype) {
+static void start(struct msg *m, int rcode, unsigned ancount, const char *qname,
+                  unsigned qtype) {
   m->len = 0;
   put16(m, 0x1234);
   put16(m, 0x8180 | (unsigned)rcode);
@@ -151,9 +151,9 @@ static void test_error_rcodes(void **state) {
   static const struct {
     int rcode;
     enum bd_reason reason;
-  } cases[] = {{1, BD_REASON_FORMERR},  {2, BD_REASON_SERVFAIL},
-               {4, BD_REASON_NOTIMP},   {5, BD_REASON_REFUSED},
-               {6, BD_REASON_RCODE},    {9, BD_REASON_RCODE},
+  } cases[] = {{1, BD_REASON_FORMERR}, {2, BD_REASON_SERVFAIL},
+               {4, BD_REASON_NOTIMP},  {5, BD_REASON_REFUSED},
+               {6, BD_REASON_RCODE},   {9, BD_REASON_RCODE},
                {15, BD_REASON_RCODE}};
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -239,8 +239,7 @@ static void test_statuses(void **state) {
   assert_int_equal(v.reason, BD_REASON_INVALID_NAME);
   assert_false(bd_verdict_is_transport_failure(&v));
   assert_string_equal(bd_status_name(BD_NOTFOUND), "notfound");
-  assert_string_equal(bd_reason_name(BD_REASON_BAD_RESPONSE),
-                      "bad-response");
+  assert_string_equal(bd_reason_name(BD_REASON_BAD_RESPONSE), "bad-response");
   assert_string_equal(bd_rcode_name(3), "NXDOMAIN");
   assert_null(bd_rcode_name(23));
 }
