@@ -63,6 +63,15 @@ struct server_state {
   struct bd_window window;
   unsigned inflight;
   size_t next_lane;
+  /* Vetting: the answers to its two questions, and what they show. */
+  struct bd_verdict vet_rewrite;
+  struct bd_verdict vet_reference;
+  enum bd_vet vet;
+  int vet_rcode;
+  /* Tries in a row that got no answer, since the last answer. */
+  unsigned unanswered;
+  uint64_t last_answer_ns;
+  bool warned_silent;
 };
 
 /* What a query is for: a name of the input, or a check of the resolver
@@ -88,6 +97,7 @@ struct probe {
   uint64_t sent_ns;  /* of the last try */
   unsigned tries;
   unsigned local_failures;
+  bool pinned;       /* every try goes to server: a vetting query */
   size_t server;     /* of the last try */
   struct lane *lane; /* of the last try */
   size_t name_len;
@@ -115,8 +125,10 @@ struct bd_engine {
   uv_timer_t tick;   /* lets c-ares expire queries */
   uv_timer_t wakeup; /* pacing and local back-off */
   uv_poll_t input;   /* the source's descriptor while it would block */
+  int input_fd;      /* the descriptor input watches */
   bool input_watched;
   bool input_initialized;
+  bool input_closing; /* input is closing, to watch another descriptor */
   bool tick_running;
   bool wakeup_armed;
   bool source_done;
@@ -129,10 +141,11 @@ struct bd_engine {
   uint64_t next_seq;
   struct bd_engine_stats stats;
 
-  struct bd_trust *trust;  /* NULL when no check is wanted */
-  unsigned global_pending; /* resolver checks still out */
-  uint64_t waiting;        /* names parked on a TLD's checks */
-  char fatal[256];         /* why the run cannot go on, or "" */
+  struct bd_trust *trust;   /* NULL when no check is wanted */
+  unsigned vet_pending;     /* vetting queries still out */
+  unsigned upfront_pending; /* TLDs known up front, still undecided */
+  uint64_t waiting;         /* names parked on a TLD's checks */
+  char fatal[256];          /* why the run cannot go on, or "" */
 
   unsigned char random[512];
   size_t random_left;
@@ -369,6 +382,8 @@ static void apply_tld(struct probe *p) {
     bd_verdict_apply_wildcard(&p->verdict);
   else if (p->tld->state == BD_TLD_MISSING)
     bd_verdict_apply_missing_tld(&p->verdict);
+  else if (p->tld->state == BD_TLD_DENIED)
+    bd_verdict_apply_denied_tld(&p->verdict);
 }
 
 static void park(struct bd_tld *tld, struct probe *p) {
@@ -445,7 +460,7 @@ static void finish_invalid(struct bd_engine *e, uint64_t seq,
   char shown[BD_ESCAPED_SIZE(256) + 4];
   size_t n;
 
-  bd_verdict_invalid_name(&v);
+  bd_verdict_invalid_name(&v, bd_name_is_host_error(item->error));
   memset(&r, 0, sizeof(r));
   r.truncated = item->truncated;
   r.detail = bd_name_strerror(item->error);
@@ -491,8 +506,9 @@ static bool should_retry(const struct bd_engine *e, const struct probe *p,
     return false;
   if (bd_verdict_is_transport_failure(v))
     return true;
-  /* A server's refusal is its final word unless another server can ask. */
-  return bd_verdict_is_server_failure(v) &&
+  /* A server's refusal is its final word unless another server can ask;
+   * a vetting query asks its own server alone. */
+  return bd_verdict_is_server_failure(v) && !p->pinned &&
          (e->in_use > 1 || e->health[p->server].sidelined);
 }
 
@@ -506,6 +522,35 @@ static void share_concurrency(struct bd_engine *e) {
     bd_window_set_max(&e->servers[i].window, share ? share : 1);
 }
 
+/* A server that stops answering mid-run is said once: its names go to the
+ * others, or turn '?' when it is the last. A run of unanswered tries alone
+ * is not enough, as a lossy path has those too: there must also have been
+ * no answer at all for a few timeouts. */
+#define SILENT_TRIES 8
+#define SILENT_TIMEOUTS 3
+
+static void watch_silence(struct bd_engine *e, size_t server, bool answered) {
+  struct server_state *ss = &e->servers[server];
+  uint64_t now = uv_hrtime();
+  uint64_t quiet = (uint64_t)SILENT_TIMEOUTS * e->cfg.timeout_ms * 1000000u;
+
+  if (answered) {
+    ss->unanswered = 0;
+    ss->last_answer_ns = now;
+    return;
+  }
+  if (ss->last_answer_ns == 0)
+    ss->last_answer_ns = now;
+  if (++ss->unanswered < SILENT_TRIES || now - ss->last_answer_ns < quiet ||
+      ss->warned_silent)
+    return;
+  ss->warned_silent = true;
+  bd_warnf("server %s has stopped answering (%u tries in a row without an "
+           "answer)%s",
+           e->cfg.servers[server].text, ss->unanswered,
+           e->in_use > 1 ? "" : "; it is the only server left");
+}
+
 /* Feeds the outcome of one try to the server's window and health, and
  * sidelines the server when it fails much more than the others. */
 static void judge_server(struct bd_engine *e, size_t server, uint64_t sent_ns,
@@ -514,6 +559,10 @@ static void judge_server(struct bd_engine *e, size_t server, uint64_t sent_ns,
   bool transport = bd_verdict_is_transport_failure(v);
   /* Losses seen within a timeout of a cut were caused before it. */
   uint64_t hold = (uint64_t)e->cfg.timeout_ms * 1000000u;
+
+  watch_silence(e, server,
+                v->reason != BD_REASON_TIMEOUT &&
+                    v->reason != BD_REASON_UNREACHABLE);
 
   if (v->reason == BD_REASON_TIMEOUT) {
     e->stats.timeouts++;
@@ -555,7 +604,9 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
   else
     bd_verdict_from_status(status, &v);
 
-  judge_server(e, p->server, p->sent_ns, &v);
+  /* Vetting judges its server by rules of its own. */
+  if (!p->pinned)
+    judge_server(e, p->server, p->sent_ns, &v);
   if (should_retry(e, p, &v)) {
     e->stats.retries++;
     push_retry(e, p);
@@ -564,14 +615,17 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
   finish_probe(e, p, &v);
 }
 
-/* ---- resolver and TLD checks ----------------------------------------- */
+/* ---- vetting and TLD checks ------------------------------------------ */
 
 #define RANDOM_LABEL 24
+#define TYPE_A 1
 #define TYPE_SOA 6
 
-/* Queues one check query for name. */
+/* Queues one check query for name. A vetting query is pinned to the server
+ * it judges; the others go to any server in use. */
 static int start_check(struct bd_engine *e, enum probe_kind kind,
-                       const char *name, uint16_t qtype, struct bd_tld *tld) {
+                       const char *name, uint16_t qtype, struct bd_tld *tld,
+                       size_t server) {
   struct probe *p = calloc(1, sizeof(*p));
   if (p == NULL) {
     bd_errorf("out of memory");
@@ -581,7 +635,9 @@ static int start_check(struct bd_engine *e, enum probe_kind kind,
   p->kind = kind;
   p->qtype = qtype;
   p->tld = tld;
-  p->server = e->cfg.nservers - 1; /* the first try goes to server 0 */
+  p->pinned = server != NO_SERVER;
+  /* Unpinned, the first try goes to the first server in use. */
+  p->server = p->pinned ? server : e->cfg.nservers - 1;
   p->name_len = strlen(name);
   memcpy(p->name, name, p->name_len + 1);
   push_retry(e, p);
@@ -598,17 +654,20 @@ static void random_name(struct bd_engine *e, char *out, const char *suffix) {
   }
 }
 
-/* Before any name is read: does the resolver tell the truth about a name
- * that cannot exist and a TLD that must? */
-static int start_resolver_checks(struct bd_engine *e) {
+/* Before any name is read, every server is asked two questions whose
+ * answers are known: a name that cannot exist and a TLD that must. All
+ * servers at once, so vetting costs one round trip. */
+static int start_vetting(struct bd_engine *e) {
   char name[2 * RANDOM_LABEL + 2];
   char tld[RANDOM_LABEL + 1];
-  random_name(e, tld, NULL);
-  random_name(e, name, tld);
-  e->global_pending = 2;
-  if (start_check(e, PROBE_REWRITE, name, 1, NULL) != 0 ||
-      start_check(e, PROBE_REFERENCE, "com", TYPE_SOA, NULL) != 0)
-    return -1;
+  for (size_t i = 0; i < e->cfg.nservers; i++) {
+    random_name(e, tld, NULL);
+    random_name(e, name, tld);
+    if (start_check(e, PROBE_REWRITE, name, TYPE_A, NULL, i) != 0 ||
+        start_check(e, PROBE_REFERENCE, "com", TYPE_SOA, NULL, i) != 0)
+      return -1;
+    e->vet_pending += 2;
+  }
   return 0;
 }
 
@@ -616,15 +675,33 @@ static int start_resolver_checks(struct bd_engine *e) {
 static void start_tld_checks(struct bd_engine *e, struct bd_tld *tld) {
   char name[RANDOM_LABEL + BD_LABEL_MAX + 2];
   if (!e->cfg.trust_resolver &&
-      start_check(e, PROBE_APEX, tld->name, TYPE_SOA, tld) == 0)
+      start_check(e, PROBE_APEX, tld->name, TYPE_SOA, tld, NO_SERVER) == 0)
     tld->pending++;
   if (e->cfg.wildcard_check) {
     random_name(e, name, tld->name);
-    if (start_check(e, PROBE_RANDOM, name, e->cfg.qtype, tld) == 0)
+    if (start_check(e, PROBE_RANDOM, name, e->cfg.qtype, tld, NO_SERVER) == 0)
       tld->pending++;
   }
   if (tld->pending == 0)
     tld->state = BD_TLD_FINE;
+}
+
+static void start_upfront_check(struct bd_tld *tld, void *data) {
+  if (tld->upfront)
+    start_tld_checks(data, tld);
+}
+
+/* The TLDs known before the first name (-t, NAME arguments) are checked
+ * before any name is sent, so that a failure ends the run before its first
+ * line. */
+static void add_upfront_tld(const char *name, void *data) {
+  struct bd_engine *e = data;
+  bool created;
+  struct bd_tld *tld = bd_trust_tld(e->trust, name, &created);
+  if (tld != NULL && created) {
+    tld->upfront = true;
+    e->upfront_pending++;
+  }
 }
 
 static void fail_run(struct bd_engine *e, const char *why) {
@@ -651,13 +728,22 @@ static void decide_tld(struct bd_tld *tld, void *data) {
   char why[200];
   if (tld->state != BD_TLD_CHECKING || tld->pending > 0 || e->fatal[0])
     return;
+  if (tld->upfront)
+    e->upfront_pending--;
   if (!bd_trust_decide(tld)) {
     snprintf(why, sizeof(why),
              "the resolver answers NXDOMAIN for %s., a TLD that exists: its "
              "verdicts cannot be trusted (--trust-resolver to go on anyway)",
              tld->name);
-    fail_run(e, why);
-    return;
+    /* Known before the first name: nothing is printed yet, and nothing
+     * would be worth printing. Met later: its names alone get '?'. */
+    if (tld->upfront) {
+      fail_run(e, why);
+      return;
+    }
+    bd_warnf("the resolver answers NXDOMAIN for %s., a TLD that exists: "
+             "names under .%s are '?' (reason resolver-denies-tld)",
+             tld->name, tld->name);
   }
   if (tld->state == BD_TLD_WILDCARD)
     bd_warnf("every name under .%s seems to exist (a wildcard): its '+' "
@@ -670,24 +756,64 @@ static void decide_tld(struct bd_tld *tld, void *data) {
   release_parked(e, tld);
 }
 
+/* Stops using a server that failed vetting. */
+static void drop_server(struct bd_engine *e, size_t server) {
+  e->health[server].sidelined = true;
+  e->in_use--;
+}
+
+/* Every vetting answer is in: servers that failed are dropped, each with a
+ * line that says what it did. With none left the run ends before its first
+ * line; each server's line is an error then, the last one saying so. */
+static void finish_vetting(struct bd_engine *e) {
+  size_t last_bad = NO_SERVER;
+  char buf[64];
+
+  for (size_t i = 0; i < e->cfg.nservers; i++) {
+    struct server_state *ss = &e->servers[i];
+    ss->vet =
+        bd_trust_vet(&ss->vet_rewrite, &ss->vet_reference, &ss->vet_rcode);
+    if (ss->vet != BD_VET_OK) {
+      drop_server(e, i);
+      last_bad = i;
+    }
+  }
+  if (last_bad == NO_SERVER)
+    return;
+  for (size_t i = 0; i < e->cfg.nservers; i++) {
+    const struct server_state *ss = &e->servers[i];
+    const char *what =
+        bd_vet_describe(ss->vet, ss->vet_rcode, buf, sizeof(buf));
+    if (ss->vet == BD_VET_OK)
+      continue;
+    if (e->in_use > 0)
+      bd_warnf("server %s %s: dropped", e->cfg.servers[i].text, what);
+    else if (i != last_bad)
+      bd_errorf("server %s %s", e->cfg.servers[i].text, what);
+    else
+      snprintf(e->fatal, sizeof(e->fatal),
+               "server %s %s: no usable DNS server left",
+               e->cfg.servers[i].text, what);
+  }
+  if (e->in_use == 0) {
+    bd_engine_stop(e);
+    return;
+  }
+  share_concurrency(e);
+}
+
 static void on_check_done(struct bd_engine *e, struct probe *p) {
   const struct bd_verdict *v = &p->verdict;
   struct bd_tld *tld = p->tld;
 
   switch (p->kind) {
   case PROBE_REWRITE:
-    e->global_pending--;
-    if (bd_trust_is_rewrite(v))
-      fail_run(e, "the resolver gives an answer for names that cannot "
-                  "exist (it rewrites NXDOMAIN): its verdicts cannot be "
-                  "trusted (--trust-resolver to go on anyway)");
+    e->servers[p->server].vet_rewrite = *v;
+    e->vet_pending--;
     break;
   case PROBE_REFERENCE:
-    e->global_pending--;
-    if (v->status == BD_NOTFOUND)
-      fail_run(e, "the resolver answers NXDOMAIN for com., a TLD that "
-                  "exists: its verdicts cannot be trusted (--trust-resolver "
-                  "to go on anyway)");
+    e->servers[p->server].vet_reference = *v;
+    e->vet_pending--;
     break;
   case PROBE_APEX:
     tld->pending--;
@@ -700,9 +826,14 @@ static void on_check_done(struct bd_engine *e, struct probe *p) {
   case PROBE_NAME:
     break;
   }
+  if (p->pinned && e->vet_pending == 0) {
+    finish_vetting(e);
+    if (e->trust != NULL && !e->stopping)
+      bd_trust_each(e->trust, start_upfront_check, e);
+  }
   free(p);
-  /* TLDs are decided once the resolver itself passed. */
-  if (e->global_pending == 0 && e->trust != NULL)
+  /* TLDs are decided once every server has been vetted. */
+  if (e->vet_pending == 0 && e->trust != NULL)
     bd_trust_each(e->trust, decide_tld, e);
 }
 
@@ -763,6 +894,15 @@ static void on_wakeup(uv_timer_t *t) {
   pump(e);
 }
 
+static void watch_input(struct bd_engine *e);
+
+static void on_input_closed(uv_handle_t *h) {
+  struct bd_engine *e = container_of((uv_poll_t *)h, struct bd_engine, input);
+  e->input_closing = false;
+  if (!e->closed)
+    pump(e);
+}
+
 static void on_input_readable(uv_poll_t *h, int status, int events) {
   struct bd_engine *e = container_of(h, struct bd_engine, input);
   (void)status;
@@ -772,11 +912,22 @@ static void on_input_readable(uv_poll_t *h, int status, int events) {
   pump(e);
 }
 
-/* The source would block: come back when its descriptor is readable. */
+/* The source would block: come back when its descriptor is readable. The
+ * descriptor changes from one input file to the next, and a poll handle
+ * left on a finished one (always readable at EOF) would spin the loop. */
 static void watch_input(struct bd_engine *e) {
   int fd = bd_source_wait_fd(e->src);
-  if (e->input_watched)
+  if (e->input_watched && e->input_fd == fd)
     return;
+  if (e->input_closing)
+    return; /* on_input_closed comes back here with the handle free */
+  if (e->input_initialized && e->input_fd != fd) {
+    e->input_initialized = false;
+    e->input_watched = false;
+    e->input_closing = true;
+    uv_close((uv_handle_t *)&e->input, on_input_closed);
+    return;
+  }
   if (!e->input_initialized) {
     if (uv_poll_init(e->loop, &e->input, fd) != 0) {
       bd_errorf("cannot wait for input on descriptor %d", fd);
@@ -784,8 +935,13 @@ static void watch_input(struct bd_engine *e) {
       return;
     }
     e->input_initialized = true;
+    e->input_fd = fd;
   }
-  uv_poll_start(&e->input, UV_READABLE, on_input_readable);
+  if (uv_poll_start(&e->input, UV_READABLE, on_input_readable) != 0) {
+    bd_errorf("cannot wait for input on descriptor %d", fd);
+    e->source_done = true;
+    return;
+  }
   e->input_watched = true;
 }
 
@@ -826,8 +982,9 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   struct probe *p;
   enum bd_source_status st;
 
-  if (e->source_done || e->free_probes == NULL || e->global_pending > 0 ||
-      e->fatal[0] != '\0' || !e->hooks.has_room(e->hooks.data, e->next_seq))
+  if (e->source_done || e->free_probes == NULL || e->vet_pending > 0 ||
+      e->upfront_pending > 0 || e->fatal[0] != '\0' ||
+      !e->hooks.has_room(e->hooks.data, e->next_seq))
     return false;
   st = bd_source_next(e->src, &item);
   if (st == BD_SOURCE_AGAIN) {
@@ -871,8 +1028,9 @@ static void pump(struct bd_engine *e) {
     struct probe *p = e->retry_head;
     size_t server;
     if (p != NULL) {
-      /* A retry goes to the next server in turn (the same one if alone). */
-      server = choose_server(e, p->server);
+      /* A retry goes to the next server in turn (the same one if alone);
+       * a vetting query to its own server. */
+      server = p->pinned ? p->server : choose_server(e, p->server);
       if (server == NO_SERVER)
         break;
       send_try(e, pop_retry(e), server);
@@ -948,7 +1106,12 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
     if (e->trust == NULL)
       goto nomem;
   }
-  if (!cfg->trust_resolver && start_resolver_checks(e) != 0)
+  if (e->trust != NULL) {
+    bd_source_each_known_tld(src, add_upfront_tld, e);
+    if (cfg->trust_resolver)
+      bd_trust_each(e->trust, start_upfront_check, e);
+  }
+  if (!cfg->trust_resolver && start_vetting(e) != 0)
     goto nomem;
   *out = e;
   return 0;

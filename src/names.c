@@ -1,12 +1,14 @@
 /* Name normalization and validation (RFC 1035 2.3.4 sizes; RFC 2181 11 lets
  * any octet into a label, but a prober only asks for names that can be
- * registered or looked up as typed: letters, digits, '-' and '_').
+ * looked up as typed: letters, digits, '-' and '_'), and the stricter
+ * host-name rules for the one label that would be registered.
  * Internationalized names become their ASCII form by IDNA2008 with UTS #46
  * non-transitional mapping (libidn2): "Bücher" is "xn--bcher-kva", and
  * "straße" keeps its sharp s. */
 #include "blogdom/names.h"
 
 #include <idn2.h>
+#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,21 +91,116 @@ enum bd_name_error bd_name_normalize(const char *in, size_t len, char *out,
   return normalize_ascii(in, len, out, out_len);
 }
 
-size_t bd_name_to_unicode(const char *ascii, char *out, size_t cap) {
-  char *u = NULL;
-  size_t n = strlen(ascii);
-  const char *shown = ascii;
+/* True when label[0..len) is an A-label that IDNA2008 registration
+ * accepts: libidn2 decodes it, checks the U-label and encodes it back to
+ * the same bytes. */
+static bool is_valid_alabel(const char *label, size_t len) {
+  char buf[BD_LABEL_MAX + 1];
+  uint8_t *checked = NULL;
+  int rc;
 
-  if (strstr(ascii, "xn--") != NULL &&
-      idn2_to_unicode_8z8z(ascii, &u, 0) == IDN2_OK)
-    shown = u;
-  n = strlen(shown);
-  if (n >= cap)
-    n = cap - 1;
-  memcpy(out, shown, n);
+  if (len > BD_LABEL_MAX)
+    return false;
+  memcpy(buf, label, len);
+  buf[len] = '\0';
+  rc = idn2_register_u8(NULL, (const uint8_t *)buf, &checked, 0);
+  idn2_free(checked);
+  return rc == IDN2_OK;
+}
+
+static bool is_alabel_prefix(const char *label, size_t len) {
+  return len >= 4 && memcmp(label, "xn--", 4) == 0;
+}
+
+size_t bd_name_to_unicode(const char *ascii, char *out, size_t cap) {
+  size_t n = 0;
+  const char *label = ascii;
+
+  if (cap == 0)
+    return 0;
+  for (;;) {
+    size_t len = strcspn(label, ".");
+    char buf[BD_LABEL_MAX + 1];
+    char *u = NULL;
+    const char *shown = label;
+    size_t shown_len = len;
+
+    if (is_alabel_prefix(label, len) && is_valid_alabel(label, len)) {
+      memcpy(buf, label, len);
+      buf[len] = '\0';
+      if (idn2_to_unicode_8z8z(buf, &u, 0) == IDN2_OK) {
+        shown = u;
+        shown_len = strlen(u);
+      }
+    }
+    if (shown_len > cap - 1 - n)
+      shown_len = cap - 1 - n;
+    memcpy(out + n, shown, shown_len);
+    n += shown_len;
+    idn2_free(u);
+    if (label[len] == '\0' || n + 1 >= cap)
+      break;
+    out[n++] = '.';
+    label += len + 1;
+  }
   out[n] = '\0';
-  idn2_free(u);
   return n;
+}
+
+/* The label under the public suffix, or NULL when the name is a public
+ * suffix itself. Without the library's built-in list, the label under the
+ * last one. */
+static const char *registrable_label(const char *ascii, size_t *len) {
+  const psl_ctx_t *psl = psl_builtin();
+  const char *reg = NULL;
+
+  if (psl != NULL) {
+    reg = psl_registrable_domain(psl, ascii);
+  } else {
+    const char *last = strrchr(ascii, '.');
+    if (last != NULL) {
+      reg = last;
+      while (reg > ascii && reg[-1] != '.')
+        reg--;
+    }
+  }
+  if (reg == NULL)
+    return NULL;
+  *len = strcspn(reg, ".");
+  return reg;
+}
+
+enum bd_name_error bd_name_check_host(const char *ascii, size_t len) {
+  char name[BD_NAME_MAX + 1];
+  const char *label;
+  size_t n;
+
+  if (len > BD_NAME_MAX)
+    return BD_NAME_TOO_LONG;
+  memcpy(name, ascii, len);
+  name[len] = '\0';
+  label = registrable_label(name, &n);
+  if (label == NULL || n == 0)
+    return BD_NAME_OK;
+  for (size_t i = 0; i < n; i++) {
+    char c = label[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+      return BD_NAME_HOST_CHAR;
+  }
+  if (label[0] == '-' || label[n - 1] == '-')
+    return BD_NAME_HOST_HYPHEN;
+  if (n >= 4 && label[2] == '-' && label[3] == '-') {
+    if (!is_alabel_prefix(label, n))
+      return BD_NAME_HOST_RESERVED;
+    if (!is_valid_alabel(label, n))
+      return BD_NAME_HOST_ALABEL;
+  }
+  return BD_NAME_OK;
+}
+
+bool bd_name_is_host_error(enum bd_name_error err) {
+  return err == BD_NAME_HOST_CHAR || err == BD_NAME_HOST_HYPHEN ||
+         err == BD_NAME_HOST_RESERVED || err == BD_NAME_HOST_ALABEL;
 }
 
 static enum bd_name_error normalize_ascii(const char *in, size_t len, char *out,
@@ -151,8 +248,18 @@ static enum bd_name_error normalize_ascii(const char *in, size_t len, char *out,
   return BD_NAME_OK;
 }
 
+/* The UTF-8 forms of U+3002, U+FF0E and U+FF61. */
+static bool is_wide_dot(const unsigned char *p, size_t left) {
+  return left >= 3 && ((p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x82) ||
+                       (p[0] == 0xef && p[1] == 0xbc && p[2] == 0x8e) ||
+                       (p[0] == 0xef && p[1] == 0xbd && p[2] == 0xa1));
+}
+
 bool bd_name_has_dot(const char *in, size_t len) {
-  return memchr(in, '.', len) != NULL;
+  for (size_t i = 0; i < len; i++)
+    if (in[i] == '.' || is_wide_dot((const unsigned char *)in + i, len - i))
+      return true;
+  return false;
 }
 
 const char *bd_name_strerror(enum bd_name_error err) {
@@ -177,6 +284,15 @@ const char *bd_name_strerror(enum bd_name_error err) {
     return "not a valid internationalized name (IDNA2008)";
   case BD_NAME_BAD_CHAR:
     return "character not allowed in a domain name";
+  case BD_NAME_HOST_CHAR:
+    return "the label to register may hold only letters, digits and hyphens";
+  case BD_NAME_HOST_HYPHEN:
+    return "the label to register starts or ends with a hyphen";
+  case BD_NAME_HOST_RESERVED:
+    return "the label to register has '--' in positions 3-4 and is not an "
+           "A-label";
+  case BD_NAME_HOST_ALABEL:
+    return "the label to register is not a valid A-label (IDNA2008)";
   }
   return "invalid name";
 }

@@ -41,7 +41,8 @@ static const char *const marks[] = {
     [BD_FOUND] = "+ ", [BD_NOTFOUND] = "  ", [BD_ERROR] = "? "};
 
 static bool is_valid_name(const struct bd_result *r) {
-  return r->verdict->reason != BD_REASON_INVALID_NAME;
+  return r->verdict->reason != BD_REASON_INVALID_NAME &&
+         r->verdict->reason != BD_REASON_INVALID_HOSTNAME;
 }
 
 /* The name as shown: a valid name in its Unicode form, anything escaped,

@@ -206,7 +206,8 @@ static enum bd_source_status next_entry(struct bd_source *src) {
 }
 
 /* Builds the name for the current entry and TLD into item->text and
- * normalizes it. Returns the normalized bytes for the shard hash. */
+ * normalizes it. An invalid name keeps the input's own text, for its line:
+ * never a decoded guess. */
 static void make_item(struct bd_source *src, struct bd_item *item) {
   size_t len = src->entry_len;
   char name[BD_NAME_MAX + 1];
@@ -224,6 +225,8 @@ static void make_item(struct bd_source *src, struct bd_item *item) {
   item->error = src->entry_truncated
                     ? BD_NAME_TOO_LONG
                     : bd_name_normalize(item->text, len, name, &name_len);
+  if (item->error == BD_NAME_OK)
+    item->error = bd_name_check_host(name, name_len);
   if (item->error == BD_NAME_OK) {
     memcpy(item->text, name, name_len + 1);
     len = name_len;
@@ -246,6 +249,30 @@ enum bd_source_status bd_source_next(struct bd_source *src,
     if (bd_shard_keeps(&src->cfg.shard, item->text, item->len))
       return BD_SOURCE_ITEM;
   }
+}
+
+void bd_source_each_known_tld(const struct bd_source *src,
+                              void (*fn)(const char *name, void *data),
+                              void *data) {
+  const struct bd_source_config *cfg = &src->cfg;
+  bool labels = cfg->nfiles > 0 || cfg->nnames == 0;
+  char name[BD_NAME_MAX + 1];
+  size_t len;
+
+  for (size_t i = 0; i < cfg->nnames; i++) {
+    const char *arg = cfg->names[i];
+    size_t n = strlen(arg);
+    if (!bd_name_has_dot(arg, n)) {
+      labels = true;
+      continue;
+    }
+    if (bd_name_normalize(arg, n, name, &len) == BD_NAME_OK &&
+        bd_name_check_host(name, len) == BD_NAME_OK)
+      fn(name, data);
+  }
+  if (labels)
+    for (size_t i = 0; i < cfg->ntlds; i++)
+      fn(cfg->tlds[i], data);
 }
 
 int bd_source_wait_fd(const struct bd_source *src) {

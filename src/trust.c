@@ -4,6 +4,7 @@
 #include "blogdom/trust.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,8 +106,10 @@ bool bd_tld_is_known(const char *tld) {
 
 bool bd_trust_decide(struct bd_tld *tld) {
   if (tld->apex_missing) {
-    if (bd_tld_is_known(tld->name))
+    if (bd_tld_is_known(tld->name)) {
+      tld->state = BD_TLD_DENIED;
       return false;
+    }
     tld->state = BD_TLD_MISSING;
   } else if (tld->random_found) {
     tld->state = BD_TLD_WILDCARD;
@@ -116,8 +119,91 @@ bool bd_trust_decide(struct bd_tld *tld) {
   return true;
 }
 
-bool bd_trust_is_rewrite(const struct bd_verdict *random_answer) {
-  return random_answer->status == BD_FOUND;
+/* What an answer that is neither "exists" nor "does not exist" says of
+ * the server. */
+static enum bd_vet vet_failure(const struct bd_verdict *v) {
+  switch (v->reason) {
+  case BD_REASON_UNREACHABLE:
+    return BD_VET_CONN_REFUSED;
+  case BD_REASON_TIMEOUT:
+    return BD_VET_SILENT;
+  case BD_REASON_REFERRAL:
+    return BD_VET_REFERRAL;
+  case BD_REASON_REFUSED:
+    return BD_VET_REFUSED;
+  case BD_REASON_SERVFAIL:
+    return BD_VET_SERVFAIL;
+  case BD_REASON_FORMERR:
+  case BD_REASON_NOTIMP:
+  case BD_REASON_RCODE:
+    return BD_VET_RCODE;
+  case BD_REASON_BAD_RESPONSE:
+    return BD_VET_BAD_RESPONSE;
+  default:
+    return BD_VET_FAILED;
+  }
+}
+
+enum bd_vet bd_trust_vet(const struct bd_verdict *rewrite,
+                         const struct bd_verdict *reference, int *rcode) {
+  enum bd_vet a = BD_VET_OK;
+  enum bd_vet b = BD_VET_OK;
+
+  if (rewrite->status == BD_FOUND)
+    a = BD_VET_REWRITES;
+  else if (rewrite->status == BD_ERROR)
+    a = vet_failure(rewrite);
+  if (reference->status == BD_NOTFOUND)
+    b = BD_VET_DENIES_COM;
+  else if (reference->status == BD_ERROR)
+    b = vet_failure(reference);
+  /* The enum runs from the most telling failure to the least. */
+  if (a == BD_VET_OK || (b != BD_VET_OK && b < a)) {
+    *rcode = reference->rcode;
+    return b;
+  }
+  *rcode = rewrite->rcode;
+  return a;
+}
+
+const char *bd_vet_describe(enum bd_vet vet, int rcode, char *buf, size_t cap) {
+  const char *name;
+  switch (vet) {
+  case BD_VET_OK:
+    return "answers as a resolver should";
+  case BD_VET_CONN_REFUSED:
+    return "refuses connections (nothing listens there)";
+  case BD_VET_SILENT:
+    return "does not answer";
+  case BD_VET_REFERRAL:
+    return "answers with a referral (it is not a recursive resolver)";
+  case BD_VET_REWRITES:
+    return "rewrites NXDOMAIN (it answers for names that cannot exist; "
+           "--trust-resolver to use it anyway)";
+  case BD_VET_DENIES_COM:
+    return "answers NXDOMAIN for com., a TLD that exists (--trust-resolver "
+           "to use it anyway)";
+  case BD_VET_REFUSED:
+    return "refuses queries (REFUSED)";
+  case BD_VET_SERVFAIL:
+    return "fails queries (SERVFAIL)";
+  case BD_VET_RCODE:
+    name = bd_rcode_name(rcode);
+    if (name != NULL)
+      snprintf(buf, cap, "answers %s", name);
+    else
+      snprintf(buf, cap, "answers rcode %d", rcode);
+    return buf;
+  case BD_VET_BAD_RESPONSE:
+    return "sends answers that do not parse";
+  case BD_VET_FAILED:
+    return "cannot be asked from this host";
+  }
+  return "cannot be used";
+}
+
+bool bd_vet_is_content(enum bd_vet vet) {
+  return vet == BD_VET_REWRITES || vet == BD_VET_DENIES_COM;
 }
 
 void bd_trust_random_label(char *out, size_t len, const unsigned char *rnd) {

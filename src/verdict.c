@@ -7,10 +7,14 @@
 #include <string.h>
 
 #define HEADER_SIZE 12
-#define TYPE_CNAME 5
-#define TYPE_DNAME 39
 #define TYPE_A 1
+#define TYPE_NS 2
+#define TYPE_CNAME 5
+#define TYPE_SOA 6
 #define TYPE_AAAA 28
+#define TYPE_DNAME 39
+#define FLAG_AA 0x04 /* in the third header byte (RFC 1035 4.1.1) */
+#define FLAG_TC 0x02
 #define CLASS_IN 1
 #define MAX_POINTER_HOPS 64
 
@@ -143,6 +147,31 @@ static int read_answers(struct reader *r, unsigned ancount, size_t qname,
   return 0;
 }
 
+/* Walks the authority section for NS and SOA records (RFC 2308 2.1-2.2:
+ * a negative answer carries the zone's SOA; a referral carries the NS
+ * records of the zone it hands the question to). */
+static int read_authority(struct reader *r, unsigned nscount, bool *ns,
+                          bool *soa) {
+  for (unsigned i = 0; i < nscount; i++) {
+    unsigned type;
+    unsigned rdlen;
+
+    if (skip_name(r) != 0 || r->pos + 10 > r->len)
+      return -1;
+    type = get16(r->buf + r->pos);
+    rdlen = get16(r->buf + r->pos + 8);
+    r->pos += 10;
+    if (r->pos + rdlen > r->len)
+      return -1;
+    if (type == TYPE_NS)
+      *ns = true;
+    else if (type == TYPE_SOA)
+      *soa = true;
+    r->pos += rdlen;
+  }
+  return 0;
+}
+
 static void judge_rcode(int rcode, unsigned records, bool alias,
                         struct bd_verdict *v) {
   switch (rcode) {
@@ -177,7 +206,10 @@ void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
                             uint16_t qtype, struct bd_verdict *v) {
   struct reader r = {abuf, alen, HEADER_SIZE};
   unsigned records = 0;
+  unsigned ancount;
   bool alias = false;
+  bool ns = false;
+  bool soa = false;
   size_t qname;
 
   memset(v, 0, sizeof(*v));
@@ -193,12 +225,20 @@ void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
   if (skip_name(&r) != 0 || r.pos + 4 > alen)
     return;
   r.pos += 4;
-  if (read_answers(&r, get16(abuf + 6), qname, qtype, v, &records, &alias) !=
-      0) {
+  ancount = get16(abuf + 6);
+  if (read_answers(&r, ancount, qname, qtype, v, &records, &alias) != 0 ||
+      read_authority(&r, get16(abuf + 8), &ns, &soa) != 0) {
     v->naddrs = 0;
     return;
   }
+  /* A truncated response is the start of an answer, never an answer. */
+  if (abuf[2] & FLAG_TC)
+    return;
   v->rcode = abuf[3] & 0x0f;
+  if (v->rcode == 0 && ancount == 0 && ns && !soa && !(abuf[2] & FLAG_AA)) {
+    set(v, BD_ERROR, BD_REASON_REFERRAL);
+    return;
+  }
   judge_rcode(v->rcode, records, alias, v);
 }
 
@@ -226,10 +266,10 @@ void bd_verdict_from_status(int status, struct bd_verdict *v) {
   }
 }
 
-void bd_verdict_invalid_name(struct bd_verdict *v) {
+void bd_verdict_invalid_name(struct bd_verdict *v, bool host) {
   memset(v, 0, sizeof(*v));
   v->rcode = -1;
-  set(v, BD_ERROR, BD_REASON_INVALID_NAME);
+  set(v, BD_ERROR, host ? BD_REASON_INVALID_HOSTNAME : BD_REASON_INVALID_NAME);
 }
 
 void bd_verdict_apply_wildcard(struct bd_verdict *v) {
@@ -237,9 +277,20 @@ void bd_verdict_apply_wildcard(struct bd_verdict *v) {
     set(v, BD_ERROR, BD_REASON_WILDCARD);
 }
 
+/* Input that was never sent keeps its own reason whatever its TLD. */
+static bool never_sent(const struct bd_verdict *v) {
+  return v->reason == BD_REASON_INVALID_NAME ||
+         v->reason == BD_REASON_INVALID_HOSTNAME;
+}
+
 void bd_verdict_apply_missing_tld(struct bd_verdict *v) {
-  if (v->status != BD_ERROR || v->reason != BD_REASON_INVALID_NAME)
+  if (!never_sent(v))
     set(v, BD_ERROR, BD_REASON_NO_SUCH_TLD);
+}
+
+void bd_verdict_apply_denied_tld(struct bd_verdict *v) {
+  if (!never_sent(v))
+    set(v, BD_ERROR, BD_REASON_RESOLVER_DENIES_TLD);
 }
 
 void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
@@ -264,7 +315,12 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
   case BD_REASON_NO_SUCH_TLD:
     return "no-such-tld";
   case BD_REASON_INVALID_NAME:
+  case BD_REASON_INVALID_HOSTNAME:
     return "input";
+  case BD_REASON_RESOLVER_DENIES_TLD:
+    return "tld-check";
+  case BD_REASON_REFERRAL:
+    return "dns:referral";
   case BD_REASON_REGISTERED_NO_DNS:
   case BD_REASON_RDAP_FAILED:
     if (v->http_status > 0)
@@ -303,7 +359,7 @@ bool bd_verdict_is_transport_failure(const struct bd_verdict *v) {
 bool bd_verdict_is_server_failure(const struct bd_verdict *v) {
   return v->reason == BD_REASON_SERVFAIL || v->reason == BD_REASON_REFUSED ||
          v->reason == BD_REASON_FORMERR || v->reason == BD_REASON_NOTIMP ||
-         v->reason == BD_REASON_RCODE;
+         v->reason == BD_REASON_RCODE || v->reason == BD_REASON_REFERRAL;
 }
 
 const char *bd_status_name(enum bd_status s) {
@@ -339,6 +395,9 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_NO_SUCH_TLD] = "no-such-tld",
       [BD_REASON_REGISTERED_NO_DNS] = "registered-no-dns",
       [BD_REASON_RDAP_FAILED] = "rdap-failed",
+      [BD_REASON_REFERRAL] = "referral",
+      [BD_REASON_INVALID_HOSTNAME] = "invalid-hostname",
+      [BD_REASON_RESOLVER_DENIES_TLD] = "resolver-denies-tld",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

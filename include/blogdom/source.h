@@ -48,6 +48,13 @@ void bd_source_close(struct bd_source *src);
 enum bd_source_status bd_source_next(struct bd_source *src,
                                      struct bd_item *item);
 
+/* Calls fn with every name whose TLD is known before the input is read:
+ * each TLD that labels will be crossed with (when the input can hold
+ * labels), and each valid dotted NAME argument, normalized. */
+void bd_source_each_known_tld(const struct bd_source *src,
+                              void (*fn)(const char *name, void *data),
+                              void *data);
+
 /* The descriptor a BD_SOURCE_AGAIN waits on. */
 int bd_source_wait_fd(const struct bd_source *src);
 

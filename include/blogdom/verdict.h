@@ -28,11 +28,14 @@ enum bd_reason {
   BD_REASON_BAD_RESPONSE, /* an answer that does not parse */
   BD_REASON_INVALID_NAME, /* never sent: the input is not a domain name */
   BD_REASON_NO_MEMORY,
-  BD_REASON_FAILED,            /* any other resolver error */
-  BD_REASON_WILDCARD,          /* found, but so is any name of its TLD */
-  BD_REASON_NO_SUCH_TLD,       /* the TLD itself does not exist */
-  BD_REASON_REGISTERED_NO_DNS, /* NXDOMAIN, but the registry has it */
-  BD_REASON_RDAP_FAILED        /* NXDOMAIN, and the registry did not say */
+  BD_REASON_FAILED,             /* any other resolver error */
+  BD_REASON_WILDCARD,           /* found, but so is any name of its TLD */
+  BD_REASON_NO_SUCH_TLD,        /* the TLD itself does not exist */
+  BD_REASON_REGISTERED_NO_DNS,  /* NXDOMAIN, but the registry has it */
+  BD_REASON_RDAP_FAILED,        /* NXDOMAIN, and the registry did not say */
+  BD_REASON_REFERRAL,           /* the server delegated instead of answering */
+  BD_REASON_INVALID_HOSTNAME,   /* never sent: no registry sells that label */
+  BD_REASON_RESOLVER_DENIES_TLD /* the resolver calls the TLD nonexistent */
 };
 
 /* What the registry said of a name DNS calls free (--confirm). */
@@ -66,8 +69,11 @@ struct bd_verdict {
  * (RFC 2308 2.2, NODATA); NXDOMAIN means it does not (RFC 2308 2.1, RFC
  * 8020), except when the answer holds an alias owned by the name itself:
  * then the NXDOMAIN speaks of the alias's target (RFC 6604 3) and the name
- * exists. Other rcodes give no verdict. A response that does not parse is
- * BD_REASON_BAD_RESPONSE. */
+ * exists. A referral is no answer at all (RFC 1034 4.3.1 and 2308 2.2: an
+ * empty answer with NS records and no SOA in the authority section, AA
+ * clear, is a server handing the question on): BD_REASON_REFERRAL. Other
+ * rcodes give no verdict. A response that does not parse, or is truncated,
+ * is BD_REASON_BAD_RESPONSE. */
 void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
                             uint16_t qtype, struct bd_verdict *v);
 
@@ -75,8 +81,13 @@ void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
  * c-ares error code (ARES_ETIMEOUT, ARES_ECONNREFUSED, ...). */
 void bd_verdict_from_status(int status, struct bd_verdict *v);
 
-/* The verdict for a name that was never sent. */
-void bd_verdict_invalid_name(struct bd_verdict *v);
+/* The verdict for a name that was never sent: invalid as a domain name, or
+ * (host is true) a valid one whose registrable label no registry sells. */
+void bd_verdict_invalid_name(struct bd_verdict *v, bool host);
+
+/* Under a TLD the resolver denies though it exists, nothing can be
+ * judged. */
+void bd_verdict_apply_denied_tld(struct bd_verdict *v);
 
 /* Under a TLD where random names exist too, "found" means nothing. */
 void bd_verdict_apply_wildcard(struct bd_verdict *v);

@@ -1,4 +1,5 @@
-/* Fuzzes name normalization and the escaping of whatever it rejects. */
+/* Fuzzes name normalization, the host-name rules, the Unicode form and the
+ * escaping of whatever is rejected. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len2 = 0;
     if (len > BD_NAME_MAX || strlen(out) != len)
       abort();
+    char unicode[4 * BD_NAME_MAX + 1];
+    enum bd_name_error host;
     if (bd_name_normalize(out, len, again, &len2) != BD_NAME_OK ||
         len2 != len || memcmp(out, again, len) != 0)
+      abort();
+    /* The host-name rules judge valid names only, and answer in kind. */
+    host = bd_name_check_host(out, len);
+    if (host != BD_NAME_OK && !bd_name_is_host_error(host))
+      abort();
+    if (bd_name_to_unicode(out, unicode, sizeof(unicode)) >= sizeof(unicode))
       abort();
   }
   if (shown != NULL) {

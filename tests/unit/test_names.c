@@ -137,6 +137,92 @@ static void test_unicode_form(void **state) {
   assert_string_equal(out, "and.dev");
   bd_name_to_unicode("xn--zz.dev", out, sizeof(out)); /* does not decode */
   assert_string_equal(out, "xn--zz.dev");
+  /* Decodes, but to no valid U-label: shown as it is, never a guess. */
+  bd_name_to_unicode("xn--ls8h.xn--bcher-kva.dev", out, sizeof(out));
+  assert_string_equal(out, "xn--ls8h.b\xc3\xbc"
+                           "cher.dev");
+  /* Cut at cap, still terminated. */
+  bd_name_to_unicode("xn--bcher-kva.dev", out, 4);
+  assert_int_equal(strlen(out), 3);
+}
+
+struct host_case {
+  const char *name; /* normalized ASCII */
+  enum bd_name_error err;
+};
+
+/* The label that would be registered is the one under the public suffix;
+ * only that one must be a host name label. */
+static void test_host_rules(void **state) {
+  static const struct host_case cases[] = {
+      {"and.dev", BD_NAME_OK},
+      {"123.dev", BD_NAME_OK}, /* digits only: RFC 1123 2.1 */
+      {"a.dev", BD_NAME_OK},
+      {"x-y.dev", BD_NAME_OK},
+      {"a-b-c.dev", BD_NAME_OK},
+      {"xn--bcher-kva.dev", BD_NAME_OK},
+      {"xn--strae-oqa.de", BD_NAME_OK},
+      {"xn--wgv71a119e.dev", BD_NAME_OK},
+      {"example.co.uk", BD_NAME_OK},
+      {"_dmarc.example.com", BD_NAME_OK}, /* below the registrable label */
+      {"_dmarc.example.co.uk", BD_NAME_OK},
+      {"x-.y_.example.com", BD_NAME_OK},
+      {"co.uk", BD_NAME_OK}, /* a public suffix: nothing to register */
+      {"dev", BD_NAME_OK},
+      {"a_b.dev", BD_NAME_HOST_CHAR},
+      {"_x.dev", BD_NAME_HOST_CHAR},
+      {"ex_ample.co.uk", BD_NAME_HOST_CHAR},
+      {"-.dev", BD_NAME_HOST_HYPHEN},
+      {"-abc.dev", BD_NAME_HOST_HYPHEN},
+      {"abc-.dev", BD_NAME_HOST_HYPHEN},
+      {"www.-abc.co.uk", BD_NAME_HOST_HYPHEN},
+      {"ab--cd.dev", BD_NAME_HOST_RESERVED},
+      {"zz--.dev", BD_NAME_HOST_HYPHEN},
+      {"xn--zzzz.dev", BD_NAME_HOST_ALABEL}, /* does not decode */
+      {"xn--.dev", BD_NAME_HOST_HYPHEN},
+      {"xn--a.dev", BD_NAME_HOST_ALABEL},    /* decodes to nothing */
+      {"xn--ls8h.dev", BD_NAME_HOST_ALABEL}, /* an emoji: not IDNA2008 */
+      {"xn--bcher-kva1.dev", BD_NAME_HOST_ALABEL},
+  };
+  char label63[80];
+  char label64[80];
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const struct host_case *c = &cases[i];
+    enum bd_name_error err = bd_name_check_host(c->name, strlen(c->name));
+    if (err != c->err)
+      fail_msg("%s: got %d, want %d", c->name, err, c->err);
+    assert_true(bd_name_is_host_error(c->err) == (c->err != BD_NAME_OK));
+  }
+  repeat(label63, 'a', 63, ".dev");
+  assert_int_equal(bd_name_check_host(label63, strlen(label63)), BD_NAME_OK);
+  repeat(label64, 'a', 62, "-.dev");
+  assert_int_equal(bd_name_check_host(label64, strlen(label64)),
+                   BD_NAME_HOST_HYPHEN);
+}
+
+/* UTS #46 maps three more full stops to '.': they make a dotted name. */
+static void test_wide_dots(void **state) {
+  char out[BD_NAME_MAX + 1];
+  size_t n;
+  static const char *const wide[] = {"b\xc3\xbc"
+                                     "cher\xe3\x80\x82"
+                                     "dev",
+                                     "b\xc3\xbc"
+                                     "cher\xef\xbc\x8e"
+                                     "dev",
+                                     "b\xc3\xbc"
+                                     "cher\xef\xbd\xa1"
+                                     "dev"};
+  (void)state;
+  for (size_t i = 0; i < 3; i++) {
+    assert_true(bd_name_has_dot(wide[i], strlen(wide[i])));
+    assert_int_equal(bd_name_normalize(wide[i], strlen(wide[i]), out, &n),
+                     BD_NAME_OK);
+    assert_string_equal(out, "xn--bcher-kva.dev");
+  }
+  /* A lone lead byte of one is not a dot. */
+  assert_false(bd_name_has_dot("ab\xe3\x80", 4));
 }
 
 static void test_has_dot(void **state) {
@@ -155,6 +241,8 @@ int main(void) {
       cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_bad_bytes_win_over_sizes),
       cmocka_unit_test(test_unicode_form),
+      cmocka_unit_test(test_host_rules),
+      cmocka_unit_test(test_wide_dots),
       cmocka_unit_test(test_has_dot),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

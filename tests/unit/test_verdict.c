@@ -210,6 +210,103 @@ static void test_malformed_responses(void **state) {
   assert_int_equal(v.reason, BD_REASON_BAD_RESPONSE);
 }
 
+/* What a server puts in the authority section of an answer without
+ * records, and its AA bit. */
+struct authority_case {
+  const char *what;
+  int rcode;
+  bool aa;
+  bool tc;
+  unsigned ns;  /* NS records in authority */
+  unsigned soa; /* SOA records in authority */
+  enum bd_status status;
+  enum bd_reason reason;
+};
+
+/* Appends an authority record owned by "dev" (spelled out). */
+static void add_authority(struct msg *m, unsigned type) {
+  static const unsigned char soa[22] = {0};
+  static const unsigned char ns[] = {2, 'n', 's', 3, 'd', 'e', 'v', 0};
+  put_name(m, "dev");
+  put16(m, type);
+  put16(m, 1);
+  put16(m, 0);
+  put16(m, 300);
+  if (type == 6) {
+    put16(m, sizeof(soa));
+    memcpy(m->b + m->len, soa, sizeof(soa));
+    m->len += sizeof(soa);
+  } else {
+    put16(m, sizeof(ns));
+    memcpy(m->b + m->len, ns, sizeof(ns));
+    m->len += sizeof(ns);
+  }
+}
+
+static void test_referral_is_no_answer(void **state) {
+  static const struct authority_case cases[] = {
+      /* RFC 1034 4.3.1: a server without the data refers. */
+      {"referral", 0, false, false, 2, 0, BD_ERROR, BD_REASON_REFERRAL},
+      /* RFC 2308 2.2: NODATA carries the SOA, with or without NS. */
+      {"nodata, SOA", 0, false, false, 0, 1, BD_FOUND, BD_REASON_NODATA},
+      {"nodata, SOA and NS", 0, false, false, 1, 1, BD_FOUND, BD_REASON_NODATA},
+      {"nodata, bare", 0, false, false, 0, 0, BD_FOUND, BD_REASON_NODATA},
+      /* The zone's own server says its NS at the apex: an answer. */
+      {"authoritative, NS", 0, true, false, 2, 0, BD_FOUND, BD_REASON_NODATA},
+      /* RFC 2308 2.1: NXDOMAIN, with or without NS beside the SOA. */
+      {"nxdomain, SOA", 3, false, false, 0, 1, BD_NOTFOUND, BD_REASON_NXDOMAIN},
+      {"nxdomain, NS only", 3, false, false, 1, 0, BD_NOTFOUND,
+       BD_REASON_NXDOMAIN},
+      /* Truncated: the start of an answer is none. */
+      {"truncated", 0, true, true, 0, 1, BD_ERROR, BD_REASON_BAD_RESPONSE},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const struct authority_case *c = &cases[i];
+    struct msg m;
+    struct bd_verdict v;
+    start(&m, c->rcode, 0, "and.dev", 1);
+    m.b[2] |= (unsigned char)((c->aa ? 0x04 : 0) | (c->tc ? 0x02 : 0));
+    m.b[9] = (unsigned char)(c->ns + c->soa);
+    for (unsigned k = 0; k < c->ns; k++)
+      add_authority(&m, 2);
+    for (unsigned k = 0; k < c->soa; k++)
+      add_authority(&m, 6);
+    judge(&m, 1, &v);
+    if (v.status != c->status || v.reason != c->reason)
+      fail_msg("%s: got %s/%s", c->what, bd_status_name(v.status),
+               bd_reason_name(v.reason));
+  }
+}
+
+static void test_referral_words(void **state) {
+  struct bd_verdict v;
+  char buf[32];
+  (void)state;
+  memset(&v, 0, sizeof(v));
+  v.status = BD_ERROR;
+  v.reason = BD_REASON_REFERRAL;
+  v.rcode = 0;
+  assert_string_equal(bd_reason_name(v.reason), "referral");
+  assert_string_equal(bd_verdict_evidence(&v, buf, sizeof(buf)),
+                      "dns:referral");
+  /* Another server may answer where this one referred. */
+  assert_true(bd_verdict_is_server_failure(&v));
+  assert_false(bd_verdict_is_transport_failure(&v));
+  bd_verdict_invalid_name(&v, true);
+  assert_string_equal(bd_reason_name(v.reason), "invalid-hostname");
+  assert_string_equal(bd_verdict_evidence(&v, buf, sizeof(buf)), "input");
+  bd_verdict_apply_denied_tld(&v);
+  assert_string_equal(bd_reason_name(v.reason), "invalid-hostname");
+  memset(&v, 0, sizeof(v));
+  v.status = BD_NOTFOUND;
+  v.reason = BD_REASON_NXDOMAIN;
+  bd_verdict_apply_denied_tld(&v);
+  assert_int_equal(v.status, BD_ERROR);
+  assert_string_equal(bd_reason_name(v.reason), "resolver-denies-tld");
+  assert_string_equal(bd_verdict_evidence(&v, buf, sizeof(buf)), "tld-check");
+}
+
 static void test_addresses_are_capped(void **state) {
   struct msg m;
   struct bd_verdict v;
@@ -235,7 +332,7 @@ static void test_statuses(void **state) {
   assert_int_equal(v.reason, BD_REASON_UNREACHABLE);
   bd_verdict_from_status(ARES_ENOMEM, &v);
   assert_int_equal(v.reason, BD_REASON_NO_MEMORY);
-  bd_verdict_invalid_name(&v);
+  bd_verdict_invalid_name(&v, false);
   assert_int_equal(v.reason, BD_REASON_INVALID_NAME);
   assert_false(bd_verdict_is_transport_failure(&v));
   assert_string_equal(bd_status_name(BD_NOTFOUND), "notfound");
@@ -254,6 +351,8 @@ int main(void) {
       cmocka_unit_test(test_owner_case_is_ignored),
       cmocka_unit_test(test_error_rcodes),
       cmocka_unit_test(test_malformed_responses),
+      cmocka_unit_test(test_referral_is_no_answer),
+      cmocka_unit_test(test_referral_words),
       cmocka_unit_test(test_addresses_are_capped),
       cmocka_unit_test(test_statuses),
   };
