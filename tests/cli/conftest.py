@@ -2,12 +2,14 @@
 stopped here, and a runner for blogdom that refuses to send anything to a
 server that is not on loopback."""
 
+import json
 import os
 import shutil
 import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +50,47 @@ def dns_query(name, qid=0x4242, qtype=1):
         struct.pack(">HH", qtype, 1)
 
 
+def _skip_name(msg, off):
+    while True:
+        n = msg[off]
+        if n & 0xC0 == 0xC0:
+            return off + 2
+        off += 1 + n
+        if n == 0:
+            return off
+
+
+def ask(addr, port, name, qtype=1, timeout=2.0):
+    """One query over UDP to a server of the harness (loopback only), and
+    the parts of the reply the fixtures' sanity checks look at: rcode, the
+    AA bit, and the types of the answer and authority records."""
+    assert addr.startswith(("127.", "::1")), addr
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    qid = int.from_bytes(os.urandom(2), "big")
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(dns_query(name, qid, qtype), (addr, port))
+        while True:
+            msg, _ = s.recvfrom(65535)
+            if msg[:2] == qid.to_bytes(2, "big"):
+                break
+    _, flags, qd, an, ns, _ = struct.unpack(">HHHHHH", msg[:12])
+    off = 12
+    for _ in range(qd):
+        off = _skip_name(msg, off) + 4
+    sections = []
+    for count in (an, ns):
+        types = []
+        for _ in range(count):
+            off = _skip_name(msg, off)
+            rtype, _, _, rdlen = struct.unpack(">HHIH", msg[off:off + 10])
+            types.append(rtype)
+            off += 10 + rdlen
+        sections.append(types)
+    return {"rcode": flags & 0xF, "aa": bool(flags & 0x0400),
+            "answer": sections[0], "authority": sections[1]}
+
+
 def wait_for_dns(addr, port, deadline_s=10.0):
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     end = time.monotonic() + deadline_s
@@ -84,22 +127,32 @@ def free_port():
     raise RuntimeError("no free port")
 
 
-class Nsd:
-    """NSD serving the test zones on 127.0.0.1 and ::1."""
+def zone_name(path):
+    """The zone a file under zones/ holds: its stem, and "." for root.zone."""
+    return "." if path.stem == "root" else path.stem
 
-    def __init__(self, workdir):
+
+class Nsd:
+    """NSD serving zone files (by default every zones/*.zone, the root zone
+    included) on 127.0.0.1 and ::1, on a free port or the one given."""
+
+    def __init__(self, workdir, zones=None, port=None,
+                 addrs=("127.0.0.1", "::1")):
         self.dir = Path(workdir)
+        self.zones = sorted(ZONES.glob("*.zone")) if zones is None else \
+            list(zones)
+        self.fixed_port = port
+        self.addrs = addrs
         self.port = None
         self.proc = None
 
     def config(self, port):
         zones = "".join(
-            f"zone:\n  name: {z.stem}\n  zonefile: {z}\n"
-            for z in sorted(ZONES.glob("*.zone")))
+            f'zone:\n  name: "{zone_name(z)}"\n  zonefile: "{z}"\n'
+            for z in self.zones)
+        listen = "".join(f"  ip-address: {a}@{port}\n" for a in self.addrs)
         return f"""server:
-  ip-address: 127.0.0.1@{port}
-  ip-address: ::1@{port}
-  username: ""
+{listen}  username: ""
   chroot: ""
   zonesdir: "{self.dir}"
   database: ""
@@ -116,7 +169,7 @@ remote-control:
     def start(self):
         nsd = shutil.which("nsd") or "/usr/sbin/nsd"
         for _ in range(5):
-            port = free_port()
+            port = self.fixed_port or free_port()
             conf = self.dir / "nsd.conf"
             conf.write_text(self.config(port))
             log = open(self.dir / "nsd.log", "w")
@@ -124,8 +177,8 @@ remote-control:
                                          stdout=log, stderr=log)
             log.close()
             try:
-                wait_for_dns("127.0.0.1", port, 5)
-                wait_for_dns("::1", port, 5)
+                for addr in self.addrs:
+                    wait_for_dns(addr, port, 5)
             except RuntimeError:
                 self.stop()
                 continue
@@ -154,8 +207,118 @@ remote-control:
 
 @pytest.fixture(scope="session")
 def nsd():
+    """The root zone and the test TLDs (dev., com., app., uk.): answers as a
+    resolver would give them, so it passes blogdom's vetting."""
     with tempfile.TemporaryDirectory(prefix="bd-nsd-") as d:
         server = Nsd(d).start()
+        yield server
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def nsd_root_only():
+    """Only the root zone: NXDOMAIN for made-up TLDs, and a referral (not an
+    answer) for com. and for every name under a TLD."""
+    with tempfile.TemporaryDirectory(prefix="bd-nsd-root-") as d:
+        server = Nsd(d, [ZONES / "root.zone"]).start()
+        yield server
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def nsd_tld_only():
+    """Only a dev. zone (zones/tld-only/dev.zone): authoritative answers
+    under dev., a referral for deleg.dev, REFUSED for everything else."""
+    with tempfile.TemporaryDirectory(prefix="bd-nsd-tld-") as d:
+        server = Nsd(d, [ZONES / "tld-only" / "dev.zone"]).start()
+        yield server
+        server.stop()
+
+
+class Unbound:
+    """Debian's unbound as a real recursive resolver on 127.0.0.1, with the
+    whole tree (".") forwarded to an NSD of this harness: no query of it
+    can leave loopback, and it needs no DNSSEC trust anchor."""
+
+    def __init__(self, workdir, upstream_port):
+        self.dir = Path(workdir)
+        self.upstream_port = upstream_port
+        self.port = None
+        self.proc = None
+
+    def config(self, port):
+        return f"""server:
+  interface: 127.0.0.1@{port}
+  port: {port}
+  do-ip4: yes
+  do-ip6: no
+  do-udp: yes
+  do-tcp: yes
+  num-threads: 1
+  so-reuseport: no
+  username: ""
+  chroot: ""
+  directory: "{self.dir}"
+  pidfile: "{self.dir}/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  module-config: "iterator"
+  qname-minimisation: no
+  prefetch: no
+  minimal-responses: yes
+remote-control:
+  control-enable: no
+forward-zone:
+  name: "."
+  forward-addr: 127.0.0.1@{self.upstream_port}
+  forward-first: no
+"""
+
+    def start(self):
+        unbound = shutil.which("unbound") or "/usr/sbin/unbound"
+        for _ in range(5):
+            port = free_port()
+            conf = self.dir / "unbound.conf"
+            conf.write_text(self.config(port))
+            log = open(self.dir / "unbound.log", "w")
+            self.proc = subprocess.Popen([unbound, "-d", "-c", str(conf)],
+                                         stdout=log, stderr=log)
+            log.close()
+            try:
+                wait_for_dns("127.0.0.1", port, 5)
+            except RuntimeError:
+                self.stop()
+                continue
+            self.port = port
+            return self
+        raise RuntimeError("unbound did not start: " +
+                           (self.dir / "unbound.log").read_text())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    @property
+    def v4(self):
+        return f"127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="session")
+def unbound(nsd):
+    """A recursive resolver (unbound) in front of the nsd fixture."""
+    if not (shutil.which("unbound") or os.path.exists("/usr/sbin/unbound")):
+        pytest.fail("unbound is not installed (scripts/bootstrap test "
+                    "installs it)")
+    with tempfile.TemporaryDirectory(prefix="bd-unbound-") as d:
+        server = Unbound(d, nsd.port).start()
         yield server
         server.stop()
 
@@ -247,22 +410,54 @@ class Run:
         return out
 
 
+def servers_in_file(path):
+    """The servers of a -r FILE, read as blogdom reads it: one spec (or a
+    comma-separated list) a line, '#' to the end of a line is a comment."""
+    try:
+        text = Path(path).read_text(errors="replace")
+    except OSError:
+        return []
+    specs = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        specs += [s.strip() for s in line.split(",") if s.strip()]
+    return specs
+
+
 def servers_of(args):
+    """Every server a command line names: -s specs and the lines of -r
+    files."""
     servers = []
+    files = []
     it = iter(args)
     for a in it:
         if a in ("-s", "--server"):
-            servers.append(next(it))
+            servers.append(next(it, ""))
         elif a.startswith("--server="):
             servers.append(a.split("=", 1)[1])
         elif a.startswith("-s") and len(a) > 2:
             servers.append(a[2:])
-    return [s.strip() for s in ",".join(servers).split(",") if s.strip()]
+        elif a in ("-r", "--resolvers"):
+            files.append(next(it, ""))
+        elif a.startswith("--resolvers="):
+            files.append(a.split("=", 1)[1])
+        elif a.startswith("-r") and len(a) > 2:
+            files.append(a[2:])
+        elif a == "--":
+            break
+    specs = [s.strip() for s in ",".join(servers).split(",") if s.strip()]
+    for f in files:
+        specs += servers_in_file(f)
+    return specs
 
 
 def loopback_only(args):
     """Refuses to run blogdom without a loopback --server: the suite must
-    never query the system's resolver or any other host."""
+    never query the system's resolver or any other host. A -r FILE counts
+    by the servers in it; a file with none (which blogdom must refuse) is
+    refused here too, for a blogdom that did not would fall back to the
+    system's resolver: such runs happen only inside a private network
+    namespace (test_system_resolver.py)."""
     servers = servers_of(args)
     assert servers, "every test run must name a loopback --server"
     for spec in servers:
@@ -302,3 +497,74 @@ def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
 @pytest.fixture
 def run():
     return blogdom
+
+
+NETNS_DRIVER = HERE / "netns_driver.py"
+
+
+class NetnsRun(Run):
+    """A run of netns_driver.py: blogdom's outcome, and what the faultd in
+    the namespace (if any) logged, as Faultd.queries() gives it."""
+
+    def __init__(self, result):
+        self.returncode = result["returncode"]
+        self.stdout = result["stdout"]
+        self.stderr = result["stderr"]
+        self.seconds = result["seconds"]
+        self.queries = [tuple(q) for q in result["queries"] or []]
+
+
+class Netns:
+    """Runs blogdom without -s, with the system's resolver, inside a network
+    namespace of its own (only lo) and a mount namespace where a resolv.conf
+    of the test's making covers /etc/resolv.conf. The server, if any, is
+    started in there on 127.0.0.1 port 53."""
+
+    def __init__(self, tmp_path):
+        self.tmp = tmp_path
+        self.count = 0
+
+    def run(self, *args, resolv_conf="nameserver 127.0.0.1\n", server=None,
+            timeout=60):
+        """server: None, {"kind": "nsd", "zones": [...]} (zones relative to
+        zones/, all of them if absent) or {"kind": "faultd", "rules": [...],
+        "default": ..., "extra": [...]}."""
+        self.count += 1
+        work = self.tmp / f"netns{self.count}"
+        work.mkdir()
+        conf = work / "resolv.conf"
+        conf.write_text(resolv_conf)
+        spec = work / "spec.json"
+        spec.write_text(json.dumps({
+            "workdir": str(work), "resolv_conf": str(conf), "server": server,
+            "timeout": timeout,
+            "command": WRAPPER + [BLOGDOM] + [str(a) for a in args]}))
+        proc = subprocess.run(
+            ["unshare", "--net", "--mount", sys.executable,
+             str(NETNS_DRIVER), str(spec)],
+            capture_output=True, timeout=timeout + 30)
+        out = proc.stdout.decode("utf-8", "surrogateescape")
+        assert proc.returncode == 0, \
+            f"netns driver failed ({proc.returncode}): {out}\n" + \
+            proc.stderr.decode("utf-8", "replace")
+        run = NetnsRun(json.loads(out.splitlines()[-1]))
+        if WRAPPER:
+            assert run.returncode != 99, "memory errors:\n" + run.stderr
+        return run
+
+
+@pytest.fixture
+def netns(tmp_path):
+    """Netns(tmp_path); skips where namespaces cannot be made (not root, or
+    unshare refused)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: unshare --net --mount and a bind mount over "
+                    "/etc/resolv.conf")
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        pytest.skip("needs unshare (util-linux) and ip (iproute2)")
+    probe = subprocess.run(["unshare", "--net", "--mount", "ip", "link", "set",
+                            "lo", "up"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot make a network namespace here: " +
+                    probe.stderr.decode("utf-8", "replace").strip())
+    return Netns(tmp_path)
