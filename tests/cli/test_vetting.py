@@ -153,6 +153,19 @@ def test_failing_servers_beside_a_live_one(run, nsd, faultd):
     assert len(r.stderr.splitlines()) == 3
 
 
+def test_trust_resolver_sends_no_vetting_query(run, faultd):
+    f = faultd(["and.dev answer"], default="nxdomain")
+    r = run("-s", f.addr, "--trust-resolver", "and", "none",
+            "--order=input", checks=True)
+    assert r.lines == ["+ and.dev", "  none.dev"]
+    assert r.returncode == 0
+    # No com., no made-up TLD: only names under dev. (the wildcard check
+    # is still on) went out.
+    asked = names_asked(f)
+    assert {"and.dev", "none.dev"} <= asked
+    assert all(n == "dev" or n.endswith(".dev") for n in asked), asked
+
+
 # ---- no server left ----------------------------------------------------
 
 
@@ -263,6 +276,16 @@ def test_denied_tld_among_the_arguments_stops_the_run(run, nsd):
     assert r.returncode == 2
     assert r.stdout == ""
     assert "NXDOMAIN for de." in r.stderr
+
+
+def test_denied_tld_given_with_t_stops_the_run(run, nsd, tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("and\nnone\n")
+    for args in (("and",), ("-f", names)):
+        r = run("-s", nsd.v4, "-t", "dev", "-t", "de", *args)
+        assert r.returncode == 2, args
+        assert r.stdout == "", args
+        assert "NXDOMAIN for de." in r.stderr
 
 
 def test_denied_tld_from_a_file_after_thousands_of_lines(run, nsd,
