@@ -12,11 +12,14 @@
  *     netio.c       the sockets c-ares uses
  *     window.c      congestion window;  pacer.c  --rate
  *   verdict.c    DNS response -> found / notfound / error
- *   output.c     marks or JSON lines, --only, --order=input, batching
+ *   output.c     marks or JSON lines, --only, --order=input, batching,
+ *                and the errno of a write that failed
  *   progress.c   the TTY progress line and the --stats summary (stderr)
  *   text.c, msg.c  escaping of untrusted bytes; diagnostics
  * main() only wires them together and turns the outcome into an exit
  * status. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,17 +54,12 @@ struct app {
   uv_signal_t sigterm;
   uv_timer_t progress_timer;
   int signum;
-  bool output_gone;
 };
 
 static int on_result(void *data, const struct bd_result *r) {
   struct app *app = data;
   bd_progress_count(&app->progress, r->verdict->status);
-  if (bd_output_emit(app->out, r) != 0) {
-    app->output_gone = true;
-    return -1;
-  }
-  return 0;
+  return bd_output_emit(app->out, r) != 0 ? -1 : 0;
 }
 
 static bool has_room(void *data, uint64_t seq) {
@@ -73,8 +71,8 @@ static bool has_room(void *data, uint64_t seq) {
  * of answers costs one write. */
 static void on_batch(void *data) {
   struct app *app = data;
-  if (!app->output_gone && bd_output_flush(app->out) != 0) {
-    app->output_gone = true;
+  if (bd_output_flush(app->out) != 0) {
+    /* The reason (EPIPE or a write error) is told once, at the end. */
     bd_engine_stop(app->engine);
   }
 }
@@ -196,19 +194,21 @@ static void finish_output(struct app *app) {
   struct bd_engine_stats st;
   char line[512];
   double elapsed = (double)(uv_hrtime() - app->progress.start_ns) / 1e9;
+  int err;
 
-  if (app->output_gone)
-    return;
   if (bd_engine_fatal(app->engine) != NULL) {
     bd_errorf("%s", bd_engine_fatal(app->engine));
     return;
   }
   if (app->signum != 0)
     bd_output_release_held(app->out);
-  if (bd_output_flush(app->out) != 0)
-    app->output_gone = true;
+  err = bd_output_flush(app->out);
   bd_progress_erase(&app->progress);
   bd_msg_set_before_hook(NULL, NULL);
+  if (err == -EPIPE)
+    return; /* the reader is gone, as after "| head": nothing to tell */
+  if (err != 0)
+    bd_errorf("write error: %s", strerror(-err));
   bd_engine_get_stats(app->engine, &st);
   if (app->cfg.stats || app->signum != 0) {
     bd_progress_summary(line, sizeof(line), &app->progress.counts, &st, elapsed,
@@ -218,10 +218,13 @@ static void finish_output(struct app *app) {
 }
 
 static int exit_status(const struct app *app) {
+  int err = bd_output_error(app->out);
   if (bd_engine_fatal(app->engine) != NULL)
     return EXIT_USAGE;
-  if (app->output_gone)
+  if (err == -EPIPE)
     return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
+  if (err != 0)
+    return EXIT_USAGE; /* lines were lost: no status may claim otherwise */
   if (app->signum != 0)
     return 128 + app->signum;
   return app->progress.counts.by_status[BD_ERROR] > 0 ? EXIT_SOME_ERROR
@@ -267,11 +270,60 @@ static int run(struct app *app) {
   return exit_status(app);
 }
 
+/* Started with 0, 1 or 2 closed, the first descriptor we open (a names
+ * file, libuv's epoll or signal pipe) would take its number: diagnostics
+ * would land in it, and libuv aborts on closing it. So each closed one is
+ * opened on /dev/null first, as coreutils does, with a twist for stdout:
+ * opened for reading only, writes to it still fail (EBADF) and are
+ * reported, since the lines are lost. Stdin reads as empty, and stderr
+ * swallows diagnostics, the exit status still telling the outcome.
+ * Returns 0, or a negative errno. */
+static int reopen_closed_stdio(void) {
+  static const int flags[] = {O_RDONLY, O_RDONLY, O_WRONLY};
+  for (int fd = 0; fd <= STDERR_FILENO; fd++) {
+    int got;
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    /* The lower numbers are open by now, so open() returns fd itself. */
+    got = open("/dev/null", flags[fd]);
+    if (got < 0)
+      return -errno;
+    if (got != fd) {
+      int rc = dup2(got, fd) < 0 ? -errno : 0;
+      close(got);
+      if (rc != 0)
+        return rc;
+    }
+  }
+  return 0;
+}
+
+/* --help and --version print with stdio: the same rule as for lines. */
+static int stdout_status(void) {
+  int err = 0;
+  if (fflush(stdout) != 0)
+    err = errno;
+  else if (ferror(stdout))
+    err = EIO;
+  if (err == 0)
+    return EXIT_DEFINITIVE;
+  if (err == EPIPE)
+    return 128 + SIGPIPE;
+  bd_errorf("write error: %s", strerror(err));
+  return EXIT_USAGE;
+}
+
 int main(int argc, char **argv) {
   struct app app;
   int status;
+  int rc;
 
-  /* A closed stdout shows up as EPIPE from write(2), handled in output.c. */
+  if ((rc = reopen_closed_stdio()) != 0) {
+    bd_errorf("cannot open /dev/null: %s", strerror(-rc));
+    return EXIT_USAGE;
+  }
+  /* A reader that goes away shows up as EPIPE from write(2), not as a
+   * signal: finish_output() and exit_status() end the run quietly. */
   signal(SIGPIPE, SIG_IGN);
   memset(&app, 0, sizeof(app));
   switch (bd_cli_parse(argc, argv, &app.cfg)) {
@@ -280,7 +332,7 @@ int main(int argc, char **argv) {
     status = run(&app);
     break;
   case BD_CLI_DONE:
-    status = fflush(stdout) == 0 ? EXIT_DEFINITIVE : EXIT_USAGE;
+    status = stdout_status();
     break;
   default:
     status = EXIT_USAGE;

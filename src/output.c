@@ -1,5 +1,5 @@
 /* Verdict lines: formatting, filtering, input-order hold-back, and batched
- * writes that end quietly when the reader goes away. */
+ * writes whose failure (errno) is kept for main.c to judge. */
 #include "blogdom/output.h"
 
 #include <arpa/inet.h>
@@ -29,8 +29,7 @@ static char filtered_out;
 
 struct bd_output {
   struct bd_output_config cfg;
-  bool broken;
-  bool epipe;
+  int error;         /* 0, or the negative errno that broke stdout: sticky */
   uint64_t next_seq; /* input order: the next line due */
   struct held_line *held;
   size_t len;
@@ -204,40 +203,40 @@ void bd_output_free(struct bd_output *out) {
   free(out);
 }
 
+/* Returns 0, or a negative errno. */
 static int wait_writable(int fd) {
   struct pollfd p = {.fd = fd, .events = POLLOUT, .revents = 0};
-  return poll(&p, 1, -1) < 0 && errno != EINTR ? -1 : 0;
+  if (poll(&p, 1, -1) < 0 && errno != EINTR)
+    return -errno;
+  return 0;
 }
 
 int bd_output_flush(struct bd_output *out) {
   size_t done = 0;
-  if (out->broken)
-    return -1;
-  while (done < out->len) {
+  int rc = 0;
+  if (out->error != 0)
+    return out->error;
+  while (done < out->len && rc == 0) {
     ssize_t n = write(out->cfg.fd, out->buf + done, out->len - done);
-    if (n >= 0) {
+    if (n >= 0)
       done += (size_t)n;
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    else if (errno == EAGAIN || errno == EWOULDBLOCK)
       /* stdout was handed to us non-blocking; lines are worth the wait. */
-      if (wait_writable(out->cfg.fd) != 0)
-        break;
-    } else if (errno != EINTR) {
-      out->epipe = errno == EPIPE;
-      break;
-    }
+      rc = wait_writable(out->cfg.fd);
+    else if (errno != EINTR)
+      rc = -errno;
   }
-  if (done < out->len) {
-    out->broken = true;
-    out->len = 0;
-    return -1;
-  }
+  /* After a failed write, what was queued is lost either way: nothing
+   * later could be written in its place without leaving a gap. */
   out->len = 0;
-  return 0;
+  out->error = rc;
+  return rc;
 }
 
 static int append(struct bd_output *out, const char *line, size_t len) {
-  if (out->len + len > sizeof(out->buf) && bd_output_flush(out) != 0)
-    return -1;
+  int rc;
+  if (out->len + len > sizeof(out->buf) && (rc = bd_output_flush(out)) != 0)
+    return rc;
   memcpy(out->buf + out->len, line, len);
   out->len += len;
   return 0;
@@ -262,7 +261,7 @@ static int release_due(struct bd_output *out) {
       free(h->text);
       if (rc != 0) {
         h->text = NULL;
-        return -1;
+        return rc;
       }
     }
     h->text = NULL;
@@ -288,16 +287,17 @@ static int hold(struct bd_output *out, uint64_t seq, const char *line,
 int bd_output_emit(struct bd_output *out, const struct bd_result *r) {
   static char line[BD_LINE_CAP];
   size_t len;
+  int rc;
 
-  if (out->broken)
-    return -1;
+  if (out->error != 0)
+    return out->error;
   len = format(out, line, r);
   if (!out->cfg.input_order)
     return len > 0 ? append(out, line, len) : 0;
   if (hold(out, r->seq, line, len) != 0) {
     /* Out of memory: a line out of order beats a lost line. */
-    if (len > 0 && append(out, line, len) != 0)
-      return -1;
+    if (len > 0 && (rc = append(out, line, len)) != 0)
+      return rc;
     out->held[r->seq % out->cfg.reorder_cap].text = &filtered_out;
   }
   return release_due(out);
@@ -308,18 +308,19 @@ bool bd_output_has_room(const struct bd_output *out, uint64_t seq) {
 }
 
 int bd_output_release_held(struct bd_output *out) {
+  int rc;
   if (!out->cfg.input_order)
     return 0;
   /* Each round releases a run of lines, then steps over one gap; cap rounds
    * pass every slot. */
   for (size_t i = 0; i < out->cfg.reorder_cap; i++) {
-    if (release_due(out) != 0)
-      return -1;
+    if ((rc = release_due(out)) != 0)
+      return rc;
     out->next_seq++;
   }
   return 0;
 }
 
-bool bd_output_broken_pipe(const struct bd_output *out) {
-  return out->epipe;
+int bd_output_error(const struct bd_output *out) {
+  return out->error;
 }

@@ -39,22 +39,27 @@ struct bd_output *bd_output_new(const struct bd_output_config *cfg);
 /* Frees everything; lines not yet flushed are lost (call flush first). */
 void bd_output_free(struct bd_output *out);
 
-/* Queues the line for r. Returns 0, or -1 once stdout is gone (EPIPE or a
- * write error): the run should stop. */
+/* Queues the line for r. Returns 0, or once a write to stdout has failed,
+ * the negative errno of that failure (-EPIPE: the reader went away), again
+ * at every later call: the run should stop. */
 int bd_output_emit(struct bd_output *out, const struct bd_result *r);
 
 /* True while a result with this sequence number can be taken without
  * holding back more than reorder_cap lines. */
 bool bd_output_has_room(const struct bd_output *out, uint64_t seq);
 
-/* Writes what is queued. Returns 0 or -1 as above. */
+/* Writes what is queued. Returns 0 or a negative errno as above; the
+ * lines queued are dropped when a write fails. */
 int bd_output_flush(struct bd_output *out);
 
 /* At an interrupt: releases the lines held back for input order, in order,
- * leaving gaps where names had no verdict yet. */
+ * leaving gaps where names had no verdict yet. Returns 0 or a negative
+ * errno as above. */
 int bd_output_release_held(struct bd_output *out);
 
-/* True when stdout was closed under us (EPIPE): end quietly. */
-bool bd_output_broken_pipe(const struct bd_output *out);
+/* 0 while every write succeeded; else the negative errno of the write that
+ * failed: -EPIPE when the reader went away, anything else (-ENOSPC, -EIO,
+ * -EBADF, ...) a write error worth reporting. */
+int bd_output_error(const struct bd_output *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* Line formats, filters and input-order hold-back. */
 #include "unit.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -197,11 +198,64 @@ static void test_broken_pipe(void **state) {
   cfg.only = BD_ONLY_ALL;
   out = bd_output_new(&cfg);
   assert_int_equal(bd_output_emit(out, &r), 0);
-  assert_int_equal(bd_output_flush(out), -1);
-  assert_true(bd_output_broken_pipe(out));
-  assert_int_equal(bd_output_emit(out, &r), -1);
+  assert_int_equal(bd_output_flush(out), -EPIPE);
+  assert_int_equal(bd_output_error(out), -EPIPE);
+  assert_int_equal(bd_output_emit(out, &r), -EPIPE);
   bd_output_free(out);
   close(fds[1]);
+}
+
+/* Any other failure keeps its own errno, for main.c to report: a full disk
+ * (/dev/full), or stdout open for reading only (how main.c reopens a
+ * closed stdout). */
+static void expect_write_error(const char *path, int flags, int err) {
+  struct bd_output_config cfg = {0};
+  struct bd_output *out;
+  struct bd_verdict v = verdict(BD_FOUND, BD_REASON_ANSWER, 0);
+  struct bd_result r = result("a.dev", &v);
+  int fd = open(path, flags);
+  if (fd < 0) {
+    print_message("%s: %s, not checked\n", path, strerror(errno));
+    return;
+  }
+  cfg.fd = fd;
+  cfg.only = BD_ONLY_ALL;
+  out = bd_output_new(&cfg);
+  assert_int_equal(bd_output_error(out), 0);
+  assert_int_equal(bd_output_emit(out, &r), 0);
+  assert_int_equal(bd_output_flush(out), -err);
+  assert_int_equal(bd_output_error(out), -err);
+  assert_int_equal(bd_output_emit(out, &r), -err);
+  assert_int_equal(bd_output_flush(out), -err);
+  bd_output_free(out);
+  close(fd);
+}
+
+static void test_write_errors(void **state) {
+  (void)state;
+  expect_write_error("/dev/full", O_WRONLY, ENOSPC);
+  expect_write_error("/dev/null", O_RDONLY, EBADF);
+}
+
+/* A full buffer is written from inside emit: its error comes back from
+ * emit itself. */
+static void test_write_error_from_emit(void **state) {
+  struct bd_output_config cfg = {0};
+  struct bd_output *out;
+  struct bd_verdict v = verdict(BD_FOUND, BD_REASON_ANSWER, 0);
+  struct bd_result r = result("a.dev", &v);
+  int rc = 0;
+  (void)state;
+  cfg.fd = open("/dev/null", O_RDONLY);
+  assert_true(cfg.fd >= 0);
+  cfg.only = BD_ONLY_ALL;
+  out = bd_output_new(&cfg);
+  for (int i = 0; i < 100000 && rc == 0; i++)
+    rc = bd_output_emit(out, &r);
+  assert_int_equal(rc, -EBADF);
+  assert_int_equal(bd_output_error(out), -EBADF);
+  bd_output_free(out);
+  close(cfg.fd);
 }
 
 int main(void) {
@@ -213,6 +267,8 @@ int main(void) {
       cmocka_unit_test(test_interrupt_releases_held_lines),
       cmocka_unit_test(test_room_is_bounded),
       cmocka_unit_test(test_broken_pipe),
+      cmocka_unit_test(test_write_errors),
+      cmocka_unit_test(test_write_error_from_emit),
   };
   signal(SIGPIPE, SIG_IGN);
   return cmocka_run_group_tests(tests, NULL, NULL);
