@@ -14,7 +14,8 @@
  *   verdict.c    DNS response -> found / notfound / error
  *   output.c     marks or JSON lines, --only, --order=input, batching,
  *                and the errno of a write that failed
- *   progress.c   the TTY progress line and the --stats summary (stderr)
+ *   progress.c   the progress line (in place on a terminal, else plain
+ *                lines) and the --stats summary (stderr)
  *   text.c, msg.c  escaping of untrusted bytes; diagnostics
  * main() only wires them together and turns the outcome into an exit
  * status. */
@@ -39,7 +40,8 @@
 #define EXIT_DEFINITIVE 0
 #define EXIT_SOME_ERROR 1
 #define EXIT_USAGE 2
-#define PROGRESS_INTERVAL_MS 250
+#define PROGRESS_INTERVAL_MS 250       /* redrawn in place on a terminal */
+#define PROGRESS_LINE_INTERVAL_MS 1000 /* plain lines in a log or a pipe */
 #define REORDER_PER_WINDOW 8
 
 struct app {
@@ -54,11 +56,16 @@ struct app {
   uv_signal_t sigterm;
   uv_timer_t progress_timer;
   int signum;
+  bool shared_screen; /* result lines go to the terminal of the progress line */
 };
 
 static int on_result(void *data, const struct bd_result *r) {
   struct app *app = data;
   bd_progress_count(&app->progress, r->verdict->status);
+  /* Taken down before the first line of a batch, since a full buffer may
+   * be written from inside emit; on_batch puts it back. */
+  if (app->shared_screen)
+    bd_progress_erase(&app->progress);
   return bd_output_emit(app->out, r) != 0 ? -1 : 0;
 }
 
@@ -67,6 +74,8 @@ static bool has_room(void *data, uint64_t seq) {
   return bd_output_has_room(app->out, seq);
 }
 
+static void on_progress_tick(uv_timer_t *t);
+
 /* Once per batch of events: lines reach a pipe as they come, yet a burst
  * of answers costs one write. */
 static void on_batch(void *data) {
@@ -74,7 +83,10 @@ static void on_batch(void *data) {
   if (bd_output_flush(app->out) != 0) {
     /* The reason (EPIPE or a write error) is told once, at the end. */
     bd_engine_stop(app->engine);
+    return;
   }
+  if (app->shared_screen && app->progress.enabled && !app->progress.drawn)
+    on_progress_tick(&app->progress_timer);
 }
 
 static void on_signal(uv_signal_t *h, int signum) {
@@ -99,6 +111,21 @@ static bool progress_wanted(const struct bd_config *cfg) {
   if (cfg->progress == BD_PROGRESS_AUTO)
     return cfg->verbosity > BD_QUIET && isatty(STDERR_FILENO);
   return cfg->progress == BD_PROGRESS_ON;
+}
+
+/* When stdout is a terminal too, the result lines and the progress line
+ * share the screen: the progress line is erased before each batch of
+ * lines is written and drawn again below them, as apt and cargo do. curl
+ * instead drops its meter when stdout is a terminal, but a long run typed
+ * at a terminal is exactly where the progress line helps, and diagnostics
+ * already erase it the same way (bd_msg_set_before_hook). The cost, a
+ * redraw per batch, is paid only when a person is watching. */
+static void init_progress(struct app *app) {
+  bool in_place = isatty(STDERR_FILENO);
+  bd_progress_init(&app->progress, progress_wanted(&app->cfg), in_place,
+                   bd_source_total(app->src), uv_hrtime());
+  app->shared_screen =
+      app->progress.enabled && in_place && isatty(STDOUT_FILENO);
 }
 
 static int resolve_servers(struct bd_config *cfg) {
@@ -173,8 +200,9 @@ static void start_handles(struct app *app) {
   uv_timer_init(&app->loop, &app->progress_timer);
   app->progress_timer.data = app;
   if (app->progress.enabled) {
-    uv_timer_start(&app->progress_timer, on_progress_tick, PROGRESS_INTERVAL_MS,
-                   PROGRESS_INTERVAL_MS);
+    uint64_t ms = app->progress.in_place ? PROGRESS_INTERVAL_MS
+                                         : PROGRESS_LINE_INTERVAL_MS;
+    uv_timer_start(&app->progress_timer, on_progress_tick, ms, ms);
     uv_unref((uv_handle_t *)&app->progress_timer);
     bd_msg_set_before_hook(erase_progress, &app->progress);
     on_progress_tick(&app->progress_timer);
@@ -196,6 +224,9 @@ static void finish_output(struct app *app) {
   double elapsed = (double)(uv_hrtime() - app->progress.start_ns) / 1e9;
   int err;
 
+  /* Erased first: the last lines below may go to the same screen. */
+  bd_progress_erase(&app->progress);
+  bd_msg_set_before_hook(NULL, NULL);
   if (bd_engine_fatal(app->engine) != NULL) {
     bd_errorf("%s", bd_engine_fatal(app->engine));
     return;
@@ -203,8 +234,6 @@ static void finish_output(struct app *app) {
   if (app->signum != 0)
     bd_output_release_held(app->out);
   err = bd_output_flush(app->out);
-  bd_progress_erase(&app->progress);
-  bd_msg_set_before_hook(NULL, NULL);
   if (err == -EPIPE)
     return; /* the reader is gone, as after "| head": nothing to tell */
   if (err != 0)
@@ -253,8 +282,7 @@ static int run(struct app *app) {
     bd_errorf("cannot start the event loop");
     return EXIT_USAGE;
   }
-  bd_progress_init(&app->progress, progress_wanted(&app->cfg),
-                   bd_source_total(app->src), uv_hrtime());
+  init_progress(app);
   if (open_rdap(app) != 0 || open_engine(app, window) != 0) {
     if (app->rdap != NULL)
       bd_rdap_close(app->rdap);

@@ -1,4 +1,5 @@
-/* The progress line (a terminal only, redrawn in place) and the summary. */
+/* The progress line (redrawn in place on a terminal, else one plain line a
+ * time) and the summary. */
 #include "blogdom/progress.h"
 
 #include <signal.h>
@@ -8,10 +9,11 @@
 
 #define NS_PER_S 1e9
 
-void bd_progress_init(struct bd_progress *p, bool enabled, long long total,
-                      uint64_t now_ns) {
+void bd_progress_init(struct bd_progress *p, bool enabled, bool in_place,
+                      long long total, uint64_t now_ns) {
   memset(p, 0, sizeof(*p));
   p->enabled = enabled;
+  p->in_place = in_place;
   p->total = total;
   p->start_ns = now_ns;
 }
@@ -61,14 +63,25 @@ static void put(const char *s, size_t len) {
 void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
                       uint64_t now_ns) {
   char line[256];
+  double elapsed = (double)(now_ns - p->start_ns) / NS_PER_S;
   size_t n;
   if (!p->enabled)
     return;
+  if (!p->in_place) {
+    /* A log or a pipe keeps every line, and cursor movement would only
+     * garble it: a whole line each time, prefixed like every other line
+     * blogdom writes on stderr. */
+    n = (size_t)snprintf(line, sizeof(line), "blogdom: ");
+    n += bd_progress_format(line + n, sizeof(line) - n - 1, &p->counts, st,
+                            p->total, elapsed);
+    line[n++] = '\n';
+    put(line, n);
+    return;
+  }
   /* "\r" then erase-line: redraw in place, whatever was there. */
   memcpy(line, "\r\033[K", 4);
   n = 4 + bd_progress_format(line + 4, sizeof(line) - 4, &p->counts, st,
-                             p->total,
-                             (double)(now_ns - p->start_ns) / NS_PER_S);
+                             p->total, elapsed);
   put(line, n);
   p->drawn = true;
 }

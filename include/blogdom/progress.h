@@ -1,5 +1,5 @@
-/* What a person watching sees on stderr: the live progress line on a
- * terminal and the final summary. */
+/* What a person watching sees on stderr: the live progress line (redrawn
+ * in place on a terminal, plain lines elsewhere) and the final summary. */
 #ifndef BLOGDOM_PROGRESS_H
 #define BLOGDOM_PROGRESS_H
 
@@ -16,14 +16,16 @@ struct bd_counts {
 
 struct bd_progress {
   bool enabled;
-  bool drawn;      /* a line is on the screen now */
+  bool in_place;   /* redraw one line in place ("\r", erase-line), for a
+                      terminal; else write one plain line at each draw */
+  bool drawn;      /* an in-place line is on the screen now */
   long long total; /* names expected, -1 if unknown */
   uint64_t start_ns;
   struct bd_counts counts;
 };
 
-void bd_progress_init(struct bd_progress *p, bool enabled, long long total,
-                      uint64_t now_ns);
+void bd_progress_init(struct bd_progress *p, bool enabled, bool in_place,
+                      long long total, uint64_t now_ns);
 
 void bd_progress_count(struct bd_progress *p, enum bd_status s);
 
@@ -33,11 +35,12 @@ size_t bd_progress_format(char *buf, size_t cap, const struct bd_counts *c,
                           const struct bd_engine_stats *st, long long total,
                           double elapsed_s);
 
-/* Redraws the line on stderr (only when enabled). */
+/* Redraws the line on stderr in place, or writes it as one more plain line
+ * "blogdom: ...\n" (only when enabled). */
 void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
                       uint64_t now_ns);
 
-/* Erases the line, if one is drawn. */
+/* Erases the in-place line, if one is drawn; plain lines stay. */
 void bd_progress_erase(struct bd_progress *p);
 
 /* Formats the final summary line (no newline). */
