@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "blogdom/names.h"
@@ -105,8 +107,9 @@ void bd_cli_help(FILE *out) {
         "Probe domain names with DNS and print one line per name, as the\n"
         "answers arrive: '+ NAME' exists, '  NAME' does not exist (NXDOMAIN),\n"
         "'? NAME' no definitive answer. A NAME without a dot is a label,\n"
-        "probed under each TLD. With no NAME and no --file: Python's\n"
-        "keywords.\n\nOptions:\n",
+        "probed under each TLD. With no NAME and no --file: the names on\n"
+        "standard input when it is a pipe, a socket or a file (as -f -),\n"
+        "else (a terminal, /dev/null) Python's keywords.\n\nOptions:\n",
         out);
   for (size_t i = 0; i < NOPTIONS; i++) {
     char left[48];
@@ -372,7 +375,20 @@ static void set_defaults(struct bd_config *cfg) {
   cfg->verbosity = BD_NORMAL;
 }
 
+/* ripgrep's rule: names come from stdin only when something was plainly
+ * put there. A terminal would wait for typing, and a cron job or a
+ * service runs with stdin on /dev/null (a character device): both keep
+ * the built-in list, as does a closed stdin (main.c reopens it on
+ * /dev/null). */
+bool bd_cli_stdin_has_names(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return false;
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISREG(st.st_mode);
+}
+
 enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
+  static char stdin_path[] = "-";
   struct option longs[NOPTIONS + 1];
   char shorts[2 * NOPTIONS + 2];
   int c;
@@ -408,6 +424,10 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
   }
   cfg->names = argv + optind;
   cfg->nnames = (size_t)(argc - optind);
+  if (cfg->nnames == 0 && cfg->nfiles == 0 &&
+      bd_cli_stdin_has_names(STDIN_FILENO) &&
+      push(&cfg->files, &cfg->nfiles, stdin_path) != 0)
+    return BD_CLI_USAGE;
   if (cfg->ntlds == 0 && add_tld(cfg, BD_DEFAULT_TLD) != 0)
     return BD_CLI_USAGE;
   if (cfg->only == 0)

@@ -55,10 +55,17 @@ enum bd_cli_status {
   BD_CLI_USAGE /* an error was printed: exit 2 */
 };
 
-/* Parses argv into cfg (which bd_config_free releases in every case). */
+/* Parses argv into cfg (which bd_config_free releases in every case). With
+ * no NAME and no -f, stdin is read as by "-f -" when
+ * bd_cli_stdin_has_names(STDIN_FILENO). */
 enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg);
 
 void bd_config_free(struct bd_config *cfg);
+
+/* True when fd is a pipe, a FIFO, a socket or a regular file: input that
+ * was put there; false for a terminal, a character device such as
+ * /dev/null, anything else, or a closed fd. */
+bool bd_cli_stdin_has_names(int fd);
 
 /* Writes --help; every option of the table is in it. */
 void bd_cli_help(FILE *out);

@@ -1,9 +1,12 @@
 /* The option table: parsing, and the man page documenting every option. */
 #include "unit.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "blogdom/cli.h"
 #include "blogdom/output.h"
@@ -72,6 +75,61 @@ static void test_usage_errors(void **state) {
   }
 }
 
+static void test_stdin_kinds(void **state) {
+  int fds[2];
+  int null = open("/dev/null", O_RDONLY);
+  FILE *file = tmpfile();
+  (void)state;
+  assert_int_equal(pipe(fds), 0);
+  assert_true(bd_cli_stdin_has_names(fds[0]));
+  close(fds[0]);
+  close(fds[1]);
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  assert_true(bd_cli_stdin_has_names(fds[0]));
+  close(fds[0]);
+  close(fds[1]);
+  assert_non_null(file);
+  assert_true(bd_cli_stdin_has_names(fileno(file)));
+  fclose(file);
+  assert_true(null >= 0);
+  assert_false(bd_cli_stdin_has_names(null));
+  close(null);
+  assert_false(bd_cli_stdin_has_names(null)); /* closed */
+  assert_false(bd_cli_stdin_has_names(-1));
+}
+
+/* Parses argv with a pipe as stdin: the -f files must be just want (a
+ * path), or none when want is NULL. */
+static void expect_files_with_piped_stdin(char **argv, const char *want) {
+  struct bd_config cfg;
+  int fds[2];
+  int saved = dup(STDIN_FILENO);
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+  assert_int_equal(parse(&cfg, argv), BD_CLI_RUN);
+  dup2(saved, STDIN_FILENO);
+  close(saved);
+  close(fds[0]);
+  close(fds[1]);
+  if (want == NULL) {
+    assert_int_equal(cfg.nfiles, 0);
+  } else {
+    assert_int_equal(cfg.nfiles, 1);
+    assert_string_equal(cfg.files[0], want);
+  }
+  bd_config_free(&cfg);
+}
+
+static void test_names_from_a_pipe(void **state) {
+  char *bare[] = {"blogdom", "-s", "127.0.0.1", NULL};
+  char *named[] = {"blogdom", "and", NULL};
+  char *file[] = {"blogdom", "-f", "x.txt", NULL};
+  (void)state;
+  expect_files_with_piped_stdin(bare, "-");
+  expect_files_with_piped_stdin(named, NULL);
+  expect_files_with_piped_stdin(file, "x.txt");
+}
+
 struct doc_check {
   char *page;
   char *help;
@@ -135,6 +193,8 @@ int main(void) {
       cmocka_unit_test(test_options),
       cmocka_unit_test(test_usage_errors),
       cmocka_unit_test(test_every_option_is_documented),
+      cmocka_unit_test(test_stdin_kinds),
+      cmocka_unit_test(test_names_from_a_pipe),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
