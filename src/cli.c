@@ -123,7 +123,9 @@ void bd_cli_help(FILE *out) {
     fprintf(out, "  %-28s %s\n", left, o->help);
   }
   fputs("\nExit status: 0 every name answered definitively, 1 some '?',\n"
-        "2 usage or set-up error, 130/143 interrupted.\n"
+        "2 usage or set-up error, or a write error on standard output,\n"
+        "130/143 interrupted (SIGINT/SIGTERM), 141 standard output closed\n"
+        "by its reader (as by head).\n"
         "See blogdom(1) for the line formats and examples.\n",
         out);
 }
@@ -144,6 +146,52 @@ static void build_getopt(struct option *longs, char *shorts) {
   }
   memset(&longs[NOPTIONS], 0, sizeof(longs[0]));
   shorts[n] = '\0';
+}
+
+static const struct option_spec *find_option(int id) {
+  for (size_t i = 0; i < NOPTIONS; i++)
+    if (table[i].id == id)
+      return &table[i];
+  return NULL;
+}
+
+/* How many long options start with the name typed (up to any '='):
+ * getopt_long accepts a prefix when it names one option only. */
+static size_t prefix_matches(const char *typed) {
+  size_t len = strcspn(typed, "=");
+  size_t n = 0;
+  for (size_t i = 0; i < NOPTIONS; i++)
+    if (strncmp(table[i].name, typed, len) == 0)
+      n++;
+  return n;
+}
+
+/* getopt_long's optopt is the option's id, which for a long option with a
+ * short form is its letter: "--json=yes" would be "unknown option -j". The
+ * option is named as it was typed, its long name always shown. */
+static void report_bad_option(int c, const char *typed) {
+  const struct option_spec *o = optopt != 0 ? find_option(optopt) : NULL;
+  bool typed_long = strncmp(typed, "--", 2) == 0;
+
+  if (o != NULL && c == '?') {
+    /* A known option is refused only when given a value it does not
+     * take, which only the "--name=value" form can do. */
+    bd_errorf("option --%s takes no value", o->name);
+  } else if (o != NULL && typed_long) {
+    bd_errorf("option --%s needs a value (--%s=%s)", o->name, o->name, o->arg);
+  } else if (o != NULL) {
+    bd_errorf("option -%c (--%s) needs a value", o->id, o->name);
+  } else if (optopt != 0 && optopt < 256) {
+    bd_errorf("unknown option -%c", optopt);
+  } else {
+    char shown[BD_ESCAPED_SIZE(64)];
+    bd_text_escape(shown, sizeof(shown), typed, strnlen(typed, 64));
+    bd_errorf("%s option '%s'",
+              typed_long && prefix_matches(typed + 2) > 1 ? "ambiguous"
+                                                          : "unknown",
+              shown);
+  }
+  bd_errorf("try 'blogdom --help'");
 }
 
 static int parse_uint(const char *opt, const char *text, unsigned long long min,
@@ -409,14 +457,7 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
       return BD_CLI_DONE;
     }
     if (c == '?' || c == ':') {
-      const char *what = argv[optind - 1];
-      if (optopt != 0 && optopt < 256)
-        bd_errorf("%s option -%c", c == ':' ? "missing argument to" : "unknown",
-                  optopt);
-      else
-        bd_errorf("%s option '%s'",
-                  c == ':' ? "missing argument to" : "unknown", what);
-      bd_errorf("try 'blogdom --help'");
+      report_bad_option(c, argv[optind - 1]);
       return BD_CLI_USAGE;
     }
     if (apply(cfg, c, optarg) != 0)

@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +62,20 @@ static void test_options(void **state) {
 
 static void test_usage_errors(void **state) {
   static char *bad[][4] = {
-      {"blogdom", "--bogus", NULL},       {"blogdom", "-s", "nope", NULL},
-      {"blogdom", "--tries", "0", NULL},  {"blogdom", "--type", "XYZ", NULL},
-      {"blogdom", "--only", "all", NULL}, {"blogdom", "-t", "a b", NULL},
-      {"blogdom", "--order", "x", NULL},  {"blogdom", "-c", "-1", NULL},
-      {"blogdom", "--timeout", NULL},     {"blogdom", "--shard", "2/2", NULL},
+      {"blogdom", "--bogus", NULL},
+      {"blogdom", "-s", "nope", NULL},
+      {"blogdom", "--tries", "0", NULL},
+      {"blogdom", "--type", "XYZ", NULL},
+      {"blogdom", "--only", "all", NULL},
+      {"blogdom", "-t", "a b", NULL},
+      {"blogdom", "--order", "x", NULL},
+      {"blogdom", "-c", "-1", NULL},
+      {"blogdom", "--timeout", NULL},
+      {"blogdom", "--shard", "2/2", NULL},
+      {"blogdom", "--json=yes", NULL},
+      {"blogdom", "--stats=", NULL},
+      {"blogdom", "-c", NULL},
+      {"blogdom", "--no", NULL},
   };
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -187,6 +197,67 @@ static void test_every_option_is_documented(void **state) {
   free(d.help);
 }
 
+/* True when the number occurs in text as a whole number. */
+static bool has_number(const char *text, const char *num, size_t len) {
+  for (const char *p = text; (p = strstr(p, num)) != NULL; p++) {
+    bool starts = p == text || p[-1] < '0' || p[-1] > '9';
+    bool ends = p[len] < '0' || p[len] > '9';
+    if (starts && ends)
+      return true;
+  }
+  return false;
+}
+
+/* Every status the man page's EXIT STATUS lists (the ".B 0" and
+ * ".BR 130 ", " 143" tags) is in --help's "Exit status:" paragraph. */
+static void test_help_lists_every_exit_status(void **state) {
+  FILE *page = fopen(BD_MAN_PAGE, "r");
+  FILE *help = tmpfile();
+  char *man;
+  char *text;
+  char *section;
+  char *end;
+  const char *statuses;
+  int found = 0;
+  (void)state;
+  assert_non_null(page);
+  man = slurp(page);
+  fclose(page);
+  bd_cli_help(help);
+  rewind(help);
+  text = slurp(help);
+  fclose(help);
+  statuses = strstr(text, "Exit status:");
+  assert_non_null(statuses);
+  section = strstr(man, ".SH EXIT STATUS\n");
+  assert_non_null(section);
+  end = strstr(section + 1, "\n.SH ");
+  if (end != NULL)
+    *end = '\0';
+  for (char *line = strstr(section, "\n.TP\n"); line != NULL;
+       line = strstr(line + 1, "\n.TP\n")) {
+    char *tag = line + 5;
+    size_t taglen = strcspn(tag, "\n");
+    for (size_t i = 0; i < taglen;) {
+      size_t len = strspn(tag + i, "0123456789");
+      if (len > 0) {
+        char num[8] = {0};
+        memcpy(num, tag + i, len < 7 ? len : 7);
+        if (!has_number(statuses, num, strlen(num)))
+          print_error("exit status %s is missing from --help\n", num);
+        assert_true(has_number(statuses, num, strlen(num)));
+        found++;
+        i += len;
+      } else {
+        i++;
+      }
+    }
+  }
+  assert_true(found >= 6); /* 0 1 2 130 143 141 */
+  free(man);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),
@@ -195,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_every_option_is_documented),
       cmocka_unit_test(test_stdin_kinds),
       cmocka_unit_test(test_names_from_a_pipe),
+      cmocka_unit_test(test_help_lists_every_exit_status),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
