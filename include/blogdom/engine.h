@@ -57,8 +57,10 @@ struct bd_engine_stats {
 
 struct bd_engine;
 
-/* Sets up channels and handles on loop; nothing is sent before
- * bd_engine_start. Returns 0, or -1 after printing why. */
+/* Sets up the zone of servers, the checks and the handles on loop; nothing
+ * is sent before bd_engine_start. Returns 0, or -1 after printing why. *out
+ * is set either way: after a failure, run the loop once (it closes what
+ * was opened), then free the engine. */
 int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
                   const struct bd_engine_config *cfg, struct bd_source *src,
                   const struct bd_engine_hooks *hooks);
@@ -67,8 +69,9 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
  * has its verdict, so uv_run returns. */
 void bd_engine_start(struct bd_engine *e);
 
-/* Stops at once: nothing more is sent, queries in flight are dropped
- * without a verdict (counted as unreached), handles are closed. */
+/* Stops sending now; from the next turn of the loop, queries in flight and
+ * names in a stage are dropped without a line (counted as unreached) and
+ * the handles are closed. Safe from inside any callback. */
 void bd_engine_stop(struct bd_engine *e);
 
 /* Why the run was given up (a resolver that lies), or NULL. */
@@ -76,6 +79,11 @@ const char *bd_engine_fatal(const struct bd_engine *e);
 
 void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats);
+
+/* A post-DNS stage (see stage.h) is done with p; cancelled when the run
+ * is ending and p gets no line. */
+struct bd_probe;
+void bd_engine_stage_done(struct bd_probe *p, bool cancelled);
 
 /* Frees the engine once uv_run has returned. */
 void bd_engine_free(struct bd_engine *e);

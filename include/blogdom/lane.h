@@ -1,0 +1,50 @@
+/* A lane: one c-ares channel bound to one server, one try per query, its
+ * sockets watched on the libuv loop. */
+#ifndef BLOGDOM_LANE_H
+#define BLOGDOM_LANE_H
+
+#include <ares.h>
+#include <uv.h>
+
+#include "blogdom/netio.h"
+#include "blogdom/servers.h"
+
+/* The EDNS payload size advertised: RFC 9715's advice against
+ * fragmentation. */
+#define BD_EDNS_PAYLOAD 1232
+
+struct bd_lane_watch;
+
+struct bd_lane {
+  ares_channel channel; /* NULL once destroyed */
+  uv_loop_t *loop;
+  struct bd_netio netio;
+  struct bd_lane_watch *watches;
+  void (*on_io)(void *data); /* after c-ares has handled socket events */
+  void *data;
+};
+
+/* Sets up lane for server s: every try waits exactly timeout_ms; no search
+ * domains, no hosts file, nothing from the environment. on_io(data) runs
+ * after each socket event. Returns 0, -ENOMEM or -EINVAL. */
+int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
+                 const struct bd_server *s, unsigned timeout_ms,
+                 void (*on_io)(void *data), void *data);
+
+/* Sends a query built by ares_create_query; cb runs once with its fate,
+ * possibly before this returns (a send that fails at once). */
+void bd_lane_send(struct bd_lane *lane, const unsigned char *query, int len,
+                  ares_callback cb, void *arg);
+
+/* Lets c-ares end the queries whose time is up. */
+void bd_lane_expire(struct bd_lane *lane);
+
+/* The errno of a failure on this host since the last call (see netio.h),
+ * or 0; clears it. */
+int bd_lane_take_local_errno(struct bd_lane *lane);
+
+/* Ends every query (ARES_EDESTRUCTION) and closes the sockets and their
+ * watches. Not from inside a c-ares callback. Safe to call twice. */
+void bd_lane_destroy(struct bd_lane *lane);
+
+#endif

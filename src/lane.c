@@ -1,0 +1,164 @@
+/* A c-ares channel for one server, with its sockets watched by uv_poll_t as
+ * c-ares asks through its socket state callback (libuv docs/src/poll.rst
+ * names c-ares as the use case). Retries are the engine's: one try each,
+ * so every try waits the same timeout (c-ares 1.18 doubles it per round)
+ * and each can go to another server. */
+#include "blogdom/lane.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blogdom/common.h"
+#include "blogdom/msg.h"
+
+#define UDP_BUFFER (4 * 1024 * 1024)
+
+/* One socket c-ares asked us to watch; freed in its close callback. */
+struct bd_lane_watch {
+  uv_poll_t poll;
+  ares_socket_t fd;
+  struct bd_lane *lane;
+  struct bd_lane_watch *next;
+};
+
+static void on_watch_closed(uv_handle_t *h) {
+  free(container_of((uv_poll_t *)h, struct bd_lane_watch, poll));
+}
+
+static void on_socket_event(uv_poll_t *h, int status, int events) {
+  struct bd_lane_watch *w = container_of(h, struct bd_lane_watch, poll);
+  struct bd_lane *lane = w->lane;
+  ares_socket_t rd = ARES_SOCKET_BAD;
+  ares_socket_t wr = ARES_SOCKET_BAD;
+
+  /* On an error let c-ares read and write: it finds the error itself. */
+  if (status < 0 || (events & UV_READABLE))
+    rd = w->fd;
+  if (status < 0 || (events & UV_WRITABLE))
+    wr = w->fd;
+  ares_process_fd(lane->channel, rd, wr);
+  lane->on_io(lane->data);
+}
+
+static struct bd_lane_watch **find_watch(struct bd_lane *lane,
+                                         ares_socket_t fd) {
+  struct bd_lane_watch **pw = &lane->watches;
+  while (*pw != NULL && (*pw)->fd != fd)
+    pw = &(*pw)->next;
+  return pw;
+}
+
+static void unwatch(struct bd_lane_watch **pw) {
+  struct bd_lane_watch *w = *pw;
+  *pw = w->next;
+  uv_close((uv_handle_t *)&w->poll, on_watch_closed);
+}
+
+/* c-ares' socket state callback. On (0, 0) c-ares closes the fd right
+ * after we return, so polling must stop now. A socket that cannot be
+ * watched only makes its queries end by timeout: slower, never lost. */
+static void on_socket_state(void *data, ares_socket_t fd, int readable,
+                            int writable) {
+  struct bd_lane *lane = data;
+  struct bd_lane_watch **pw = find_watch(lane, fd);
+  struct bd_lane_watch *w = *pw;
+  int events = (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0);
+
+  if (events == 0) {
+    if (w != NULL)
+      unwatch(pw);
+    return;
+  }
+  if (w == NULL) {
+    w = malloc(sizeof(*w));
+    if (w == NULL || uv_poll_init_socket(lane->loop, &w->poll, fd) != 0) {
+      free(w);
+      bd_warnf("cannot watch a socket: out of memory or descriptors");
+      return;
+    }
+    w->fd = fd;
+    w->lane = lane;
+    w->next = lane->watches;
+    lane->watches = w;
+    pw = &lane->watches;
+  }
+  if (uv_poll_start(&w->poll, events, on_socket_event) != 0) {
+    bd_warnf("cannot watch a socket: %s", strerror(errno));
+    unwatch(pw);
+  }
+}
+
+int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
+                 const struct bd_server *s, unsigned timeout_ms,
+                 void (*on_io)(void *data), void *data) {
+  char lookups[] = "b"; /* DNS only: never /etc/hosts (c-ares copies it) */
+  struct ares_options opts;
+  struct ares_addr_port_node node;
+  int optmask;
+  int rc;
+
+  memset(lane, 0, sizeof(*lane));
+  lane->loop = loop;
+  lane->on_io = on_io;
+  lane->data = data;
+  lane->netio.rcvbuf = UDP_BUFFER;
+  lane->netio.sndbuf = UDP_BUFFER;
+
+  memset(&opts, 0, sizeof(opts));
+  opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+               ARES_FLAG_NOALIASES | ARES_FLAG_EDNS;
+  opts.timeout = (int)timeout_ms;
+  opts.tries = 1;
+  opts.ndots = 1;
+  opts.ndomains = 0;
+  opts.domains = NULL;
+  opts.lookups = lookups;
+  opts.ednspsz = BD_EDNS_PAYLOAD;
+  opts.sock_state_cb = on_socket_state;
+  opts.sock_state_cb_data = lane;
+  optmask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+            ARES_OPT_NDOTS | ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS |
+            ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_NOROTATE;
+  rc = ares_init_options(&lane->channel, &opts, optmask);
+  if (rc != ARES_SUCCESS) {
+    lane->channel = NULL;
+    return rc == ARES_ENOMEM ? -ENOMEM : -EINVAL;
+  }
+  ares_set_socket_functions(lane->channel, bd_netio_functions(), &lane->netio);
+
+  memset(&node, 0, sizeof(node));
+  node.family = s->family;
+  memcpy(&node.addr, &s->addr, s->family == AF_INET ? 4 : 16);
+  node.udp_port = s->port;
+  node.tcp_port = s->port;
+  rc = ares_set_servers_ports(lane->channel, &node);
+  if (rc != ARES_SUCCESS) {
+    bd_lane_destroy(lane);
+    return rc == ARES_ENOMEM ? -ENOMEM : -EINVAL;
+  }
+  return 0;
+}
+
+void bd_lane_send(struct bd_lane *lane, const unsigned char *query, int len,
+                  ares_callback cb, void *arg) {
+  ares_send(lane->channel, query, len, cb, arg);
+}
+
+void bd_lane_expire(struct bd_lane *lane) {
+  if (lane->channel != NULL)
+    ares_process_fd(lane->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+int bd_lane_take_local_errno(struct bd_lane *lane) {
+  int err = lane->netio.local_errno;
+  lane->netio.local_errno = 0;
+  return err;
+}
+
+void bd_lane_destroy(struct bd_lane *lane) {
+  if (lane->channel == NULL)
+    return;
+  ares_destroy(lane->channel);
+  lane->channel = NULL;
+}

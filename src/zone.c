@@ -1,0 +1,173 @@
+/* A zone's servers: adding them, choosing one for each query, and learning
+ * from every try how much each can take and whether it still answers. */
+#include "blogdom/zone.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A server that stops answering is said once. A run of unanswered tries
+ * alone is not enough, as a lossy path has those too: there must also
+ * have been no answer at all for a few timeouts. */
+#define SILENT_TRIES 8
+#define SILENT_TIMEOUTS 3
+
+int bd_zone_new(struct bd_zone **out, const char *name,
+                const struct bd_zone_config *cfg) {
+  struct bd_zone *z = calloc(1, sizeof(*z));
+  if (z == NULL)
+    return -ENOMEM;
+  z->cfg = *cfg;
+  snprintf(z->name, sizeof(z->name), "%s", name);
+  *out = z;
+  return 0;
+}
+
+void bd_zone_free(struct bd_zone *z) {
+  if (z == NULL)
+    return;
+  for (size_t i = 0; i < z->count; i++) {
+    bd_lane_destroy(&z->servers[i]->lane);
+    free(z->servers[i]);
+  }
+  free(z->servers);
+  free(z->health);
+  free(z);
+}
+
+/* Each server in use may have an equal share of the zone's concurrency:
+ * without it, the server whose answers happen to be read first in each
+ * turn of the loop would take every free slot. A slower server still gets
+ * fewer names a second, as its slots stay busy longer. */
+static void share_concurrency(struct bd_zone *z) {
+  unsigned n = (unsigned)(z->in_use ? z->in_use : 1);
+  unsigned share = z->cfg.window_max / n;
+  for (size_t i = 0; i < z->count; i++)
+    bd_window_set_max(&z->servers[i]->window, share ? share : 1);
+}
+
+static int reserve(struct bd_zone *z) {
+  size_t cap = z->cap ? 2 * z->cap : 4;
+  struct bd_zone_server **servers;
+  struct bd_health *health;
+
+  if (z->count < z->cap)
+    return 0;
+  servers = realloc(z->servers, cap * sizeof(*servers));
+  if (servers == NULL)
+    return -ENOMEM;
+  z->servers = servers;
+  health = realloc(z->health, cap * sizeof(*health));
+  if (health == NULL)
+    return -ENOMEM;
+  z->health = health;
+  z->cap = cap;
+  return 0;
+}
+
+int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
+  struct bd_zone_server *zs;
+  int rc = reserve(z);
+
+  if (rc != 0)
+    return rc;
+  zs = calloc(1, sizeof(*zs));
+  if (zs == NULL)
+    return -ENOMEM;
+  zs->addr = *s;
+  rc = bd_lane_init(&zs->lane, z->cfg.loop, s, z->cfg.timeout_ms, z->cfg.on_io,
+                    z->cfg.data);
+  if (rc != 0) {
+    free(zs);
+    return rc;
+  }
+  bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max);
+  memset(&z->health[z->count], 0, sizeof(z->health[0]));
+  z->servers[z->count] = zs;
+  z->in_use++;
+  share_concurrency(z);
+  return (int)z->count++;
+}
+
+size_t bd_zone_choose(const struct bd_zone *z, size_t after) {
+  size_t n = z->count;
+  size_t start = after == BD_ZONE_NONE ? n - 1 : after;
+  for (size_t k = 1; k <= n; k++) {
+    size_t i = (start + k) % n;
+    const struct bd_zone_server *zs = z->servers[i];
+    if (!z->health[i].sidelined && zs->inflight < bd_window_size(&zs->window))
+      return i;
+  }
+  return BD_ZONE_NONE;
+}
+
+void bd_zone_sideline(struct bd_zone *z, size_t i) {
+  if (z->health[i].sidelined)
+    return;
+  z->health[i].sidelined = true;
+  z->in_use--;
+  share_concurrency(z);
+}
+
+static bool went_silent(struct bd_zone *z, struct bd_zone_server *zs,
+                        bool answered, uint64_t now) {
+  uint64_t quiet = (uint64_t)SILENT_TIMEOUTS * z->cfg.timeout_ms * 1000000u;
+  if (answered) {
+    zs->unanswered = 0;
+    zs->last_answer_ns = now;
+    return false;
+  }
+  if (zs->last_answer_ns == 0)
+    zs->last_answer_ns = now;
+  if (++zs->unanswered < SILENT_TRIES || now - zs->last_answer_ns < quiet ||
+      zs->warned_silent)
+    return false;
+  zs->warned_silent = true;
+  return true;
+}
+
+enum bd_zone_event bd_zone_record(struct bd_zone *z, size_t i,
+                                  const struct bd_verdict *v, uint64_t sent_ns,
+                                  uint64_t now) {
+  struct bd_zone_server *zs = z->servers[i];
+  bool transport = bd_verdict_is_transport_failure(v);
+  bool silent =
+      v->reason == BD_REASON_TIMEOUT || v->reason == BD_REASON_UNREACHABLE;
+  /* Losses seen within a timeout of a cut were caused before it. */
+  uint64_t hold = (uint64_t)z->cfg.timeout_ms * 1000000u;
+
+  if (v->reason == BD_REASON_TIMEOUT)
+    bd_window_on_loss(&zs->window, now, sent_ns, hold);
+  else if (!transport)
+    bd_window_on_answer(&zs->window, now, sent_ns, hold);
+  bd_health_record(&z->health[i], transport || bd_verdict_is_server_failure(v));
+  if (bd_health_should_sideline(z->health, z->count, i)) {
+    bd_zone_sideline(z, i);
+    return BD_ZONE_SIDELINED;
+  }
+  return went_silent(z, zs, !silent, now) ? BD_ZONE_SILENT : BD_ZONE_NO_EVENT;
+}
+
+void bd_zone_local_failure(struct bd_zone *z, size_t i, uint64_t now_ns,
+                           uint64_t backoff_ns) {
+  bd_window_on_local_failure(&z->servers[i]->window, now_ns, backoff_ns);
+}
+
+unsigned bd_zone_window(const struct bd_zone *z) {
+  unsigned window = 0;
+  for (size_t i = 0; i < z->count; i++)
+    if (!z->health[i].sidelined)
+      window += bd_window_size(&z->servers[i]->window);
+  return window < z->cfg.window_max ? window : z->cfg.window_max;
+}
+
+void bd_zone_expire(struct bd_zone *z) {
+  for (size_t i = 0; i < z->count; i++)
+    bd_lane_expire(&z->servers[i]->lane);
+}
+
+void bd_zone_close(struct bd_zone *z) {
+  for (size_t i = 0; i < z->count; i++)
+    bd_lane_destroy(&z->servers[i]->lane);
+}
