@@ -1,0 +1,167 @@
+/* The zone object: servers joining, the choice of a server, windows,
+ * sidelining and silence. Lanes are real c-ares channels on a real loop;
+ * nothing is sent. */
+#include "unit.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "blogdom/zone.h"
+
+#define MS 1000000ull
+
+static struct bd_server server(const char *ip, unsigned port) {
+  struct bd_server s;
+  memset(&s, 0, sizeof(s));
+  s.family = AF_INET;
+  inet_pton(AF_INET, ip, s.addr.v4);
+  s.port = (uint16_t)port;
+  snprintf(s.text, sizeof(s.text), "%s:%u", ip, port);
+  return s;
+}
+
+static void on_io(void *data) {
+  (void)data;
+}
+
+struct rig {
+  uv_loop_t loop;
+  struct bd_zone *zone;
+};
+
+static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
+  struct bd_zone_config zc;
+  memset(&zc, 0, sizeof(zc));
+  assert_int_equal(uv_loop_init(&r->loop), 0);
+  zc.loop = &r->loop;
+  zc.timeout_ms = 100;
+  zc.window_init = window_init;
+  zc.window_max = window_max;
+  zc.on_io = on_io;
+  assert_int_equal(bd_zone_new(&r->zone, "", &zc), 0);
+}
+
+static void close_rig(struct rig *r) {
+  bd_zone_close(r->zone);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  bd_zone_free(r->zone);
+  assert_int_equal(uv_loop_close(&r->loop), 0);
+}
+
+static struct bd_verdict outcome(enum bd_status s, enum bd_reason reason) {
+  struct bd_verdict v;
+  memset(&v, 0, sizeof(v));
+  v.status = s;
+  v.reason = reason;
+  return v;
+}
+
+static void test_round_robin_with_room(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  struct bd_server b = server("127.0.0.1", 5302);
+  (void)state;
+  open_rig(&r, 2, 100);
+  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), BD_ZONE_NONE);
+  assert_int_equal(bd_zone_add_server(r.zone, &a), 0);
+  assert_int_equal(bd_zone_add_server(r.zone, &b), 1);
+  assert_int_equal(r.zone->in_use, 2);
+  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), 0);
+  assert_int_equal(bd_zone_choose(r.zone, 0), 1);
+  assert_int_equal(bd_zone_choose(r.zone, 1), 0);
+  /* A server whose window is full is passed over. */
+  r.zone->servers[0]->inflight = 2;
+  assert_int_equal(bd_zone_choose(r.zone, 1), 1);
+  r.zone->servers[1]->inflight = 2;
+  assert_int_equal(bd_zone_choose(r.zone, 1), BD_ZONE_NONE);
+  r.zone->servers[0]->inflight = r.zone->servers[1]->inflight = 0;
+  assert_int_equal(bd_zone_window(r.zone), 4);
+  assert_string_equal(r.zone->servers[1]->addr.text, "127.0.0.1:5302");
+  close_rig(&r);
+}
+
+static void test_servers_join_while_running(void **state) {
+  struct rig r;
+  (void)state;
+  open_rig(&r, 100, 1000);
+  /* Past the first allocations the arrays move; each server does not. */
+  for (unsigned i = 0; i < 20; i++) {
+    struct bd_server s = server("127.0.0.1", 5300 + i);
+    struct bd_zone_server *first = i > 0 ? r.zone->servers[0] : NULL;
+    assert_int_equal(bd_zone_add_server(r.zone, &s), (int)i);
+    if (first != NULL)
+      assert_ptr_equal(r.zone->servers[0], first);
+  }
+  /* Twenty servers share the zone's 1000: 50 each at most. */
+  assert_int_equal(bd_zone_window(r.zone), 20 * 50);
+  assert_string_equal(r.zone->servers[19]->addr.text, "127.0.0.1:5319");
+  close_rig(&r);
+}
+
+static void test_sidelining(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  struct bd_server b = server("127.0.0.1", 5302);
+  struct bd_verdict ok = outcome(BD_FOUND, BD_REASON_ANSWER);
+  struct bd_verdict refused = outcome(BD_ERROR, BD_REASON_REFUSED);
+  enum bd_zone_event ev = BD_ZONE_NO_EVENT;
+  (void)state;
+  open_rig(&r, 10, 100);
+  bd_zone_add_server(r.zone, &a);
+  bd_zone_add_server(r.zone, &b);
+  for (int i = 0; i < BD_HEALTH_MIN_SAMPLES; i++) {
+    assert_int_equal(bd_zone_record(r.zone, 1, &ok, i * MS, i * MS + 1),
+                     BD_ZONE_NO_EVENT);
+    ev = bd_zone_record(r.zone, 0, &refused, i * MS, i * MS + 1);
+  }
+  assert_int_equal(ev, BD_ZONE_SIDELINED);
+  assert_true(r.zone->health[0].sidelined);
+  assert_int_equal(r.zone->in_use, 1);
+  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), 1);
+  assert_int_equal(bd_zone_choose(r.zone, 1), 1);
+  /* The last server is never sidelined, however it fails. */
+  for (int i = 0; i < 3 * BD_HEALTH_MIN_SAMPLES; i++)
+    assert_int_not_equal(bd_zone_record(r.zone, 1, &refused, 0, 1),
+                         BD_ZONE_SIDELINED);
+  assert_int_equal(r.zone->in_use, 1);
+  close_rig(&r);
+}
+
+static void test_silence_is_said_once(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  struct bd_verdict ok = outcome(BD_FOUND, BD_REASON_ANSWER);
+  struct bd_verdict lost = outcome(BD_ERROR, BD_REASON_TIMEOUT);
+  unsigned events = 0;
+  uint64_t now = 1000 * MS;
+  (void)state;
+  open_rig(&r, 10, 100);
+  bd_zone_add_server(r.zone, &a);
+  bd_zone_record(r.zone, 0, &ok, now - MS, now);
+  /* Many losses at once on a lossy path: not silence, answers are
+   * recent. */
+  for (int i = 0; i < 50; i++)
+    assert_int_equal(bd_zone_record(r.zone, 0, &lost, now, now + MS),
+                     BD_ZONE_NO_EVENT);
+  /* An answer ends the run of losses; then nothing for long. */
+  bd_zone_record(r.zone, 0, &ok, now, now + 2 * MS);
+  for (int i = 0; i < 20; i++) {
+    now += 100 * MS; /* one timeout */
+    if (bd_zone_record(r.zone, 0, &lost, now - 100 * MS, now) == BD_ZONE_SILENT)
+      events++;
+  }
+  assert_int_equal(events, 1);
+  assert_true(r.zone->servers[0]->warned_silent);
+  close_rig(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_round_robin_with_room),
+      cmocka_unit_test(test_servers_join_while_running),
+      cmocka_unit_test(test_sidelining),
+      cmocka_unit_test(test_silence_is_said_once),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
