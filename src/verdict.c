@@ -1,199 +1,88 @@
-/* DNS response -> verdict. Parses only what the verdict needs, with every
- * offset checked against the buffer: responses come from the network. */
+/* DNS response -> verdict: the pure rules over a message that dnsmsg.c
+ * has parsed and bounds-checked. */
 #include "blogdom/verdict.h"
 
 #include <ares.h>
 #include <stdio.h>
 #include <string.h>
 
-#define HEADER_SIZE 12
-#define TYPE_A 1
-#define TYPE_NS 2
-#define TYPE_CNAME 5
-#define TYPE_SOA 6
-#define TYPE_AAAA 28
-#define TYPE_DNAME 39
-#define FLAG_AA 0x04 /* in the third header byte (RFC 1035 4.1.1) */
-#define FLAG_TC 0x02
-#define CLASS_IN 1
-#define MAX_POINTER_HOPS 64
-
-struct reader {
-  const unsigned char *buf;
-  size_t len;
-  size_t pos;
-};
-
-static unsigned get16(const unsigned char *p) {
-  return ((unsigned)p[0] << 8) | p[1];
-}
-
-/* Steps over a name at r->pos, compressed or not (RFC 1035 4.1.4). */
-static int skip_name(struct reader *r) {
-  size_t pos = r->pos;
-  for (unsigned labels = 0; labels < 128; labels++) {
-    unsigned char c;
-    if (pos >= r->len)
-      return -1;
-    c = r->buf[pos];
-    if (c == 0) {
-      r->pos = pos + 1;
-      return 0;
-    }
-    if ((c & 0xc0) == 0xc0) {
-      if (pos + 2 > r->len)
-        return -1;
-      r->pos = pos + 2;
-      return 0;
-    }
-    if ((c & 0xc0) != 0)
-      return -1; /* the 0x40 and 0x80 label types are obsolete */
-    pos += 1u + c;
-  }
-  return -1;
-}
-
-/* Moves *pos to the next label of a name, following pointers; returns its
- * length (0 at the root), or -1 when the name is malformed. */
-static int next_label(const unsigned char *buf, size_t len, size_t *pos,
-                      unsigned *hops) {
-  for (;;) {
-    unsigned char c;
-    if (*pos >= len)
-      return -1;
-    c = buf[*pos];
-    if ((c & 0xc0) == 0xc0) {
-      if (*pos + 2 > len || ++*hops > MAX_POINTER_HOPS)
-        return -1;
-      *pos = get16(buf + *pos) & 0x3fffu;
-      continue;
-    }
-    if ((c & 0xc0) != 0 || *pos + 1u + c > len)
-      return -1;
-    return c;
-  }
-}
-
-static unsigned char lower(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-/* True when the names at offsets a and b are equal, ignoring ASCII case
- * (RFC 4343). */
-static bool same_name(const unsigned char *buf, size_t len, size_t a,
-                      size_t b) {
-  unsigned hops = 0;
-  for (unsigned labels = 0; labels < 128; labels++) {
-    int la = next_label(buf, len, &a, &hops);
-    int lb = next_label(buf, len, &b, &hops);
-    if (la < 0 || lb < 0 || la != lb)
-      return false;
-    if (la == 0)
-      return true;
-    for (int i = 1; i <= la; i++)
-      if (lower(buf[a + (size_t)i]) != lower(buf[b + (size_t)i]))
-        return false;
-    a += 1u + (unsigned)la;
-    b += 1u + (unsigned)lb;
-  }
-  return false;
-}
+#include "blogdom/dnsmsg.h"
 
 static void set(struct bd_verdict *v, enum bd_status s, enum bd_reason r) {
   v->status = s;
   v->reason = r;
 }
 
-static void keep_address(struct bd_verdict *v, const unsigned char *rdata,
-                         unsigned rdlen) {
+static void keep_address(struct bd_verdict *v, const struct bd_dnsmsg *m,
+                         const struct bd_dnsrr *rr) {
+  int n;
   if (v->naddrs >= BD_VERDICT_MAX_ADDRS)
     return;
-  v->addrs[v->naddrs].len = (uint8_t)rdlen;
-  memcpy(v->addrs[v->naddrs].bytes, rdata, rdlen);
-  v->naddrs++;
+  n = bd_dnsmsg_read_addr(m, rr, v->addrs[v->naddrs].bytes);
+  if (n > 0)
+    v->addrs[v->naddrs++].len = (uint8_t)n;
+}
+
+static bool asked_for(uint16_t qtype, uint16_t type) {
+  return type == qtype || qtype == BD_DNS_TYPE_ANY;
 }
 
 /* Walks the answer section. *records counts records of qtype; *alias tells
  * whether the question's own name is an alias (CNAME or DNAME owner). */
-static int read_answers(struct reader *r, unsigned ancount, size_t qname,
-                        uint16_t qtype, struct bd_verdict *v, unsigned *records,
-                        bool *alias) {
-  for (unsigned i = 0; i < ancount; i++) {
-    size_t owner = r->pos;
-    unsigned type;
-    unsigned klass;
-    unsigned rdlen;
-
-    if (skip_name(r) != 0 || r->pos + 10 > r->len)
-      return -1;
-    type = get16(r->buf + r->pos);
-    klass = get16(r->buf + r->pos + 2);
-    rdlen = get16(r->buf + r->pos + 8);
-    r->pos += 10;
-    if (r->pos + rdlen > r->len)
-      return -1;
-    if (type == qtype || qtype == 255)
+static void read_answers(const struct bd_dnsmsg *m, uint16_t qtype,
+                         struct bd_verdict *v, unsigned *records, bool *alias) {
+  struct bd_dnsmsg_cursor c;
+  struct bd_dnsrr rr;
+  bd_dnsmsg_walk(m, BD_DNS_ANSWER, &c);
+  while (bd_dnsmsg_next(&c, &rr)) {
+    if (asked_for(qtype, rr.type))
       (*records)++;
-    if (klass == CLASS_IN &&
-        ((type == TYPE_A && rdlen == 4) ||
-         (type == TYPE_AAAA && rdlen == 16)) &&
-        (qtype == type || qtype == 255))
-      keep_address(v, r->buf + r->pos, rdlen);
-    if ((type == TYPE_CNAME || type == TYPE_DNAME) &&
-        same_name(r->buf, r->len, owner, qname))
+    if ((rr.type == BD_DNS_TYPE_A || rr.type == BD_DNS_TYPE_AAAA) &&
+        asked_for(qtype, rr.type))
+      keep_address(v, m, &rr);
+    if ((rr.type == BD_DNS_TYPE_CNAME || rr.type == BD_DNS_TYPE_DNAME) &&
+        bd_dnsmsg_same_name(m, rr.owner, m, m->qname))
       *alias = true;
-    r->pos += rdlen;
   }
-  return 0;
 }
 
-/* Walks the authority section for NS and SOA records (RFC 2308 2.1-2.2:
+/* Looks in the authority section for NS and SOA records (RFC 2308 2.1-2.2:
  * a negative answer carries the zone's SOA; a referral carries the NS
  * records of the zone it hands the question to). */
-static int read_authority(struct reader *r, unsigned nscount, bool *ns,
-                          bool *soa) {
-  for (unsigned i = 0; i < nscount; i++) {
-    unsigned type;
-    unsigned rdlen;
-
-    if (skip_name(r) != 0 || r->pos + 10 > r->len)
-      return -1;
-    type = get16(r->buf + r->pos);
-    rdlen = get16(r->buf + r->pos + 8);
-    r->pos += 10;
-    if (r->pos + rdlen > r->len)
-      return -1;
-    if (type == TYPE_NS)
+static void read_authority(const struct bd_dnsmsg *m, bool *ns, bool *soa) {
+  struct bd_dnsmsg_cursor c;
+  struct bd_dnsrr rr;
+  bd_dnsmsg_walk(m, BD_DNS_AUTHORITY, &c);
+  while (bd_dnsmsg_next(&c, &rr)) {
+    if (rr.type == BD_DNS_TYPE_NS)
       *ns = true;
-    else if (type == TYPE_SOA)
+    else if (rr.type == BD_DNS_TYPE_SOA)
       *soa = true;
-    r->pos += rdlen;
   }
-  return 0;
 }
 
 static void judge_rcode(int rcode, unsigned records, bool alias,
                         struct bd_verdict *v) {
   switch (rcode) {
-  case 0:
+  case BD_DNS_RCODE_NOERROR:
     set(v, BD_FOUND, records > 0 ? BD_REASON_ANSWER : BD_REASON_NODATA);
     return;
-  case 3:
+  case BD_DNS_RCODE_NXDOMAIN:
     if (alias)
       set(v, BD_FOUND, BD_REASON_ALIAS);
     else
       set(v, BD_NOTFOUND, BD_REASON_NXDOMAIN);
     return;
-  case 1:
+  case BD_DNS_RCODE_FORMERR:
     set(v, BD_ERROR, BD_REASON_FORMERR);
     return;
-  case 2:
+  case BD_DNS_RCODE_SERVFAIL:
     set(v, BD_ERROR, BD_REASON_SERVFAIL);
     return;
-  case 4:
+  case BD_DNS_RCODE_NOTIMP:
     set(v, BD_ERROR, BD_REASON_NOTIMP);
     return;
-  case 5:
+  case BD_DNS_RCODE_REFUSED:
     set(v, BD_ERROR, BD_REASON_REFUSED);
     return;
   default:
@@ -204,38 +93,28 @@ static void judge_rcode(int rcode, unsigned records, bool alias,
 
 void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
                             uint16_t qtype, struct bd_verdict *v) {
-  struct reader r = {abuf, alen, HEADER_SIZE};
+  struct bd_dnsmsg m;
   unsigned records = 0;
-  unsigned ancount;
   bool alias = false;
   bool ns = false;
   bool soa = false;
-  size_t qname;
 
   memset(v, 0, sizeof(*v));
   v->rcode = -1;
   set(v, BD_ERROR, BD_REASON_BAD_RESPONSE);
-  if (abuf == NULL || alen < HEADER_SIZE)
+  if (abuf == NULL || bd_dnsmsg_parse(&m, abuf, alen) != 0)
     return;
-  /* Only a response (QR) to a standard query (opcode 0) with our one
-   * question can carry a verdict. */
-  if ((abuf[2] & 0x80) == 0 || (abuf[2] & 0x78) != 0 || get16(abuf + 4) != 1)
+  /* Only a response (QR) to a standard query with our one question can
+   * carry a verdict, and a truncated one is the start of an answer, never
+   * an answer. */
+  if (!(m.flags & BD_DNS_FLAG_QR) || m.opcode != BD_DNS_OPCODE_QUERY ||
+      (m.flags & BD_DNS_FLAG_TC))
     return;
-  qname = r.pos;
-  if (skip_name(&r) != 0 || r.pos + 4 > alen)
-    return;
-  r.pos += 4;
-  ancount = get16(abuf + 6);
-  if (read_answers(&r, ancount, qname, qtype, v, &records, &alias) != 0 ||
-      read_authority(&r, get16(abuf + 8), &ns, &soa) != 0) {
-    v->naddrs = 0;
-    return;
-  }
-  /* A truncated response is the start of an answer, never an answer. */
-  if (abuf[2] & FLAG_TC)
-    return;
-  v->rcode = abuf[3] & 0x0f;
-  if (v->rcode == 0 && ancount == 0 && ns && !soa && !(abuf[2] & FLAG_AA)) {
+  read_answers(&m, qtype, v, &records, &alias);
+  read_authority(&m, &ns, &soa);
+  v->rcode = m.rcode;
+  if (m.rcode == BD_DNS_RCODE_NOERROR && m.counts[BD_DNS_ANSWER] == 0 && ns &&
+      !soa && !(m.flags & BD_DNS_FLAG_AA)) {
     set(v, BD_ERROR, BD_REASON_REFERRAL);
     return;
   }
