@@ -268,6 +268,7 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   char where[300];
   int rc = 0;
   unsigned lineno = 0;
+  size_t before = cfg->servers.count;
 
   if (f == NULL) {
     bd_errorf("cannot open %s: %s", path, strerror(errno));
@@ -284,6 +285,12 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   }
   if (rc == 0 && ferror(f)) {
     bd_errorf("cannot read %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  /* A list with nothing in it must not fall back to the system's resolver:
+   * the names would go to a server the user never chose. */
+  if (rc == 0 && cfg->servers.count == before) {
+    bd_errorf("no servers in %s", path);
     rc = -1;
   }
   fclose(f);
