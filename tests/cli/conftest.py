@@ -484,7 +484,12 @@ def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
         if not checks:
             args = without_checks(args)
     start = time.monotonic()
-    proc = subprocess.run(WRAPPER + [BLOGDOM] + args, input=stdin,
+    # Without input of the test's own, stdin is /dev/null: blogdom reads
+    # names from a stdin that is a pipe or a file, and the suite's (a pipe
+    # under "pytest -s" or CI) must not become names.
+    feed = {"input": stdin} if stdin is not None else \
+        {"stdin": subprocess.DEVNULL}
+    proc = subprocess.run(WRAPPER + [BLOGDOM] + args, **feed,
                           capture_output=True, timeout=timeout, env=env)
     run = Run(proc, time.monotonic() - start)
     run.stdout = run.stdout.decode("utf-8", "surrogateescape")
@@ -542,7 +547,8 @@ class Netns:
         proc = subprocess.run(
             ["unshare", "--net", "--mount", sys.executable,
              str(NETNS_DRIVER), str(spec)],
-            capture_output=True, timeout=timeout + 30)
+            stdin=subprocess.DEVNULL, capture_output=True,
+            timeout=timeout + 30)
         out = proc.stdout.decode("utf-8", "surrogateescape")
         assert proc.returncode == 0, \
             f"netns driver failed ({proc.returncode}): {out}\n" + \

@@ -68,7 +68,8 @@ def main():
     server = start_server(spec.get("server"), workdir)
     try:
         start = time.monotonic()
-        proc = subprocess.run(spec["command"], capture_output=True,
+        proc = subprocess.run(spec["command"], stdin=subprocess.DEVNULL,
+                              capture_output=True,
                               timeout=spec.get("timeout", 60))
         result = {
             "returncode": proc.returncode,
