@@ -42,6 +42,7 @@ struct labels {
   size_t len;
   size_t pos;      /* of the next length octet */
   size_t floor;    /* a pointer must point below this */
+  size_t limit;    /* the labels must end before this */
   size_t end;      /* just past the name where it is written; 0 until seen */
   unsigned octets; /* of the name so far, uncompressed */
   unsigned pointers;
@@ -53,9 +54,16 @@ static void labels_start(struct labels *l, const unsigned char *buf, size_t len,
   l->len = len;
   l->pos = off;
   l->floor = off;
+  l->limit = len;
   l->end = 0;
   l->octets = 0;
   l->pointers = 0;
+}
+
+/* What running into l->limit means: the end of the buffer, or a name
+ * pointed at that does not end before the pointer. */
+static int overrun(const struct labels *l) {
+  return l->limit == l->len ? BD_DNSMSG_ESHORT : BD_DNSMSG_ENAME;
 }
 
 /* Returns the length of the next label, 0 at the root, with *label at its
@@ -66,32 +74,35 @@ static int next_label(struct labels *l, const unsigned char **label) {
     unsigned c;
     size_t target;
 
-    if (l->pos >= l->len)
-      return BD_DNSMSG_ESHORT;
+    if (l->pos >= l->limit)
+      return overrun(l);
     c = l->buf[l->pos];
     switch (c & 0xc0) {
     case 0x00:
       l->octets += 1 + c;
       if (l->octets > NAME_MAX_OCTETS)
         return BD_DNSMSG_ENAME;
-      if (c + 1 > l->len - l->pos)
-        return BD_DNSMSG_ESHORT;
+      if (c + 1 > l->limit - l->pos)
+        return overrun(l);
       *label = l->buf + l->pos + 1;
       l->pos += 1 + c;
       if (c == 0 && l->end == 0)
         l->end = l->pos;
       return (int)c;
     case 0xc0:
-      /* RFC 1035 4.1.4: a pointer to a prior occurrence. Each target lies
-       * below the last, so the walk ends. */
-      if (l->len - l->pos < 2)
-        return BD_DNSMSG_ESHORT;
+      /* RFC 1035 4.1.4: a pointer to a prior occurrence, so the name it
+       * points at lies wholly before the pointer. Each target lies below
+       * the last, so the walk ends; and a name reads no byte after its
+       * own, so bytes after a message's records never change it. */
+      if (l->limit - l->pos < 2)
+        return overrun(l);
       target = get16(l->buf + l->pos) & 0x3fffu;
       if (target >= l->floor || ++l->pointers > MAX_POINTERS)
         return BD_DNSMSG_ENAME;
       if (l->end == 0)
         l->end = l->pos + 2;
       l->floor = target;
+      l->limit = l->pos;
       l->pos = target;
       continue;
     default:

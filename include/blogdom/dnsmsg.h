@@ -176,9 +176,10 @@ struct bd_dns_srv {
  * and every record must lie inside the buffer: afterwards the sections
  * walk without error. A name is malformed when it uses the label types
  * 0x40 or 0x80 (RFC 6891 5), is longer than 255 octets (RFC 1035 3.1), or
- * holds a pointer that does not point before the name and before every
- * earlier pointer's target: RFC 1035 4.1.4 points at "a prior occurrence",
- * and this rule alone makes forward pointers and loops impossible. A
+ * holds a pointer that does not point at a name wholly before it, below
+ * the name's start and below every earlier pointer's target: RFC 1035
+ * 4.1.4 points at "a prior occurrence", and this rule makes forward
+ * pointers and loops impossible. A
  * response must ask exactly one question (RFC 9619), as every caller asks
  * one: on BD_DNSMSG_EQDCOUNT the header fields, id to counts, are filled in
  * all the same (a server may send FORMERR without the question) and the

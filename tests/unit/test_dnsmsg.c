@@ -473,6 +473,20 @@ static unsigned owner_over_255(struct msg *m) {
   return 0;
 }
 
+static unsigned owner_to_unfinished(struct msg *m) {
+  /* Back to a label of 4 in an earlier record's data that holds only 2:
+   * the other 2 are this pointer itself, and the root after it is the
+   * first octet of this record's type. A name pointed at must end
+   * before the pointer. */
+  size_t at;
+  put_ptr(m, 12);
+  at = begin_rr(m, BD_DNS_TYPE_TXT, BD_DNS_CLASS_IN, 1);
+  put_bytes(m, "\4ab", 3);
+  end_rr(m, at);
+  put_ptr(m, at + 2);
+  return 1;
+}
+
 static void test_pointer_rules(void **state) {
   static const struct owner_case cases[] = {
       {"backward pointer", owner_backward, 0},
@@ -486,6 +500,8 @@ static void test_pointer_rules(void **state) {
       {"pointer to a bad name", owner_to_bad_name, BD_DNSMSG_ENAME},
       {"pointer into the header", owner_into_header, BD_DNSMSG_ENAME},
       {"over 255 octets", owner_over_255, BD_DNSMSG_ENAME},
+      {"pointer to a name not ended before it", owner_to_unfinished,
+       BD_DNSMSG_ENAME},
   };
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
