@@ -46,60 +46,109 @@ enum option_id {
   OPT_RDAP_RATE
 };
 
+/* Flags of an option: how its argument is used and completed. */
+#define F_FILE 1u    /* the argument is a path */
+#define F_REPEAT 2u  /* each use adds to the last */
+#define F_LIST 4u    /* the argument may be a comma-separated list */
+#define F_ANYCASE 8u /* word() is matched in any case */
+
 struct option_spec {
   const char *name;
   int id;
   const char *arg; /* NULL: takes no argument */
   const char *help;
+  unsigned flags;
+  const char *(*word)(size_t i); /* a fixed set of arguments, or NULL */
 };
+
+/* The words of --only and --order, for parsing and for the completions. */
+static const char *const only_words[] = {"found", "notfound", "error"};
+static const char *const order_words[] = {"arrival", "input"};
+
+static const char *only_word(size_t i) {
+  return i < sizeof(only_words) / sizeof(only_words[0]) ? only_words[i] : NULL;
+}
+
+static const char *order_word(size_t i) {
+  return i < sizeof(order_words) / sizeof(order_words[0]) ? order_words[i]
+                                                          : NULL;
+}
 
 static const struct option_spec table[] = {
     {"file", OPT_FILE, "FILE",
-     "read names from FILE, one a line ('-': stdin); repeatable"},
-    {"tld", OPT_TLD, "TLD", "probe labels under TLD; repeatable (default dev)"},
+     "read names from FILE, one a line ('-': stdin); repeatable",
+     F_FILE | F_REPEAT, NULL},
+    {"tld", OPT_TLD, "TLD", "probe labels under TLD; repeatable (default dev)",
+     F_REPEAT, NULL},
     {"max-len", OPT_MAX_LEN, "N",
-     "built-in keywords of at most N letters, 0: all (default 4)"},
+     "built-in keywords of at most N letters, 0: all (default 4)", 0, NULL},
     {"server", OPT_SERVER, "ADDR[:PORT]",
-     "DNS server to ask; repeatable, comma-separated, [v6]:port"},
-    {"resolvers", OPT_RESOLVERS, "FILE", "read servers from FILE, one a line"},
+     "DNS server to ask; repeatable, comma-separated, [v6]:port",
+     F_REPEAT | F_LIST, NULL},
+    {"resolvers", OPT_RESOLVERS, "FILE", "read servers from FILE, one a line",
+     F_FILE | F_REPEAT, NULL},
     {"concurrency", OPT_CONCURRENCY, "N",
-     "at most N queries in flight (default: adaptive up to 1000)"},
-    {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)"},
-    {"tries", OPT_TRIES, "N", "tries in all before giving up (default 3)"},
-    {"type", OPT_TYPE, "TYPE", "record type to ask for (default A)"},
+     "at most N queries in flight (default: adaptive up to 1000)", 0, NULL},
+    {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)", 0, NULL},
+    {"tries", OPT_TRIES, "N", "tries in all before giving up (default 3)", 0,
+     NULL},
+    {"type", OPT_TYPE, "TYPE", "record type to ask for (default A)", F_ANYCASE,
+     bd_rrtype_mnemonic},
     {"rate", OPT_RATE, "QPS",
-     "at most QPS queries a second (default: no limit)"},
-    {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order"},
-    {"json", OPT_JSON, NULL, "one JSON object a line"},
+     "at most QPS queries a second (default: no limit)", 0, NULL},
+    {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order", 0,
+     order_word},
+    {"json", OPT_JSON, NULL, "one JSON object a line", 0, NULL},
     {"only", OPT_ONLY, "STATUS",
-     "print only found, notfound or error lines; repeatable"},
-    {"stats", OPT_STATS, NULL, "print a summary on stderr at the end"},
-    {"progress", OPT_PROGRESS, NULL, "show the progress line even off a TTY"},
-    {"no-progress", OPT_NO_PROGRESS, NULL, "never show the progress line"},
-    {"shard", OPT_SHARD, "K/N", "probe only shard K (0..N-1) of N"},
+     "print only found, notfound or error lines; repeatable", F_REPEAT | F_LIST,
+     only_word},
+    {"stats", OPT_STATS, NULL, "print a summary on stderr at the end", 0, NULL},
+    {"progress", OPT_PROGRESS, NULL, "show the progress line even off a TTY", 0,
+     NULL},
+    {"no-progress", OPT_NO_PROGRESS, NULL, "never show the progress line", 0,
+     NULL},
+    {"shard", OPT_SHARD, "K/N", "probe only shard K (0..N-1) of N", 0, NULL},
     {"no-wildcard-check", OPT_NO_WILDCARD_CHECK, NULL,
-     "do not ask a random name under each TLD first"},
+     "do not ask a random name under each TLD first", 0, NULL},
     {"trust-resolver", OPT_TRUST_RESOLVER, NULL,
-     "skip the checks for a resolver that lies"},
+     "skip the checks for a resolver that lies", 0, NULL},
     {"confirm", OPT_CONFIRM, NULL,
-     "ask the registry (RDAP) about every name DNS calls free"},
+     "ask the registry (RDAP) about every name DNS calls free", 0, NULL},
     {"rdap-bootstrap", OPT_RDAP_BOOTSTRAP, "FILE",
-     "RDAP servers from this dns.json (implies --confirm)"},
+     "RDAP servers from this dns.json (implies --confirm)", F_FILE, NULL},
     {"rdap-url", OPT_RDAP_URL, "URL",
-     "send every RDAP query to this base URL (implies --confirm)"},
+     "send every RDAP query to this base URL (implies --confirm)", 0, NULL},
     {"rdap-rate", OPT_RDAP_RATE, "QPS",
-     "RDAP queries a second per registry (default 10)"},
-    {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr"},
-    {"verbose", OPT_VERBOSE, NULL, "say more on stderr"},
-    {"help", OPT_HELP, NULL, "show this help and exit"},
-    {"version", OPT_VERSION, NULL, "show the version and exit"},
+     "RDAP queries a second per registry (default 10)", 0, NULL},
+    {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr", 0, NULL},
+    {"verbose", OPT_VERBOSE, NULL, "say more on stderr", 0, NULL},
+    {"help", OPT_HELP, NULL, "show this help and exit", 0, NULL},
+    {"version", OPT_VERSION, NULL, "show the version and exit", 0, NULL},
 };
 
 #define NOPTIONS (sizeof(table) / sizeof(table[0]))
 
-void bd_cli_each_option(void (*fn)(const char *name, void *data), void *data) {
-  for (size_t i = 0; i < NOPTIONS; i++)
-    fn(table[i].name, data);
+void bd_cli_each_option(void (*fn)(const struct bd_cli_option *o, void *data),
+                        void *data) {
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const struct option_spec *t = &table[i];
+    struct bd_cli_option o = {t->name,
+                              t->id < 256 ? (char)t->id : 0,
+                              t->arg,
+                              t->help,
+                              BD_CLI_ARG_TEXT,
+                              (t->flags & F_REPEAT) != 0,
+                              (t->flags & F_LIST) != 0,
+                              (t->flags & F_ANYCASE) != 0,
+                              t->word};
+    if (t->arg == NULL)
+      o.kind = BD_CLI_ARG_NONE;
+    else if (t->word != NULL)
+      o.kind = BD_CLI_ARG_WORD;
+    else if (t->flags & F_FILE)
+      o.kind = BD_CLI_ARG_FILE;
+    fn(&o, data);
+  }
 }
 
 void bd_cli_help(FILE *out) {
@@ -297,16 +346,16 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   return rc;
 }
 
+/* only_words[] follows enum bd_status: word i is bit 1u << i (BD_ONLY_*). */
 static int add_only(struct bd_config *cfg, const char *text) {
-  static const char *const names[] = {"found", "notfound", "error"};
   const char *p = text;
   for (;;) {
     size_t len = strcspn(p, ",");
     size_t i;
-    for (i = 0; i < 3; i++)
-      if (strlen(names[i]) == len && strncmp(p, names[i], len) == 0)
+    for (i = 0; only_word(i) != NULL; i++)
+      if (strlen(only_word(i)) == len && strncmp(p, only_word(i), len) == 0)
         break;
-    if (i == 3) {
+    if (only_word(i) == NULL) {
       bd_errorf("--only takes found, notfound or error");
       return -1;
     }
@@ -361,11 +410,11 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     cfg->rate = v;
     return 0;
   case OPT_ORDER:
-    if (strcmp(arg, "input") != 0 && strcmp(arg, "arrival") != 0) {
+    if (strcmp(arg, order_words[0]) != 0 && strcmp(arg, order_words[1]) != 0) {
       bd_errorf("--order takes 'arrival' or 'input'");
       return -1;
     }
-    cfg->input_order = strcmp(arg, "input") == 0;
+    cfg->input_order = strcmp(arg, order_words[1]) == 0;
     return 0;
   case OPT_JSON:
     cfg->json = true;

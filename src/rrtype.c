@@ -45,3 +45,7 @@ const char *bd_rrtype_name(uint16_t type, char *buf, unsigned cap) {
   snprintf(buf, cap, "TYPE%u", type);
   return buf;
 }
+
+const char *bd_rrtype_mnemonic(size_t i) {
+  return i < sizeof(types) / sizeof(types[0]) ? types[i].name : NULL;
+}

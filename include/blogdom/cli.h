@@ -70,7 +70,31 @@ bool bd_cli_stdin_has_names(int fd);
 /* Writes --help; every option of the table is in it. */
 void bd_cli_help(FILE *out);
 
-/* Calls fn with each long option name of the table (for tests). */
-void bd_cli_each_option(void (*fn)(const char *name, void *data), void *data);
+/* What a shell may offer as an option's argument. */
+enum bd_cli_arg {
+  BD_CLI_ARG_NONE, /* the option takes no argument */
+  BD_CLI_ARG_TEXT, /* free text (an address, a number): nothing to offer */
+  BD_CLI_ARG_FILE, /* a path */
+  BD_CLI_ARG_WORD  /* one of a fixed set of words: bd_cli_option.word */
+};
+
+/* One option of the table, as --help, the man page test and the shell
+ * completions (completions/gencompletions.c) see it. */
+struct bd_cli_option {
+  const char *name; /* the long name, without "--" */
+  char letter;      /* the short form, or 0 */
+  const char *arg;  /* the argument's name in --help, or NULL */
+  const char *help;
+  enum bd_cli_arg kind;
+  bool repeatable; /* each use adds (-f, -t, -s ...), not replaces */
+  bool list;       /* the argument may be a comma-separated list */
+  bool any_case;   /* BD_CLI_ARG_WORD: the words are matched in any case */
+  /* BD_CLI_ARG_WORD: the i-th word, NULL past the last. */
+  const char *(*word)(size_t i);
+};
+
+/* Calls fn with each option of the table, in --help's order. */
+void bd_cli_each_option(void (*fn)(const struct bd_cli_option *o, void *data),
+                        void *data);
 
 #endif

@@ -146,8 +146,9 @@ struct doc_check {
   int missing;
 };
 
-static void check_documented(const char *name, void *data) {
+static void check_documented(const struct bd_cli_option *o, void *data) {
   struct doc_check *d = data;
+  const char *name = o->name;
   char needle[64];
   /* In roff, a hyphen in an option name is written "\-". */
   char roff[64];
@@ -195,6 +196,54 @@ static void test_every_option_is_documented(void **state) {
   assert_int_equal(d.missing, 0);
   free(d.page);
   free(d.help);
+}
+
+/* Every word an option offers (the completions' fixed sets) is one the
+ * parser takes, and only options with an argument have words or files. */
+static void check_words(const struct bd_cli_option *o, void *data) {
+  int *words = data;
+  if (o->kind == BD_CLI_ARG_NONE) {
+    assert_null(o->arg);
+    assert_null(o->word);
+    return;
+  }
+  assert_non_null(o->arg);
+  if (o->kind != BD_CLI_ARG_WORD)
+    return;
+  assert_non_null(o->word);
+  assert_non_null(o->word(0));
+  for (size_t i = 0; o->word(i) != NULL; i++) {
+    char opt[64];
+    char *argv[] = {"blogdom", opt, NULL};
+    struct bd_config cfg;
+    snprintf(opt, sizeof(opt), "--%s=%s", o->name, o->word(i));
+    assert_int_equal(parse(&cfg, argv), BD_CLI_RUN);
+    bd_config_free(&cfg);
+    (*words)++;
+  }
+}
+
+static void test_option_words_parse(void **state) {
+  int words = 0;
+  (void)state;
+  bd_cli_each_option(check_words, &words);
+  assert_true(words >= 3 + 2 + 10); /* --only, --order, --type */
+}
+
+static void check_letters(const struct bd_cli_option *o, void *data) {
+  char *seen = data;
+  if (o->letter == 0)
+    return;
+  assert_null(strchr(seen, o->letter));
+  seen[strlen(seen)] = o->letter;
+}
+
+static void test_option_letters_are_distinct(void **state) {
+  char seen[128] = {0};
+  (void)state;
+  bd_cli_each_option(check_letters, seen);
+  assert_non_null(strchr(seen, 'f'));
+  assert_non_null(strchr(seen, 'V'));
 }
 
 /* True when the number occurs in text as a whole number. */
@@ -264,6 +313,8 @@ int main(void) {
       cmocka_unit_test(test_options),
       cmocka_unit_test(test_usage_errors),
       cmocka_unit_test(test_every_option_is_documented),
+      cmocka_unit_test(test_option_words_parse),
+      cmocka_unit_test(test_option_letters_are_distinct),
       cmocka_unit_test(test_stdin_kinds),
       cmocka_unit_test(test_names_from_a_pipe),
       cmocka_unit_test(test_help_lists_every_exit_status),
