@@ -4,7 +4,12 @@
 
 #include <errno.h>
 #include <ares.h>
+#include <curl/curl.h>
+#include <dlfcn.h>
 #include <getopt.h>
+#include <idn2.h>
+#include <jansson.h>
+#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,6 +182,49 @@ void bd_cli_help(FILE *out) {
         "by its reader (as by head).\n"
         "See blogdom(1) for the line formats and examples.\n",
         out);
+}
+
+/* The version of the libcurl that --confirm would load, or NULL when it
+ * cannot be loaded. curlapi.c's loader is not used: it resolves the whole
+ * API and treats a missing libcurl as an error, while here its absence is
+ * only a fact to leave out. The library stays loaded, as curlapi.c keeps
+ * it: the string lives in it. */
+static const char *libcurl_version(void) {
+  void *lib = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
+  curl_version_info_data *(*info)(CURLversion);
+  const curl_version_info_data *data;
+
+  if (lib == NULL)
+    return NULL;
+  /* dlsym(3)'s documented way to a function pointer. */
+  *(void **)&info = dlsym(lib, "curl_version_info");
+  if (info == NULL)
+    return NULL;
+  data = info(CURLVERSION_NOW);
+  return data != NULL ? data->version : NULL;
+}
+
+/* The versions are those of the libraries loaded now, not of the headers
+ * blogdom was built with: what a bug report needs. */
+void bd_cli_version(FILE *out) {
+  const char *curl = libcurl_version();
+#if JANSSON_VERSION_HEX >= 0x020d00
+  const char *jansson = jansson_version_str();
+#else
+  const char *jansson = JANSSON_VERSION;
+#endif
+
+  const char *psl = psl_get_version();
+
+  fprintf(out, "blogdom %s\n", BD_VERSION);
+  /* libpsl adds the IDNA library it was built with ("0.21.2
+   * (+libidn2/2.3.3)"): one word per library keeps the list parseable. */
+  fprintf(out, "libuv/%s c-ares/%s libidn2/%s libpsl/%.*s jansson/%s",
+          uv_version_string(), ares_version(NULL), idn2_check_version(NULL),
+          (int)strcspn(psl, " "), psl, jansson);
+  if (curl != NULL)
+    fprintf(out, " libcurl/%s", curl);
+  fputc('\n', out);
 }
 
 /* Builds getopt's tables from ours. */
@@ -508,8 +556,7 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
       return BD_CLI_DONE;
     }
     if (c == OPT_VERSION) {
-      printf("blogdom %s (libuv %s, c-ares %s)\n", BD_VERSION,
-             uv_version_string(), ares_version(NULL));
+      bd_cli_version(stdout);
       return BD_CLI_DONE;
     }
     if (c == '?' || c == ':') {

@@ -70,6 +70,11 @@ bool bd_cli_stdin_has_names(int fd);
 /* Writes --help; every option of the table is in it. */
 void bd_cli_help(FILE *out);
 
+/* Writes --version: "blogdom X.Y.Z", then the libraries it runs with as
+ * curl does ("libuv/1.44.2 c-ares/1.18.1 ..."), libcurl only when it can be
+ * loaded. */
+void bd_cli_version(FILE *out);
+
 /* What a shell may offer as an option's argument. */
 enum bd_cli_arg {
   BD_CLI_ARG_NONE, /* the option takes no argument */

@@ -246,6 +246,39 @@ static void test_option_letters_are_distinct(void **state) {
   assert_non_null(strchr(seen, 'V'));
 }
 
+/* --version names blogdom's version, then each library as name/version. */
+static void test_version(void **state) {
+  static const char *const libs[] = {"libuv/", "c-ares/", "libidn2/", "libpsl/",
+                                     "jansson/"};
+  FILE *f = tmpfile();
+  char *text;
+  char *second;
+  (void)state;
+  assert_non_null(f);
+  bd_cli_version(f);
+  rewind(f);
+  text = slurp(f);
+  fclose(f);
+  assert_true(strncmp(text, "blogdom " BD_VERSION "\n",
+                      strlen("blogdom " BD_VERSION "\n")) == 0);
+  second = strchr(text, '\n') + 1;
+  for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+    char *at = strstr(second, libs[i]);
+    assert_non_null(at);
+    /* a version follows: a digit */
+    assert_true(at[strlen(libs[i])] >= '0' && at[strlen(libs[i])] <= '9');
+  }
+  assert_non_null(strchr(second, '\n'));
+  assert_string_equal(strchr(second, '\n'), "\n"); /* two lines */
+  /* one word a library, each NAME/VERSION, as curl -V lists them */
+  for (char *w = strtok(second, " \n"); w != NULL; w = strtok(NULL, " \n")) {
+    char *slash = strchr(w, '/');
+    assert_non_null(slash);
+    assert_true(slash > w && slash[1] >= '0' && slash[1] <= '9');
+  }
+  free(text);
+}
+
 /* True when the number occurs in text as a whole number. */
 static bool has_number(const char *text, const char *num, size_t len) {
   for (const char *p = text; (p = strstr(p, num)) != NULL; p++) {
@@ -315,6 +348,7 @@ int main(void) {
       cmocka_unit_test(test_every_option_is_documented),
       cmocka_unit_test(test_option_words_parse),
       cmocka_unit_test(test_option_letters_are_distinct),
+      cmocka_unit_test(test_version),
       cmocka_unit_test(test_stdin_kinds),
       cmocka_unit_test(test_names_from_a_pipe),
       cmocka_unit_test(test_help_lists_every_exit_status),
