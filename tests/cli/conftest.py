@@ -451,19 +451,78 @@ def servers_of(args):
     return specs
 
 
+# blogdom's short options that take an argument: in "-jAs ADDR" the letters
+# after one of these are its argument, not options.
+SHORT_WITH_ARG = set("ftmsrc")
+
+
+def roots_of(args):
+    """The --root specs of a command line (getopt_long takes "--ro" and
+    longer prefixes of "--root")."""
+    roots = []
+    it = iter(args)
+    for a in it:
+        if a == "--":
+            break
+        name, eq, value = a[2:].partition("=")
+        if a.startswith("--") and len(name) >= 2 and "root".startswith(name):
+            roots.append(value if eq else next(it, ""))
+    return [s.strip() for s in ",".join(roots).split(",") if s.strip()]
+
+
+def authoritative(args):
+    """Whether a command line asks for --authoritative mode: -A, alone or
+    in a cluster of short options, --authoritative or a prefix of it, or a
+    --root (which implies it)."""
+    for a in args:
+        if a == "--":
+            break
+        if a.startswith("--"):
+            name = a[2:].partition("=")[0]
+            if name and "authoritative".startswith(name):
+                return True
+        elif a.startswith("-") and len(a) > 1:
+            for letter in a[1:]:
+                if letter == "A":
+                    return True
+                if letter in SHORT_WITH_ARG:
+                    break
+    return bool(roots_of(args))
+
+
+def loopback(spec):
+    return spec.strip().startswith(("127.", "[::1]", "::1"))
+
+
+def loopback_roots_only(args):
+    """Refuses a run of --authoritative without a loopback --root: its
+    built-in root hints are the public root servers. Such runs happen only
+    inside a network namespace that has nothing but loopback (authrig.py,
+    netns_driver.py). Checked even for runs meant to send nothing: a usage
+    error that blogdom failed to catch would go out to the world."""
+    if not authoritative(args):
+        return
+    roots = roots_of(args)
+    assert roots, "every --authoritative run must name a loopback --root"
+    for spec in roots + servers_of(args):
+        assert loopback(spec), f"{spec.strip()} is not a loopback address"
+
+
 def loopback_only(args):
-    """Refuses to run blogdom without a loopback --server: the suite must
-    never query the system's resolver or any other host. A -r FILE counts
-    by the servers in it; a file with none (which blogdom must refuse) is
-    refused here too, for a blogdom that did not would fall back to the
-    system's resolver: such runs happen only inside a private network
-    namespace (test_system_resolver.py)."""
+    """Refuses to run blogdom without a loopback --server (or, for
+    --authoritative, a loopback --root): the suite must never query the
+    system's resolver or any other host. A -r FILE counts by the servers in
+    it; a file with none (which blogdom must refuse) is refused here too,
+    for a blogdom that did not would fall back to the system's resolver:
+    such runs happen only inside a private network namespace
+    (test_system_resolver.py)."""
+    if authoritative(args):
+        loopback_roots_only(args)
+        return
     servers = servers_of(args)
     assert servers, "every test run must name a loopback --server"
     for spec in servers:
-        host = spec.strip()
-        assert host.startswith(("127.", "[::1]", "::1")), \
-            f"{host} is not a loopback address"
+        assert loopback(spec), f"{spec.strip()} is not a loopback address"
 
 
 def without_checks(args):
@@ -476,9 +535,11 @@ def without_checks(args):
 def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
             checks=False):
     """Runs blogdom with args; network=False for runs that send nothing
-    (usage errors, --help); checks=True keeps the resolver checks against
-    faultd."""
+    (usage errors, --help), though an --authoritative run needs its
+    loopback --root all the same; checks=True keeps the resolver checks
+    against faultd."""
     args = [str(a) for a in args]
+    loopback_roots_only(args)
     if network:
         loopback_only(args)
         if not checks:
