@@ -11,13 +11,13 @@ interface but lo, so a run that forgot --root, or a blogdom that ignored it,
 finds every address outside 127.0.0.0/8 unreachable.
 
     host (pytest)                      rig namespace (only lo)
-    AuthRig.start() -- unshare --net -> authrig.py hold WORKDIR
+    AuthRig.start() -- unshare --net --pid -> authrig.py hold WORKDIR
                                          NSDs, faultds, unbound on :53
     AuthRig.run(...) -- nsenter -t PID -n -> authrig.py exec blogdom ...
     AuthRig.ask(...) -- nsenter -t PID -n -> authrig.py ask ADDR NAME ...
 
 The holder checks that its namespace has only lo, starts every server,
-prints one JSON line ({"ready": PID} or {"error": WHY}) and keeps them up
+prints one JSON line ({"ready": true} or {"error": WHY}) and keeps them up
 until its stdin closes. Each command run inside checks again that it sees
 only lo before it execs.
 
@@ -217,7 +217,7 @@ def hold(workdir):
         for s in servers:
             s.stop()
         sys.exit(3)
-    print(json.dumps({"ready": os.getpid()}), flush=True)
+    print(json.dumps({"ready": True}), flush=True)
     sys.stdin.read()
     for s in servers:
         s.stop()
@@ -361,9 +361,13 @@ class AuthRig:
 
     def start(self):
         err = open(self.dir / "holder.log", "w")
+        # A PID namespace too: the holder is its init, so when it ends,
+        # however it ends, every server of the rig ends with it, and
+        # --kill-child ends the holder with unshare. unshare itself is in
+        # the new network namespace: nsenter joins it through its pid.
         self.proc = subprocess.Popen(
-            ["unshare", "--net", sys.executable, str(Path(__file__)), "hold",
-             str(self.dir)],
+            ["unshare", "--net", "--pid", "--fork", "--kill-child",
+             sys.executable, str(Path(__file__)), "hold", str(self.dir)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
         err.close()
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
@@ -377,7 +381,7 @@ class AuthRig:
             raise RuntimeError("the authoritative rig did not start: " +
                                said.get("error", "") + "\n" +
                                (self.dir / "holder.log").read_text())
-        self.pid = said["ready"]
+        self.pid = self.proc.pid
         return self
 
     def inside(self, argv):
@@ -452,8 +456,9 @@ def authrig():
     for tool in ("unshare", "nsenter", "ip"):
         if not shutil.which(tool):
             pytest.skip(f"needs {tool} (util-linux, iproute2)")
-    probe = subprocess.run(["unshare", "--net", "ip", "link", "set", "lo",
-                            "up"], capture_output=True)
+    probe = subprocess.run(["unshare", "--net", "--pid", "--fork",
+                            "--kill-child", "ip", "link", "set", "lo", "up"],
+                           capture_output=True)
     if probe.returncode != 0:
         pytest.skip("cannot make a network namespace here: " +
                     probe.stderr.decode("utf-8", "replace").strip())
