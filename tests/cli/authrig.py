@@ -29,11 +29,13 @@ The tree (zones under zones/auth/):
     127.0.0.4   NSD   nothing: REFUSED for all; the lame 2nd server of dev.
                       and the only one of nay.
     127.0.0.5   NSD   com.       NS ns.nic.net. (out of bailiwick)
+                      oob.       NS ns.oob-host.tcz. (idem, logged by faultd)
     127.0.0.6   NSD   net.       ns.nic.net. A 127.0.0.5
     127.0.0.7   NSD   uk.        co.uk names inside, org.uk delegated
     127.0.0.8   NSD   org.uk.
     127.0.0.9   NSD   app.       with RRL (rrl-ratelimit 20, rrl-slip 2)
-    127.0.0.10  faultd tcz.      TC=1 over UDP for tc*.tcz, whole over TCP
+    127.0.0.10  faultd tcz.      TC=1 over UDP for tc*.tcz, whole over TCP;
+                                 ns.oob-host.tcz. A 127.0.0.5
     127.0.0.11  faultd sfail.    SERVFAIL for everything
     127.0.0.12  faultd mute.     drops everything
     127.0.0.53  unbound          a recursive resolver whose root hint is
@@ -72,7 +74,7 @@ NSDS = {
     "127.0.0.2": {"zones": ["root.zone"]},
     "127.0.0.3": {"zones": ["dev.zone", "wild.zone"]},
     "127.0.0.4": {"zones": []},
-    "127.0.0.5": {"zones": ["com.zone"]},
+    "127.0.0.5": {"zones": ["com.zone", "oob.zone"]},
     "127.0.0.6": {"zones": ["net.zone"]},
     "127.0.0.7": {"zones": ["uk.zone"]},
     "127.0.0.8": {"zones": ["org.uk.zone"]},
@@ -80,7 +82,8 @@ NSDS = {
 }
 FAULTDS = {
     "127.0.0.10": {"rules": ["tc.tcz tc,a=192.0.2.7", "tcfree.tcz tc,nxdomain",
-                             "tcz nodata"], "default": "nxdomain"},
+                             "ns.oob-host.tcz a=127.0.0.5", "tcz nodata"],
+                   "default": "nxdomain"},
     "127.0.0.11": {"rules": [], "default": "servfail"},
     "127.0.0.12": {"rules": [], "default": "drop"},
 }

@@ -107,6 +107,9 @@ def test_rig_servers_answer_as_intended(authrig):
         # 22-25 the faultds and the address nothing listens on
         ("127.0.0.10", "tc.tcz"), ("127.0.0.11", "x.sfail"),
         ("127.0.0.12", "x.mute"), (NOBODY, "x.gone"),
+        # 26-28 oob.: no glue, its server's name under tcz.
+        (ROOT, "and.oob"), ("127.0.0.10", "ns.oob-host.tcz"),
+        ("127.0.0.5", "and.oob"),
     ]
     a = authrig.ask_many({"addr": addr, "name": name, "timeout": 0.5}
                          for addr, name in ask)
@@ -150,6 +153,10 @@ def test_rig_servers_answer_as_intended(authrig):
     assert (a[22]["rcode"], a[22]["tc"], a[22]["answer"]) == (0, True, [])
     assert a[23]["rcode"] == 2  # SERVFAIL
     assert a[24] is None and a[25] is None
+    referral(a[26], "oob", [])
+    assert [r[2] for r in a[26]["authority"]] == ["ns.oob-host.tcz"]
+    authority(a[27], 0, ["127.0.0.5"])
+    authority(a[28], 0, ["192.0.2.61"])
     # Over TCP the truncated answer comes whole.
     authority(authrig.ask("127.0.0.10", "tc.tcz", tcp=True), 0,
               ["192.0.2.7"])
@@ -275,6 +282,28 @@ def test_out_of_bailiwick_name_server(authrig):
         ("with.com", "found", "answer", "auth:noerror", "com", s),
         ("none.com", "notfound", "nxdomain", "auth:nxdomain", "com", s),
         ("deleg.com", "found", "delegated", "auth:referral", "com", s)]
+
+
+def test_a_zones_servers_are_found_once_for_all_its_names(authrig):
+    # oob.'s name server, ns.oob-host.tcz., is resolved through the rig's
+    # faultd for tcz., which logs each query: 40 names under oob. (and
+    # the wildcard check) share one lookup of its address.
+    def lookups():
+        return [q for q in authrig.faultd_queries("127.0.0.10")
+                if q[2] == "ns.oob-host.tcz"]
+
+    before = len(lookups())
+    names = ["and"] + [f"n{i}" for i in range(39)]
+    r = auth(authrig, "-t", "oob", *names)
+    assert r.lines == ["+ and.oob"] + [f"  n{i}.oob" for i in range(39)]
+    assert r.returncode == 0
+    assert r.stderr == ""
+    asked = lookups()[before:]
+    assert [q[3] for q in asked if q[3] == 1] == [1], asked
+    assert len(asked) <= 2, asked  # A, and perhaps AAAA
+    r = auth(authrig, "and.oob", "--json")
+    assert table(r) == [("and.oob", "found", "answer", "auth:noerror", "oob",
+                         "127.0.0.5:53")]
 
 
 def test_public_suffixes_below_a_tld(authrig):
