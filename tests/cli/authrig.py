@@ -450,8 +450,8 @@ class AuthRig:
                 self.proc.wait()
 
 
-@pytest.fixture(scope="session")
-def authrig():
+@pytest.fixture(scope="session", name="authrig")
+def authrig_fixture():
     """The rig, started once for the session; skips where network
     namespaces cannot be made (not root, or unshare refused)."""
     if os.geteuid() != 0:

@@ -16,7 +16,8 @@ import subprocess
 import pytest
 
 import conftest
-from authrig import NOBODY, RESOLVER, ROOT, authrig  # noqa: F401,F811
+from authrig import NOBODY, RESOLVER, ROOT
+from authrig import authrig_fixture  # noqa: F401 (the authrig fixture)
 from conftest import BOOK_FOUND, BOOK_ORDER, TIMED, blogdom
 
 BOOK_LINES = [("+ " if n in BOOK_FOUND else "  ") + n + ".dev"
