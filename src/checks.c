@@ -18,10 +18,10 @@ struct bd_checks {
   struct bd_checks_ops ops;
   struct bd_trust *trust;
   struct bd_random random;
-  unsigned vet_pending;     /* vetting queries still out */
-  unsigned upfront_pending; /* TLDs known up front, still undecided */
-  bool vetted;              /* every vetting answer is in */
-  char fatal[256];          /* why the run cannot go on, or "" */
+  unsigned vet_pending;        /* vetting queries still out */
+  unsigned upfront_pending;    /* TLDs known up front, still undecided */
+  bool vetted;                 /* every vetting answer is in */
+  char fatal[2 * BD_NAME_MAX]; /* why the run cannot go on, or "" */
 };
 
 int bd_checks_new(struct bd_checks **out, const struct bd_checks_config *cfg,
@@ -90,11 +90,12 @@ static int start_vetting(struct bd_checks *c) {
 
 /* On first sight of a TLD: its own name, and a random name under it. */
 static void start_tld_checks(struct bd_checks *c, struct bd_tld *tld) {
-  char name[RANDOM_LABEL + BD_LABEL_MAX + 2];
+  char name[RANDOM_LABEL + BD_NAME_MAX + 2];
   if (c->cfg.vet && c->ops.ask(c->ops.data, BD_PROBE_APEX, tld->name,
                                BD_DNS_TYPE_SOA, tld, BD_ZONE_NONE) == 0)
     tld->pending++;
-  if (c->cfg.wildcard) {
+  /* A random label must fit in front of the suffix. */
+  if (c->cfg.wildcard && strlen(tld->name) + RANDOM_LABEL + 1 <= BD_NAME_MAX) {
     random_name(c, name, tld->name);
     if (c->ops.ask(c->ops.data, BD_PROBE_RANDOM, name, c->cfg.qtype, tld,
                    BD_ZONE_NONE) == 0)
@@ -132,6 +133,14 @@ bool bd_checks_ready(const struct bd_checks *c) {
 struct bd_tld *bd_checks_tld(struct bd_checks *c, const char *name) {
   bool created;
   struct bd_tld *tld = bd_trust_tld(c->trust, name, &created);
+  if (tld != NULL && created)
+    start_tld_checks(c, tld);
+  return tld;
+}
+
+struct bd_tld *bd_checks_suffix(struct bd_checks *c, const char *suffix) {
+  bool created;
+  struct bd_tld *tld = bd_trust_suffix(c->trust, suffix, &created);
   if (tld != NULL && created)
     start_tld_checks(c, tld);
   return tld;
@@ -187,7 +196,7 @@ static void release_parked(struct bd_checks *c, struct bd_tld *tld) {
 
 static void decide_tld(struct bd_tld *tld, void *data) {
   struct bd_checks *c = data;
-  char why[200];
+  char why[2 * BD_NAME_MAX];
   if (tld->state != BD_TLD_CHECKING || tld->pending > 0 || c->fatal[0])
     return;
   if (tld->upfront)
@@ -281,6 +290,8 @@ void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p) {
     tld->random_found = v->status == BD_FOUND;
     break;
   case BD_PROBE_NAME:
+  case BD_PROBE_SUFFIX:
+  case BD_PROBE_HOST:
     return;
   }
   if (!c->vetted) {

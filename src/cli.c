@@ -33,6 +33,7 @@ enum option_id {
   OPT_VERBOSE = 'v',
   OPT_HELP = 'h',
   OPT_VERSION = 'V',
+  OPT_AUTHORITATIVE = 'A',
   OPT_TIMEOUT = 256,
   OPT_TRIES,
   OPT_TYPE,
@@ -48,7 +49,9 @@ enum option_id {
   OPT_CONFIRM,
   OPT_RDAP_BOOTSTRAP,
   OPT_RDAP_URL,
-  OPT_RDAP_RATE
+  OPT_RDAP_RATE,
+  OPT_ROOT,
+  OPT_SERVER_RATE
 };
 
 /* Flags of an option: how its argument is used and completed. */
@@ -92,6 +95,11 @@ static const struct option_spec table[] = {
      F_REPEAT | F_LIST, NULL},
     {"resolvers", OPT_RESOLVERS, "FILE", "read servers from FILE, one a line",
      F_FILE | F_REPEAT, NULL},
+    {"authoritative", OPT_AUTHORITATIVE, NULL,
+     "ask each zone's own servers, from the root down; no resolver", 0, NULL},
+    {"root", OPT_ROOT, "ADDR[:PORT]",
+     "root server for --authoritative (implies it); repeatable",
+     F_REPEAT | F_LIST, NULL},
     {"concurrency", OPT_CONCURRENCY, "N",
      "at most N queries in flight (default: adaptive up to 1000)", 0, NULL},
     {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)", 0, NULL},
@@ -101,6 +109,10 @@ static const struct option_spec table[] = {
      bd_rrtype_mnemonic},
     {"rate", OPT_RATE, "QPS",
      "at most QPS queries a second (default: no limit)", 0, NULL},
+    {"server-rate", OPT_SERVER_RATE, "QPS",
+     "at most QPS queries a second to each server, 0: no cap (default 0; "
+     "100 with --authoritative)",
+     0, NULL},
     {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order", 0,
      order_word},
     {"json", OPT_JSON, NULL, "one JSON object a line", 0, NULL},
@@ -342,12 +354,11 @@ static int add_tld(struct bd_config *cfg, const char *text) {
   return 0;
 }
 
-static int add_servers(struct bd_config *cfg, const char *csv,
-                       const char *where) {
+static int add_server_specs(struct bd_server_list *list, const char *csv,
+                            const char *where) {
   const char *bad;
   size_t bad_len;
-  enum bd_server_error err =
-      bd_server_list_add(&cfg->servers, csv, &bad, &bad_len);
+  enum bd_server_error err = bd_server_list_add(list, csv, &bad, &bad_len);
   if (err != BD_SERVER_OK) {
     char shown[BD_ESCAPED_SIZE(64)];
     bd_text_escape(shown, sizeof(shown), bad, bad_len < 64 ? bad_len : 64);
@@ -356,6 +367,11 @@ static int add_servers(struct bd_config *cfg, const char *csv,
     return -1;
   }
   return 0;
+}
+
+static int add_servers(struct bd_config *cfg, const char *csv,
+                       const char *where) {
+  return add_server_specs(&cfg->servers, csv, where);
 }
 
 /* -r FILE: one server a line, '#' comments, as massdns reads them. */
@@ -431,6 +447,12 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     return add_servers(cfg, arg, "");
   case OPT_RESOLVERS:
     return add_resolver_file(cfg, arg);
+  case OPT_AUTHORITATIVE:
+    cfg->authoritative = true;
+    return 0;
+  case OPT_ROOT:
+    cfg->authoritative = true;
+    return add_server_specs(&cfg->roots, arg, "--root: ");
   case OPT_CONCURRENCY:
     if (parse_uint("concurrency", arg, 1, 65536, &v) != 0)
       return -1;
@@ -456,6 +478,12 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     if (parse_uint("rate", arg, 0, 10000000, &v) != 0)
       return -1;
     cfg->rate = v;
+    return 0;
+  case OPT_SERVER_RATE:
+    if (parse_uint("server-rate", arg, 0, 10000000, &v) != 0)
+      return -1;
+    cfg->server_rate = v;
+    cfg->server_rate_given = true;
     return 0;
   case OPT_ORDER:
     if (strcmp(arg, order_words[0]) != 0 && strcmp(arg, order_words[1]) != 0) {
@@ -566,6 +594,14 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
     if (apply(cfg, c, optarg) != 0)
       return BD_CLI_USAGE;
   }
+  /* A resolver in between is what this mode does without. */
+  if (cfg->authoritative && cfg->servers.count > 0) {
+    bd_errorf("--authoritative asks each zone's own servers: it takes no "
+              "--server or --resolvers");
+    return BD_CLI_USAGE;
+  }
+  if (cfg->authoritative && !cfg->server_rate_given)
+    cfg->server_rate = BD_DEFAULT_AUTH_SERVER_RATE;
   cfg->names = argv + optind;
   cfg->nnames = (size_t)(argc - optind);
   if (cfg->nnames == 0 && cfg->nfiles == 0 &&
@@ -585,5 +621,6 @@ void bd_config_free(struct bd_config *cfg) {
   free(cfg->tlds);
   free(cfg->files);
   bd_server_list_free(&cfg->servers);
+  bd_server_list_free(&cfg->roots);
   memset(cfg, 0, sizeof(*cfg));
 }

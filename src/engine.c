@@ -14,6 +14,7 @@
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
 #include "blogdom/dnsmsg.h"
+#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/pacer.h"
@@ -35,8 +36,9 @@ struct bd_engine {
   struct bd_engine_hooks hooks;
   struct bd_source *src;
 
-  struct bd_zone *zone; /* the root: every name is asked of its servers */
-  size_t rotor;         /* the server after which the next name goes */
+  struct bd_zone *zone;       /* recursive: the resolvers, for every name */
+  struct bd_iterate *iterate; /* --authoritative: the map of zones */
+  size_t rotor;               /* the server after which the next name goes */
   struct bd_probe_pool pool;
   struct bd_probe_queue retries; /* QUEUED probes, retries and checks */
   struct bd_checks *checks;      /* NULL when no check is wanted */
@@ -89,8 +91,12 @@ static void deliver(struct bd_engine *e, struct bd_probe *p) {
   struct bd_result r;
   memset(&r, 0, sizeof(r));
   r.tries = p->tries;
-  r.ms = (double)(uv_hrtime() - p->start_ns) / 1e6;
-  r.server = e->zone->servers[p->server]->addr.text;
+  if (p->start_ns != 0) /* 0: never sent (its zone had no server) */
+    r.ms = (double)(uv_hrtime() - p->start_ns) / 1e6;
+  if (p->zone != NULL && p->server != BD_ZONE_NONE)
+    r.server = p->zone->servers[p->server]->addr.text;
+  if (e->iterate != NULL && p->zone != NULL)
+    r.zone = bd_iterate_zone_name(p->zone);
   report(e, p->seq, p->name, p->name_len, &p->verdict, &r);
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
 }
@@ -207,7 +213,8 @@ static void finish_probe(struct bd_engine *e, struct bd_probe *p,
  * A name that meets it again and again (no descriptor can ever be had)
  * pays tries after all, so the run still ends. */
 static bool retry_local_failure(struct bd_engine *e, struct bd_probe *p) {
-  int err = bd_lane_take_local_errno(&e->zone->servers[p->server]->lane);
+  struct bd_zone_server *zs = p->zone->servers[p->server];
+  int err = bd_lane_take_local_errno(&zs->lane);
   uint64_t now = uv_hrtime();
 
   if (err == 0 || e->stopping || ++p->local_failures > LOCAL_RETRIES_MAX)
@@ -216,7 +223,7 @@ static bool retry_local_failure(struct bd_engine *e, struct bd_probe *p) {
     bd_warnf("sending paused: %s; lowering concurrency", strerror(err));
     e->warned_local = true;
   }
-  bd_zone_local_failure(e->zone, p->server, now, LOCAL_BACKOFF_NS);
+  bd_zone_local_failure(p->zone, p->server, now, LOCAL_BACKOFF_NS);
   e->backoff_until_ns = now + LOCAL_BACKOFF_NS;
   p->tries--;
   bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
@@ -233,27 +240,52 @@ static bool should_retry(const struct bd_engine *e, const struct bd_probe *p,
   /* A server's refusal is its final word unless another server can ask;
    * a vetting query asks its own server alone. */
   return bd_verdict_is_server_failure(v) && !p->pinned &&
-         (e->zone->in_use > 1 || e->zone->health[p->server].sidelined);
+         (p->zone->in_use > 1 || p->zone->health[p->server].sidelined);
+}
+
+/* No more tries: the verdict says why (the map's own lookups are the
+ * map's to end). */
+static void give_up(struct bd_engine *e, struct bd_probe *p,
+                    const struct bd_verdict *v) {
+  if (e->iterate != NULL)
+    bd_iterate_gave_up(e->iterate, p, v);
+  else
+    finish_probe(e, p, v);
+}
+
+static void requeue(struct bd_engine *e, struct bd_probe *p) {
+  bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
+  bd_probe_queue_push(&e->retries, p);
+}
+
+/* A truncated answer is the start of one: the same server is asked again
+ * over TCP, and the try is not counted (RFC 7766 5). */
+static void ask_over_tcp(struct bd_engine *e, struct bd_probe *p) {
+  bd_zone_truncated(p->zone, p->server);
+  p->via_tcp = true;
+  p->tries--;
+  requeue(e, p);
 }
 
 /* Feeds a try's outcome to its server, and says what that changed. */
 static void judge_server(struct bd_engine *e, const struct bd_probe *p,
                          const struct bd_verdict *v) {
-  const struct bd_zone_server *zs = e->zone->servers[p->server];
+  struct bd_zone *z = p->zone;
+  const struct bd_zone_server *zs = z->servers[p->server];
   if (v->reason == BD_REASON_TIMEOUT)
     e->stats.timeouts++;
-  switch (bd_zone_record(e->zone, p->server, v, p->sent_ns, uv_hrtime())) {
+  switch (bd_zone_record(z, p->server, v, p->sent_ns, uv_hrtime())) {
   case BD_ZONE_SIDELINED:
     e->stats.sidelined++;
     bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
              "names go to the other servers",
-             zs->addr.text, 100 * e->zone->health[p->server].failure_rate);
+             zs->addr.text, 100 * z->health[p->server].failure_rate);
     break;
   case BD_ZONE_SILENT:
     bd_warnf("server %s has stopped answering (%u tries in a row without an "
              "answer)%s",
              zs->addr.text, zs->unanswered,
-             e->zone->in_use > 1 ? "" : "; it is the only server left");
+             z->in_use > 1 ? "" : "; it is the only server left");
     break;
   case BD_ZONE_NO_EVENT:
     break;
@@ -269,28 +301,40 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
   (void)timeouts;
   assert(e->stats.inflight > 0);
   e->stats.inflight--;
-  e->zone->servers[p->server]->inflight--;
+  p->zone->servers[p->server]->inflight--;
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
     release(e, p);
     return;
   }
   if (status == ARES_ECONNREFUSED && retry_local_failure(e, p))
     return;
+  if (status == ARES_SUCCESS && !p->via_tcp &&
+      bd_verdict_is_truncated(abuf, (size_t)alen)) {
+    ask_over_tcp(e, p);
+    return;
+  }
   if (status == ARES_SUCCESS)
     bd_verdict_from_answer(abuf, (size_t)alen, p->qtype, &v);
   else
     bd_verdict_from_status(status, &v);
 
-  /* Vetting judges its server by rules of its own. */
+  /* Vetting judges its server by rules of its own; in the authoritative
+   * mode, any answer is one as far as the window and health go, and the
+   * map judges what it says. */
+  if (e->iterate != NULL && status == ARES_SUCCESS &&
+      !bd_verdict_is_transport_failure(&v))
+    v.status = BD_FOUND, v.reason = BD_REASON_ANSWER;
   if (!p->pinned)
     judge_server(e, p, &v);
   if (should_retry(e, p, &v)) {
     e->stats.retries++;
-    bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
-    bd_probe_queue_push(&e->retries, p);
+    requeue(e, p);
     return;
   }
-  finish_probe(e, p, &v);
+  if (e->iterate != NULL && !bd_verdict_is_transport_failure(&v))
+    bd_iterate_answer(e->iterate, p, abuf, (size_t)alen);
+  else
+    give_up(e, p, &v);
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -304,10 +348,14 @@ static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
   p->qtype = qtype;
   p->tld = tld;
   p->pinned = server != BD_ZONE_NONE;
+  p->zone = e->zone;
   p->server = server; /* unpinned: the first server in use */
   p->name_len = strlen(name);
   memcpy(p->name, name, p->name_len + 1);
-  bd_probe_queue_push(&e->retries, p);
+  if (e->iterate != NULL)
+    bd_iterate_route(e->iterate, p);
+  else
+    bd_probe_queue_push(&e->retries, p);
   return 0;
 }
 
@@ -324,39 +372,46 @@ static void on_check_stop(void *data) {
 /* ---- sending --------------------------------------------------------- */
 
 static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
-  struct bd_zone_server *zs = e->zone->servers[server];
+  struct bd_zone_server *zs = p->zone->servers[server];
+  struct bd_lane *lane = bd_zone_lane(p->zone, server, p->via_tcp);
   unsigned char *query;
   int qlen;
   int rc;
 
   p->server = server;
   p->sent_ns = uv_hrtime();
-  if (p->tries == 0)
+  if (p->start_ns == 0)
     p->start_ns = p->sent_ns;
   p->tries++;
   bd_probe_move(&e->pool, p, BD_PROBE_INFLIGHT);
+  /* RD only when a resolver is asked: a zone's own server must answer from
+   * its zone (RFC 1034 4.3.1). */
   rc = ares_create_query(p->name, BD_DNS_CLASS_IN, p->qtype,
-                         bd_random_id(&e->random), 1, &query, &qlen,
-                         BD_EDNS_PAYLOAD);
+                         bd_random_id(&e->random), e->iterate == NULL, &query,
+                         &qlen, BD_EDNS_PAYLOAD);
   if (rc != ARES_SUCCESS) {
     struct bd_verdict v;
     bd_verdict_from_status(rc, &v);
-    finish_probe(e, p, &v);
+    give_up(e, p, &v);
     return;
   }
   e->stats.queries++;
-  bd_pacer_consume(&e->pacer, uv_hrtime());
+  bd_pacer_consume(&e->pacer, p->sent_ns);
+  bd_zone_sent(p->zone, server, p->sent_ns);
   zs->inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;
   /* May call on_answer before it returns (a failed send). */
-  bd_lane_send(&zs->lane, query, qlen, on_answer, p);
+  bd_lane_send(lane != NULL ? lane : &zs->lane, query, qlen, on_answer, p);
   ares_free_string(query);
 }
 
 static void on_tick(uv_timer_t *t) {
   struct bd_engine *e = container_of(t, struct bd_engine, tick);
-  bd_zone_expire(e->zone);
+  if (e->iterate != NULL)
+    bd_iterate_expire(e->iterate);
+  else
+    bd_zone_expire(e->zone);
   pump(e);
 }
 
@@ -505,6 +560,14 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   p->qtype = e->cfg.qtype;
   p->name_len = item->len;
   memcpy(p->name, item->text, item->len + 1);
+  if (e->iterate != NULL) {
+    /* Checked per suffix, as each suffix has its own zone. */
+    if (e->checks != NULL)
+      p->tld = bd_checks_suffix(e->checks, bd_iterate_suffix_of(p));
+    bd_iterate_route(e->iterate, p);
+    return true;
+  }
+  p->zone = e->zone;
   if (e->checks != NULL)
     p->tld = bd_checks_tld(e->checks, p->name);
   send_try(e, p, server);
@@ -539,15 +602,31 @@ static void pump(struct bd_engine *e) {
   while (!e->stopping && may_send(e)) {
     struct bd_probe *p = e->retries.head;
     size_t server;
+    uint64_t wait = 0;
     if (p != NULL) {
       /* A retry goes to the next server in turn (the same one if alone);
        * a vetting query to its own server. */
-      server = p->pinned ? p->server : bd_zone_choose(e->zone, p->server);
-      if (server == BD_ZONE_NONE)
+      server = p->pinned
+                   ? p->server
+                   : bd_zone_choose(p->zone, p->server, uv_hrtime(), &wait);
+      if (server == BD_ZONE_NONE && e->iterate != NULL &&
+          p->zone->in_use == 0) {
+        /* Its zone lost its last server while it waited. */
+        bd_iterate_resend(e->iterate, bd_probe_queue_pop(&e->retries));
+        continue;
+      }
+      if (server == BD_ZONE_NONE) {
+        if (wait > 0)
+          arm_wakeup(e, wait);
         break;
+      }
       send_try(e, bd_probe_queue_pop(&e->retries), server);
+    } else if (e->iterate != NULL) {
+      /* The map sends each name where it belongs, through the queue. */
+      if (!start_next_name(e, BD_ZONE_NONE))
+        break;
     } else {
-      server = bd_zone_choose(e->zone, e->rotor);
+      server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &wait);
       if (server == BD_ZONE_NONE || !start_next_name(e, server))
         break;
       e->rotor = server;
@@ -566,10 +645,70 @@ static void add_upfront(const char *name, void *data) {
   bd_checks_add_upfront(data, name);
 }
 
+/* ---- the map's needs (--authoritative) ------------------------------ */
+
+static void on_map_send(void *data, struct bd_probe *p) {
+  struct bd_engine *e = data;
+  if (p->state != BD_PROBE_QUEUED)
+    bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
+  bd_probe_queue_push(&e->retries, p);
+}
+
+/* A verdict may come to a name that never left (its zone has no server):
+ * it passes through INFLIGHT, where verdicts are born. */
+static void on_map_finish(void *data, struct bd_probe *p,
+                          const struct bd_verdict *v) {
+  struct bd_engine *e = data;
+  if (p->state == BD_PROBE_PARKED)
+    bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
+  if (p->state == BD_PROBE_QUEUED)
+    bd_probe_move(&e->pool, p, BD_PROBE_INFLIGHT);
+  finish_probe(e, p, v);
+}
+
+static struct bd_probe *on_map_alloc(void *data, enum bd_probe_kind kind) {
+  struct bd_engine *e = data;
+  return bd_probe_alloc(&e->pool, e, kind);
+}
+
+static void on_map_release(void *data, struct bd_probe *p) {
+  release(data, p);
+}
+
+static void on_map_park(void *data, struct bd_probe *p) {
+  struct bd_engine *e = data;
+  bd_probe_move(&e->pool, p, BD_PROBE_PARKED);
+}
+
+static int open_map(struct bd_engine *e) {
+  struct bd_iterate_config ic;
+  struct bd_iterate_ops ops = {
+      e, on_map_send, on_map_finish, on_map_alloc, on_map_release, on_map_park};
+  int rc;
+
+  memset(&ic, 0, sizeof(ic));
+  ic.loop = e->loop;
+  ic.roots = e->cfg.servers;
+  ic.nroots = e->cfg.nservers;
+  ic.timeout_ms = e->cfg.timeout_ms;
+  ic.window_init = e->cfg.window_init;
+  ic.window_max = e->cfg.window_max;
+  ic.server_rate = e->cfg.server_rate;
+  ic.ipv6 = e->cfg.ipv6;
+  ic.on_io = on_io;
+  ic.io_data = e;
+  rc = bd_iterate_new(&e->iterate, &ic, &ops);
+  if (rc == -EINVAL)
+    bd_errorf("no usable root server");
+  return rc;
+}
+
 static int add_servers(struct bd_engine *e) {
   struct bd_zone_config zc;
   int rc;
 
+  if (e->cfg.authoritative)
+    return open_map(e);
   memset(&zc, 0, sizeof(zc));
   zc.loop = e->loop;
   zc.timeout_ms = e->cfg.timeout_ms;
@@ -595,13 +734,15 @@ static int start_checks(struct bd_engine *e) {
 
   memset(&cc, 0, sizeof(cc));
   cc.zone = e->zone;
-  cc.vet = !e->cfg.trust_resolver;
+  /* Without a resolver there is none to vet. */
+  cc.vet = !e->cfg.trust_resolver && !e->cfg.authoritative;
   cc.wildcard = e->cfg.wildcard_check;
   cc.qtype = e->cfg.qtype;
   rc = bd_checks_new(&e->checks, &cc, &ops);
   if (rc != 0 || e->checks == NULL)
     return rc;
-  bd_source_each_known_tld(e->src, add_upfront, e->checks);
+  if (!e->cfg.authoritative)
+    bd_source_each_known_tld(e->src, add_upfront, e->checks);
   return bd_checks_start(e->checks);
 }
 
@@ -687,6 +828,8 @@ static void close_engine(struct bd_engine *e) {
   e->stopping = true;
   if (e->zone != NULL)
     bd_zone_close(e->zone);
+  if (e->iterate != NULL)
+    bd_iterate_close(e->iterate);
   for (size_t i = 0; i < e->nstages; i++)
     e->stages[i].close(e->stages[i].impl);
   drop_unreached(e);
@@ -724,6 +867,7 @@ void bd_engine_free(struct bd_engine *e) {
   if (e == NULL)
     return;
   bd_zone_free(e->zone);
+  bd_iterate_free(e->iterate);
   bd_checks_free(e->checks);
   bd_probe_pool_free(&e->pool);
   free(e);

@@ -2,7 +2,9 @@
  * c-ares asks through its socket state callback (libuv docs/src/poll.rst
  * names c-ares as the use case). Retries are the engine's: one try each,
  * so every try waits the same timeout (c-ares 1.18 doubles it per round)
- * and each can go to another server. */
+ * and each can go to another server; so is the move to TCP after a
+ * truncated answer, as a server that truncates because of a rate limit is
+ * best asked over TCP from then on. */
 #include "blogdom/lane.h"
 
 #include <errno.h>
@@ -90,7 +92,7 @@ static void on_socket_state(void *data, ares_socket_t fd, int readable,
 }
 
 int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
-                 const struct bd_server *s, unsigned timeout_ms,
+                 const struct bd_server *s, unsigned timeout_ms, bool tcp,
                  void (*on_io)(void *data), void *data) {
   char lookups[] = "b"; /* DNS only: never /etc/hosts (c-ares copies it) */
   struct ares_options opts;
@@ -107,7 +109,8 @@ int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
 
   memset(&opts, 0, sizeof(opts));
   opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
-               ARES_FLAG_NOALIASES | ARES_FLAG_EDNS;
+               ARES_FLAG_NOALIASES | ARES_FLAG_EDNS | ARES_FLAG_IGNTC |
+               (tcp ? ARES_FLAG_USEVC : 0);
   opts.timeout = (int)timeout_ms;
   opts.tries = 1;
   opts.ndots = 1;

@@ -30,6 +30,7 @@
 
 #include "blogdom/cli.h"
 #include "blogdom/engine.h"
+#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/output.h"
 #include "blogdom/progress.h"
@@ -128,8 +129,19 @@ static void init_progress(struct app *app) {
       app->progress.enabled && in_place && isatty(STDOUT_FILENO);
 }
 
+/* The servers to ask: -s, -r or the system's resolvers; with
+ * --authoritative the root's, from --root or the built-in hints. */
 static int resolve_servers(struct bd_config *cfg) {
   int rc;
+  if (cfg->authoritative) {
+    if (cfg->roots.count > 0)
+      return 0;
+    if (bd_iterate_root_hints(&cfg->roots, bd_iterate_host_has_ipv6()) != 0) {
+      bd_errorf("out of memory");
+      return -1;
+    }
+    return 0;
+  }
   if (cfg->servers.count > 0)
     return 0;
   rc = bd_server_list_add_system(&cfg->servers);
@@ -172,15 +184,22 @@ static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch};
 
   memset(&ec, 0, sizeof(ec));
-  ec.servers = app->cfg.servers.items;
-  ec.nservers = app->cfg.servers.count;
+  if (app->cfg.authoritative) {
+    ec.servers = app->cfg.roots.items;
+    ec.nservers = app->cfg.roots.count;
+    ec.authoritative = true;
+    ec.ipv6 = bd_iterate_host_has_ipv6();
+  } else {
+    ec.servers = app->cfg.servers.items;
+    ec.nservers = app->cfg.servers.count;
+  }
+  ec.server_rate = app->cfg.server_rate;
   ec.timeout_ms = app->cfg.timeout_ms;
   ec.tries = app->cfg.tries;
   ec.qtype = app->cfg.qtype;
   ec.window_max = window;
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
-  ec.sockets_per_server = 1;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
   ec.trust_resolver = app->cfg.trust_resolver;
   ec.rdap = app->rdap;

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blogdom/dnsmsg.h"
 #include "blogdom/names.h"
 #include "blogdom/rrtype.h"
 #include "blogdom/text.h"
@@ -163,13 +164,16 @@ size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r) {
     put_field(&s, "rcode", number);
   }
   put_field(&s, "type", bd_rrtype_name(r->qtype, type, sizeof(type)));
-  if (r->qtype == 1 || r->qtype == 28 || r->qtype == 255)
+  if (r->qtype == BD_DNS_TYPE_A || r->qtype == BD_DNS_TYPE_AAAA ||
+      r->qtype == BD_DNS_TYPE_ANY)
     put_addresses(&s, v);
   snprintf(number, sizeof(number), ",\"tries\":%u,\"ms\":%.3f", r->tries,
            r->ms);
   puts_(&s, number);
   if (r->server != NULL)
     put_field(&s, "server", r->server);
+  if (r->zone != NULL)
+    put_field(&s, "zone", r->zone);
   put(&s, "}\n", 2);
   return s.full ? 0 : s.len;
 }

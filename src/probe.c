@@ -67,11 +67,11 @@ bool bd_probe_may_move(enum bd_probe_state from, enum bd_probe_state to) {
   case BD_PROBE_FREE:
     return from != BD_PROBE_FREE;
   case BD_PROBE_QUEUED:
-    return from == BD_PROBE_INFLIGHT;
+    return from == BD_PROBE_INFLIGHT || from == BD_PROBE_PARKED;
   case BD_PROBE_INFLIGHT:
     return from == BD_PROBE_QUEUED;
   case BD_PROBE_PARKED:
-    return from == BD_PROBE_INFLIGHT;
+    return from == BD_PROBE_INFLIGHT || from == BD_PROBE_QUEUED;
   case BD_PROBE_STAGED:
     return from == BD_PROBE_INFLIGHT || from == BD_PROBE_PARKED ||
            from == BD_PROBE_STAGED;

@@ -57,28 +57,32 @@ void bd_trust_free(struct bd_trust *t) {
   free(t);
 }
 
-struct bd_tld *bd_trust_tld(struct bd_trust *t, const char *name,
-                            bool *created) {
-  const char *dot = strrchr(name, '.');
-  const char *tld = dot != NULL ? dot + 1 : name;
-  size_t b = hash(tld);
+struct bd_tld *bd_trust_suffix(struct bd_trust *t, const char *suffix,
+                               bool *created) {
+  size_t b = hash(suffix);
   struct bd_tld *e;
 
   *created = false;
   for (e = t->buckets[b]; e != NULL; e = e->next)
-    if (strcmp(e->name, tld) == 0)
+    if (strcmp(e->name, suffix) == 0)
       return e;
-  if (strlen(tld) > BD_LABEL_MAX)
+  if (strlen(suffix) > BD_NAME_MAX)
     return NULL;
   e = calloc(1, sizeof(*e));
   if (e == NULL)
     return NULL;
-  strcpy(e->name, tld);
+  strcpy(e->name, suffix);
   e->state = BD_TLD_CHECKING;
   e->next = t->buckets[b];
   t->buckets[b] = e;
   *created = true;
   return e;
+}
+
+struct bd_tld *bd_trust_tld(struct bd_trust *t, const char *name,
+                            bool *created) {
+  const char *dot = strrchr(name, '.');
+  return bd_trust_suffix(t, dot != NULL ? dot + 1 : name, created);
 }
 
 void bd_trust_each(struct bd_trust *t, void (*fn)(struct bd_tld *, void *),

@@ -121,6 +121,11 @@ void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
   judge_rcode(v->rcode, records, alias, v);
 }
 
+bool bd_verdict_is_truncated(const unsigned char *abuf, size_t alen) {
+  return abuf != NULL && alen >= 4 && (abuf[2] & (BD_DNS_FLAG_TC >> 8)) &&
+         (abuf[2] & (BD_DNS_FLAG_QR >> 8));
+}
+
 void bd_verdict_from_status(int status, struct bd_verdict *v) {
   memset(v, 0, sizeof(*v));
   v->rcode = -1;
@@ -200,6 +205,10 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
     return "tld-check";
   case BD_REASON_REFERRAL:
     return "dns:referral";
+  case BD_REASON_DELEGATED:
+    return "auth:referral";
+  case BD_REASON_LAME:
+    return "auth:lame";
   case BD_REASON_REGISTERED_NO_DNS:
   case BD_REASON_RDAP_FAILED:
     if (v->http_status > 0)
@@ -217,6 +226,11 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
   }
   if (v->rcode < 0) {
     snprintf(buf, cap, "dns:%s", bd_reason_name(v->reason));
+    return buf;
+  }
+  if (v->authoritative && v->status != BD_ERROR) {
+    snprintf(buf, cap, "auth:%s",
+             v->status == BD_NOTFOUND ? "nxdomain" : "noerror");
     return buf;
   }
   if (rcode == NULL) {
@@ -277,6 +291,8 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_REFERRAL] = "referral",
       [BD_REASON_INVALID_HOSTNAME] = "invalid-hostname",
       [BD_REASON_RESOLVER_DENIES_TLD] = "resolver-denies-tld",
+      [BD_REASON_DELEGATED] = "delegated",
+      [BD_REASON_LAME] = "lame",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

@@ -12,6 +12,10 @@
  * have been no answer at all for a few timeouts. */
 #define SILENT_TRIES 8
 #define SILENT_TIMEOUTS 3
+/* A large answer is truncated now and then; a server that truncates
+ * answers this often is slipping them under a rate limit. */
+#define TCP_AFTER_TRUNCATED 3
+#define PACER_SLACK_NS (10 * 1000000ull)
 
 int bd_zone_new(struct bd_zone **out, const char *name,
                 const struct bd_zone_config *cfg) {
@@ -27,10 +31,9 @@ int bd_zone_new(struct bd_zone **out, const char *name,
 void bd_zone_free(struct bd_zone *z) {
   if (z == NULL)
     return;
-  for (size_t i = 0; i < z->count; i++) {
-    bd_lane_destroy(&z->servers[i]->lane);
+  bd_zone_close(z);
+  for (size_t i = 0; i < z->count; i++)
     free(z->servers[i]);
-  }
   free(z->servers);
   free(z->health);
   free(z);
@@ -76,12 +79,13 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
   if (zs == NULL)
     return -ENOMEM;
   zs->addr = *s;
-  rc = bd_lane_init(&zs->lane, z->cfg.loop, s, z->cfg.timeout_ms, z->cfg.on_io,
-                    z->cfg.data);
+  rc = bd_lane_init(&zs->lane, z->cfg.loop, s, z->cfg.timeout_ms, false,
+                    z->cfg.on_io, z->cfg.data);
   if (rc != 0) {
     free(zs);
     return rc;
   }
+  bd_pacer_init(&zs->pacer, z->cfg.server_rate, PACER_SLACK_NS);
   bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max);
   memset(&z->health[z->count], 0, sizeof(z->health[0]));
   z->servers[z->count] = zs;
@@ -90,16 +94,49 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
   return (int)z->count++;
 }
 
-size_t bd_zone_choose(const struct bd_zone *z, size_t after) {
+size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
+                      uint64_t *wait_ns) {
   size_t n = z->count;
   size_t start = after == BD_ZONE_NONE ? n - 1 : after;
+  uint64_t wait = 0;
   for (size_t k = 1; k <= n; k++) {
     size_t i = (start + k) % n;
     const struct bd_zone_server *zs = z->servers[i];
-    if (!z->health[i].sidelined && zs->inflight < bd_window_size(&zs->window))
+    uint64_t delay;
+    if (z->health[i].sidelined || zs->inflight >= bd_window_size(&zs->window))
+      continue;
+    delay = z->cfg.server_rate ? bd_pacer_delay(&zs->pacer, now_ns) : 0;
+    if (delay == 0)
       return i;
+    if (wait == 0 || delay < wait)
+      wait = delay;
   }
+  *wait_ns = wait;
   return BD_ZONE_NONE;
+}
+
+void bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns) {
+  if (z->cfg.server_rate)
+    bd_pacer_consume(&z->servers[i]->pacer, now_ns);
+}
+
+struct bd_lane *bd_zone_lane(struct bd_zone *z, size_t i, bool tcp) {
+  struct bd_zone_server *zs = z->servers[i];
+  if (!tcp && !zs->tcp_only)
+    return &zs->lane;
+  if (!zs->has_tcp) {
+    if (bd_lane_init(&zs->tcp, z->cfg.loop, &zs->addr, z->cfg.timeout_ms, true,
+                     z->cfg.on_io, z->cfg.data) != 0)
+      return NULL;
+    zs->has_tcp = true;
+  }
+  return &zs->tcp;
+}
+
+void bd_zone_truncated(struct bd_zone *z, size_t i) {
+  struct bd_zone_server *zs = z->servers[i];
+  if (++zs->truncated >= TCP_AFTER_TRUNCATED)
+    zs->tcp_only = true;
 }
 
 void bd_zone_sideline(struct bd_zone *z, size_t i) {
@@ -116,6 +153,7 @@ static bool went_silent(struct bd_zone *z, struct bd_zone_server *zs,
   if (answered) {
     zs->unanswered = 0;
     zs->last_answer_ns = now;
+    zs->answered = true;
     return false;
   }
   if (zs->last_answer_ns == 0)
@@ -162,12 +200,20 @@ unsigned bd_zone_window(const struct bd_zone *z) {
   return window < z->cfg.window_max ? window : z->cfg.window_max;
 }
 
+/* Each lane of server i, in turn. */
+static void each_lane(struct bd_zone_server *zs,
+                      void (*fn)(struct bd_lane *lane)) {
+  fn(&zs->lane);
+  if (zs->has_tcp)
+    fn(&zs->tcp);
+}
+
 void bd_zone_expire(struct bd_zone *z) {
   for (size_t i = 0; i < z->count; i++)
-    bd_lane_expire(&z->servers[i]->lane);
+    each_lane(z->servers[i], bd_lane_expire);
 }
 
 void bd_zone_close(struct bd_zone *z) {
   for (size_t i = 0; i < z->count; i++)
-    bd_lane_destroy(&z->servers[i]->lane);
+    each_lane(z->servers[i], bd_lane_destroy);
 }

@@ -55,6 +55,10 @@ bool bd_checks_ready(const struct bd_checks *c);
  * of memory. */
 struct bd_tld *bd_checks_tld(struct bd_checks *c, const char *name);
 
+/* The entry of a whole public suffix, its checks started on first sight
+ * (--authoritative); NULL if out of memory. */
+struct bd_tld *bd_checks_suffix(struct bd_checks *c, const char *suffix);
+
 /* Parks a name whose DNS verdict is in while its TLD is undecided; returns
  * false (and leaves it) when the TLD is decided. */
 bool bd_checks_park(struct bd_checks *c, struct bd_probe *p);

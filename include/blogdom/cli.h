@@ -17,6 +17,10 @@
 #define BD_DEFAULT_TRIES 3
 #define BD_DEFAULT_WINDOW_MAX 1000
 #define BD_DEFAULT_WINDOW_INIT 100
+/* Each authoritative server gets at most this many queries a second unless
+ * --server-rate says otherwise: half of NSD's default response rate limit
+ * (200 a second per client network), and a TLD has several servers. */
+#define BD_DEFAULT_AUTH_SERVER_RATE 100
 
 enum bd_progress_mode { BD_PROGRESS_AUTO, BD_PROGRESS_ON, BD_PROGRESS_OFF };
 
@@ -29,7 +33,11 @@ struct bd_config {
   size_t ntlds;
   unsigned max_len;
   struct bd_server_list servers; /* empty: the system's */
-  unsigned concurrency;          /* 0: adaptive up to the default */
+  bool authoritative;            /* ask each zone's servers, from the root */
+  uint64_t server_rate;          /* queries a second to each server, 0: all */
+  bool server_rate_given;
+  struct bd_server_list roots; /* empty: the built-in root hints */
+  unsigned concurrency;        /* 0: adaptive up to the default */
   unsigned timeout_ms;
   unsigned tries;
   uint16_t qtype;

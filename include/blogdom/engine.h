@@ -23,8 +23,11 @@ struct bd_engine_config {
   unsigned window_max;  /* most queries in flight */
   unsigned window_init; /* where the adaptive window starts */
   uint64_t rate;        /* queries a second at most, 0: no limit */
-  unsigned sockets_per_server;
   bool wildcard_check;  /* ask a random name under each TLD first */
+  /* Ask each zone's own servers, from servers (the root's) down. */
+  bool authoritative;
+  uint64_t server_rate; /* queries a second to each server, 0: no cap */
+  bool ipv6;            /* use servers' IPv6 addresses */
   bool trust_resolver;  /* skip the checks for a lying resolver */
   struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
                            name before its line (not owned); or NULL */

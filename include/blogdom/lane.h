@@ -4,6 +4,7 @@
 #define BLOGDOM_LANE_H
 
 #include <ares.h>
+#include <stdbool.h>
 #include <uv.h>
 
 #include "blogdom/netio.h"
@@ -25,10 +26,13 @@ struct bd_lane {
 };
 
 /* Sets up lane for server s: every try waits exactly timeout_ms; no search
- * domains, no hosts file, nothing from the environment. on_io(data) runs
- * after each socket event. Returns 0, -ENOMEM or -EINVAL. */
+ * domains, no hosts file, nothing from the environment; over TCP when tcp
+ * is true (c-ares pipelines queries on one connection), else UDP. A
+ * truncated answer is handed back as it is (the engine decides where to
+ * ask again). on_io(data) runs after each socket event. Returns 0,
+ * -ENOMEM or -EINVAL. */
 int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
-                 const struct bd_server *s, unsigned timeout_ms,
+                 const struct bd_server *s, unsigned timeout_ms, bool tcp,
                  void (*on_io)(void *data), void *data);
 
 /* Sends a query built by ares_create_query; cb runs once with its fate,

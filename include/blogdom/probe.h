@@ -18,7 +18,9 @@ enum bd_probe_kind {
   BD_PROBE_REWRITE,   /* a random name under a made-up TLD: must not exist */
   BD_PROBE_REFERENCE, /* "com.": must exist */
   BD_PROBE_APEX,      /* a TLD's own name */
-  BD_PROBE_RANDOM     /* a random name under a TLD: exists only by wildcard */
+  BD_PROBE_RANDOM,    /* a random name under a TLD: exists only by wildcard */
+  BD_PROBE_SUFFIX,    /* --authoritative: which zone holds a suffix */
+  BD_PROBE_HOST       /* --authoritative: a name server's address */
 };
 
 /* The states, and the moves between them:
@@ -26,6 +28,7 @@ enum bd_probe_kind {
  *   QUEUED -> INFLIGHT  a try is out
  *   INFLIGHT -> QUEUED  a retry waits for room
  *   INFLIGHT -> PARKED  the DNS verdict is in; its TLD's checks are not
+ *   QUEUED <-> PARKED   (--authoritative) waits for its zone's servers
  *   INFLIGHT, PARKED -> STAGED  in a post-DNS stage (RDAP)
  *   any -> FREE         its line is out, it was a check, or the run stopped
  */
@@ -40,6 +43,7 @@ enum bd_probe_state {
 
 struct bd_tld;
 struct bd_stage;
+struct bd_zone;
 
 struct bd_probe {
   struct bd_probe *next; /* in the list its state keeps it on */
@@ -55,8 +59,11 @@ struct bd_probe {
   uint64_t sent_ns;  /* of the last try */
   unsigned tries;
   unsigned local_failures;
-  size_t server; /* of the last try, in the engine's zone */
-  void *owner;   /* the engine, for callbacks that carry only the probe */
+  struct bd_zone *zone; /* whose servers it is asked of */
+  size_t server;        /* of the last try, in zone */
+  bool via_tcp;         /* the next try goes over TCP (truncated) */
+  void *route;          /* --authoritative: its suffix or zone (iterate.c) */
+  void *owner; /* the engine, for callbacks that carry only the probe */
   size_t name_len;
   char name[BD_NAME_MAX + 1];
 };

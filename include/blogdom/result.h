@@ -19,6 +19,7 @@ struct bd_result {
   unsigned tries;     /* queries sent for this name */
   double ms;          /* from the first query to the verdict */
   const char *server; /* server of the last try, or NULL */
+  const char *zone;   /* --authoritative: the zone it was judged in */
 };
 
 #endif

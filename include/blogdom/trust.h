@@ -30,7 +30,7 @@ struct bd_tld {
                         run before any line */
   void *parked_head; /* engine's probes waiting for the verdict */
   void *parked_tail;
-  char name[BD_LABEL_MAX + 1];
+  char name[BD_NAME_MAX + 1]; /* the TLD, or a public suffix */
 };
 
 struct bd_trust;
@@ -42,6 +42,11 @@ void bd_trust_free(struct bd_trust *t);
  * with *created set. NULL if out of memory. */
 struct bd_tld *bd_trust_tld(struct bd_trust *t, const char *name,
                             bool *created);
+
+/* The entry keyed by a whole public suffix ("co.uk"), as the
+ * authoritative mode checks each suffix's zone. */
+struct bd_tld *bd_trust_suffix(struct bd_trust *t, const char *suffix,
+                               bool *created);
 
 /* Calls fn for every TLD met so far. */
 void bd_trust_each(struct bd_trust *t, void (*fn)(struct bd_tld *, void *),

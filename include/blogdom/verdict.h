@@ -28,14 +28,17 @@ enum bd_reason {
   BD_REASON_BAD_RESPONSE, /* an answer that does not parse */
   BD_REASON_INVALID_NAME, /* never sent: the input is not a domain name */
   BD_REASON_NO_MEMORY,
-  BD_REASON_FAILED,             /* any other resolver error */
-  BD_REASON_WILDCARD,           /* found, but so is any name of its TLD */
-  BD_REASON_NO_SUCH_TLD,        /* the TLD itself does not exist */
-  BD_REASON_REGISTERED_NO_DNS,  /* NXDOMAIN, but the registry has it */
-  BD_REASON_RDAP_FAILED,        /* NXDOMAIN, and the registry did not say */
-  BD_REASON_REFERRAL,           /* the server delegated instead of answering */
-  BD_REASON_INVALID_HOSTNAME,   /* never sent: no registry sells that label */
-  BD_REASON_RESOLVER_DENIES_TLD /* the resolver calls the TLD nonexistent */
+  BD_REASON_FAILED,              /* any other resolver error */
+  BD_REASON_WILDCARD,            /* found, but so is any name of its TLD */
+  BD_REASON_NO_SUCH_TLD,         /* the TLD itself does not exist */
+  BD_REASON_REGISTERED_NO_DNS,   /* NXDOMAIN, but the registry has it */
+  BD_REASON_RDAP_FAILED,         /* NXDOMAIN, and the registry did not say */
+  BD_REASON_REFERRAL,            /* the server delegated instead of answering */
+  BD_REASON_INVALID_HOSTNAME,    /* never sent: no registry sells that label */
+  BD_REASON_RESOLVER_DENIES_TLD, /* the resolver calls the TLD nonexistent */
+  BD_REASON_DELEGATED, /* --authoritative: the registry's zone delegates it */
+  BD_REASON_LAME       /* --authoritative: no server of the zone answers for
+                          it (answers without AA, or refers elsewhere) */
 };
 
 /* What the registry said of a name DNS calls free (--confirm). */
@@ -61,7 +64,8 @@ struct bd_verdict {
   unsigned naddrs; /* addresses kept, at most BD_VERDICT_MAX_ADDRS */
   struct bd_addr addrs[BD_VERDICT_MAX_ADDRS];
   enum bd_confirm confirm;
-  int http_status; /* of the RDAP answer, 0 if none */
+  int http_status;    /* of the RDAP answer, 0 if none */
+  bool authoritative; /* the zone's own server said it (--authoritative) */
 };
 
 /* Judges a whole DNS response to a query for one name and qtype (RFC 1035
@@ -76,6 +80,10 @@ struct bd_verdict {
  * is BD_REASON_BAD_RESPONSE. */
 void bd_verdict_from_answer(const unsigned char *abuf, size_t alen,
                             uint16_t qtype, struct bd_verdict *v);
+
+/* True when abuf is a truncated response (TC, RFC 1035 4.1.1): the start
+ * of an answer, to be asked again over TCP. */
+bool bd_verdict_is_truncated(const unsigned char *abuf, size_t alen);
 
 /* The verdict for a query that ended without a response: status is a
  * c-ares error code (ARES_ETIMEOUT, ARES_ECONNREFUSED, ...). */

@@ -13,6 +13,7 @@
 #include "blogdom/health.h"
 #include "blogdom/lane.h"
 #include "blogdom/names.h"
+#include "blogdom/pacer.h"
 #include "blogdom/servers.h"
 #include "blogdom/trust.h"
 #include "blogdom/verdict.h"
@@ -24,7 +25,12 @@
  * c-ares' callbacks expect it when the zone grows. */
 struct bd_zone_server {
   struct bd_server addr;
-  struct bd_lane lane;
+  struct bd_lane lane; /* UDP */
+  struct bd_lane tcp;  /* made on the first truncated answer */
+  bool has_tcp;
+  bool tcp_only;           /* truncates again and again: a rate limit */
+  unsigned truncated;      /* truncated answers so far */
+  struct bd_pacer pacer;   /* the per-server rate cap, if any */
   struct bd_window window; /* each path has its own capacity */
   unsigned inflight;
   /* Vetting: the answers to its two questions, and what they show. */
@@ -35,6 +41,7 @@ struct bd_zone_server {
   /* Tries in a row without an answer, and when the last answer came. */
   unsigned unanswered;
   uint64_t last_answer_ns;
+  bool answered; /* has answered at least once */
   bool warned_silent;
 };
 
@@ -43,6 +50,7 @@ struct bd_zone_config {
   unsigned timeout_ms;       /* of every try */
   unsigned window_init;      /* where each server's window starts */
   unsigned window_max;       /* queries in flight in the whole zone, at most */
+  uint64_t server_rate;      /* queries a second to each server, 0: no cap */
   void (*on_io)(void *data); /* after socket events (see lane.h) */
   void *data;
 };
@@ -80,8 +88,22 @@ void bd_zone_free(struct bd_zone *z);
 int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s);
 
 /* The next server in turn after `after` (BD_ZONE_NONE to start at 0) that
- * is in use and has room in its window, or BD_ZONE_NONE. */
-size_t bd_zone_choose(const struct bd_zone *z, size_t after);
+ * is in use, has room in its window and may send now by its rate cap, or
+ * BD_ZONE_NONE; then *wait_ns is how long until a server held back only
+ * by its cap may send (0 if none is). */
+size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
+                      uint64_t *wait_ns);
+
+/* A query goes to server i now: counts it against the rate cap. */
+void bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns);
+
+/* The lane for a try to server i: over TCP when asked or when the server
+ * truncates again and again. NULL when a TCP lane cannot be made. */
+struct bd_lane *bd_zone_lane(struct bd_zone *z, size_t i, bool tcp);
+
+/* Server i sent a truncated answer: after a few, every query to it goes
+ * over TCP, which response rate limiting leaves alone (RFC 8906 10). */
+void bd_zone_truncated(struct bd_zone *z, size_t i);
 
 /* Takes server i out of use; its share of the concurrency goes to the
  * others. */

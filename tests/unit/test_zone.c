@@ -21,6 +21,14 @@ static struct bd_server server(const char *ip, unsigned port) {
   return s;
 }
 
+/* The choice at time 0, without a rate cap to wait for. */
+static size_t choose(const struct bd_zone *z, size_t after) {
+  uint64_t wait = 0;
+  size_t i = bd_zone_choose(z, after, 0, &wait);
+  assert_int_equal(wait, 0);
+  return i;
+}
+
 static void on_io(void *data) {
   (void)data;
 }
@@ -30,7 +38,8 @@ struct rig {
   struct bd_zone *zone;
 };
 
-static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
+static void open_rig_rated(struct rig *r, unsigned window_init,
+                           unsigned window_max, uint64_t server_rate) {
   struct bd_zone_config zc;
   memset(&zc, 0, sizeof(zc));
   assert_int_equal(uv_loop_init(&r->loop), 0);
@@ -38,8 +47,13 @@ static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
   zc.timeout_ms = 100;
   zc.window_init = window_init;
   zc.window_max = window_max;
+  zc.server_rate = server_rate;
   zc.on_io = on_io;
   assert_int_equal(bd_zone_new(&r->zone, "", &zc), 0);
+}
+
+static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
+  open_rig_rated(r, window_init, window_max, 0);
 }
 
 static void close_rig(struct rig *r) {
@@ -63,18 +77,18 @@ static void test_round_robin_with_room(void **state) {
   struct bd_server b = server("127.0.0.1", 5302);
   (void)state;
   open_rig(&r, 2, 100);
-  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), BD_ZONE_NONE);
+  assert_int_equal(choose(r.zone, BD_ZONE_NONE), BD_ZONE_NONE);
   assert_int_equal(bd_zone_add_server(r.zone, &a), 0);
   assert_int_equal(bd_zone_add_server(r.zone, &b), 1);
   assert_int_equal(r.zone->in_use, 2);
-  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), 0);
-  assert_int_equal(bd_zone_choose(r.zone, 0), 1);
-  assert_int_equal(bd_zone_choose(r.zone, 1), 0);
+  assert_int_equal(choose(r.zone, BD_ZONE_NONE), 0);
+  assert_int_equal(choose(r.zone, 0), 1);
+  assert_int_equal(choose(r.zone, 1), 0);
   /* A server whose window is full is passed over. */
   r.zone->servers[0]->inflight = 2;
-  assert_int_equal(bd_zone_choose(r.zone, 1), 1);
+  assert_int_equal(choose(r.zone, 1), 1);
   r.zone->servers[1]->inflight = 2;
-  assert_int_equal(bd_zone_choose(r.zone, 1), BD_ZONE_NONE);
+  assert_int_equal(choose(r.zone, 1), BD_ZONE_NONE);
   r.zone->servers[0]->inflight = r.zone->servers[1]->inflight = 0;
   assert_int_equal(bd_zone_window(r.zone), 4);
   assert_string_equal(r.zone->servers[1]->addr.text, "127.0.0.1:5302");
@@ -118,8 +132,8 @@ static void test_sidelining(void **state) {
   assert_int_equal(ev, BD_ZONE_SIDELINED);
   assert_true(r.zone->health[0].sidelined);
   assert_int_equal(r.zone->in_use, 1);
-  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE), 1);
-  assert_int_equal(bd_zone_choose(r.zone, 1), 1);
+  assert_int_equal(choose(r.zone, BD_ZONE_NONE), 1);
+  assert_int_equal(choose(r.zone, 1), 1);
   /* The last server is never sidelined, however it fails. */
   for (int i = 0; i < 3 * BD_HEALTH_MIN_SAMPLES; i++)
     assert_int_not_equal(bd_zone_record(r.zone, 1, &refused, 0, 1),
@@ -156,12 +170,61 @@ static void test_silence_is_said_once(void **state) {
   close_rig(&r);
 }
 
+/* A per-server cap holds a server back and says for how long; the next
+ * server in turn goes instead. */
+static void test_rate_cap(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  struct bd_server b = server("127.0.0.1", 5302);
+  uint64_t now = 1000 * MS;
+  uint64_t wait = 0;
+  unsigned sent = 0;
+  (void)state;
+  open_rig_rated(&r, 100, 1000, 10); /* 10 a second each */
+  bd_zone_add_server(r.zone, &a);
+  bd_zone_add_server(r.zone, &b);
+  for (;;) {
+    size_t i = bd_zone_choose(r.zone, BD_ZONE_NONE, now, &wait);
+    if (i == BD_ZONE_NONE)
+      break;
+    bd_zone_sent(r.zone, i, now);
+    sent++;
+  }
+  /* A burst of at most the pacer's slack each, then a wait of about a
+   * tenth of a second. */
+  assert_true(sent >= 2 && sent <= 4);
+  assert_true(wait > 0 && wait <= 110 * MS);
+  assert_int_not_equal(bd_zone_choose(r.zone, BD_ZONE_NONE, now + wait, &wait),
+                       BD_ZONE_NONE);
+  close_rig(&r);
+}
+
+/* Truncated answers, a few of them: TCP from then on. */
+static void test_truncation_moves_to_tcp(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  (void)state;
+  open_rig(&r, 10, 100);
+  bd_zone_add_server(r.zone, &a);
+  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->lane);
+  assert_ptr_equal(bd_zone_lane(r.zone, 0, true), &r.zone->servers[0]->tcp);
+  bd_zone_truncated(r.zone, 0);
+  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->lane);
+  bd_zone_truncated(r.zone, 0);
+  bd_zone_truncated(r.zone, 0);
+  assert_true(r.zone->servers[0]->tcp_only);
+  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->tcp);
+  close_rig(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_robin_with_room),
       cmocka_unit_test(test_servers_join_while_running),
       cmocka_unit_test(test_sidelining),
       cmocka_unit_test(test_silence_is_said_once),
+      cmocka_unit_test(test_rate_cap),
+      cmocka_unit_test(test_truncation_moves_to_tcp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
