@@ -2,10 +2,10 @@
 #include "blogdom/curlapi.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdbool.h>
-#include <string.h>
 
-#include "blogdom/msg.h"
+#include "blogdom/common.h"
 
 struct bd_curl_api bd_curl;
 
@@ -13,7 +13,7 @@ struct bd_curl_api bd_curl;
 #define ENTRY(field, symbol)                                                   \
   { symbol, (void **)&bd_curl.field }
 
-int bd_curl_load(void) {
+int bd_curl_load(const char **why) {
   static bool loaded;
   void *lib;
   const struct {
@@ -39,6 +39,12 @@ int bd_curl_load(void) {
       ENTRY(multi_strerror, "curl_multi_strerror"),
       ENTRY(slist_append, "curl_slist_append"),
       ENTRY(slist_free_all, "curl_slist_free_all"),
+      ENTRY(easy_escape, "curl_easy_escape"),
+      ENTRY(free, "curl_free"),
+      ENTRY(url, "curl_url"),
+      ENTRY(url_cleanup, "curl_url_cleanup"),
+      ENTRY(url_set, "curl_url_set"),
+      ENTRY(url_get, "curl_url_get"),
   };
 
   if (loaded)
@@ -47,17 +53,16 @@ int bd_curl_load(void) {
    * unloaded. */
   lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
   if (lib == NULL) {
-    bd_errorf("--confirm needs libcurl (Debian package libcurl4): %s",
-              dlerror());
-    return -1;
+    *why = dlerror();
+    return -ENOENT;
   }
-  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+  for (size_t i = 0; i < BD_ARRAY_SIZE(table); i++) {
     /* POSIX dlsym returns object pointers; storing them into function
      * pointers through void ** is the documented way (dlsym(3)). */
     *table[i].slot = dlsym(lib, table[i].symbol);
     if (*table[i].slot == NULL) {
-      bd_errorf("libcurl lacks %s", table[i].symbol);
-      return -1;
+      *why = table[i].symbol;
+      return -ENOSYS;
     }
   }
   loaded = true;

@@ -1065,12 +1065,19 @@ int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
                 const struct bd_rdap_config *cfg) {
   struct bd_rdap *r = calloc(1, sizeof(*r));
   CURLcode rc;
+  const char *why = NULL;
+  int loaded;
 
   if (r == NULL) {
     bd_errorf("out of memory");
     return -1;
   }
-  if (bd_curl_load() != 0) {
+  loaded = bd_curl_load(&why);
+  if (loaded != 0) {
+    if (loaded == -ENOENT)
+      bd_errorf("--confirm needs libcurl (Debian package libcurl4): %s", why);
+    else
+      bd_errorf("libcurl lacks %s", why);
     free(r);
     return -1;
   }

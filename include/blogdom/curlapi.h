@@ -29,12 +29,22 @@ struct bd_curl_api {
   const char *(*multi_strerror)(CURLMcode code);
   struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
   void (*slist_free_all)(struct curl_slist *l);
+  char *(*easy_escape)(CURL *h, const char *s, int len);
+  void (*free)(void *p);
+  CURLU *(*url)(void);
+  void (*url_cleanup)(CURLU *u);
+  CURLUcode (*url_set)(CURLU *u, CURLUPart part, const char *content,
+                       unsigned int flags);
+  CURLUcode (*url_get)(CURLU *u, CURLUPart part, char **content,
+                       unsigned int flags);
 };
 
 /* Valid after bd_curl_load() returned 0. */
 extern struct bd_curl_api bd_curl;
 
-/* Loads libcurl (libcurl.so.4) once. Returns 0, or -1 after saying why. */
-int bd_curl_load(void);
+/* Loads libcurl (libcurl.so.4) once. Returns 0, or -ENOENT when the
+ * library cannot be loaded and -ENOSYS when it lacks a function; *why
+ * then tells which, for the caller to say. */
+int bd_curl_load(const char **why);
 
 #endif
