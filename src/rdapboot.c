@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blogdom/common.h"
+#include "blogdom/http.h"
 #include "blogdom/names.h"
 
 /* A cached copy is never trusted for longer than this, whatever its
@@ -229,7 +231,7 @@ int bd_rdapboot_builtin(struct bd_rdapboot *b) {
   struct builder bl = {b, 0, 0};
 
   memset(b, 0, sizeof(*b));
-  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+  for (size_t i = 0; i < BD_ARRAY_SIZE(table); i++) {
     const char *url = add_url(&bl, table[i].url);
     if (url == NULL)
       goto nomem;
@@ -452,57 +454,7 @@ fail:
   return rc;
 }
 
-/* Skips optional whitespace (RFC 9110 section 5.6.3). */
-static const char *skip_ows(const char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return s;
-}
-
-static bool directive_is(const char *s, size_t n, const char *name) {
-  return n == strlen(name) && strncasecmp(s, name, n) == 0;
-}
-
 long bd_rdapboot_max_age(const char *cache_control) {
-  const char *s = cache_control;
-  long max_age = -1;
-  bool forbidden = false;
-
-  while (*s != '\0') {
-    const char *name = s = skip_ows(s);
-    size_t n = strcspn(s, "=,");
-    const char *end = name + n;
-
-    while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
-      end--;
-    s += n;
-    if (directive_is(name, (size_t)(end - name), "no-store") ||
-        directive_is(name, (size_t)(end - name), "no-cache"))
-      forbidden = true;
-    if (*s == '=') {
-      const char *v = skip_ows(s + 1);
-      bool quoted = *v == '"';
-      long secs = 0;
-      bool digits = false;
-
-      v += quoted;
-      while (isdigit((unsigned char)*v)) {
-        if (secs < MAX_AGE_CAP)
-          secs = secs * 10 + (*v - '0');
-        digits = true;
-        v++;
-      }
-      if (quoted && *v == '"')
-        v++;
-      v = skip_ows(v);
-      if (directive_is(name, (size_t)(end - name), "max-age") && digits &&
-          (*v == ',' || *v == '\0'))
-        max_age = secs < MAX_AGE_CAP ? secs : MAX_AGE_CAP;
-      /* Skip the rest of the value, quoted strings included. */
-      s += strcspn(s, ",");
-    }
-    if (*s == ',')
-      s++;
-  }
-  return forbidden ? 0 : max_age;
+  long max_age = bd_http_max_age(cache_control);
+  return max_age < MAX_AGE_CAP ? max_age : MAX_AGE_CAP;
 }
