@@ -199,13 +199,24 @@ int bd_rdapboot_parse(struct bd_rdapboot *b, const char *json, size_t len) {
   int rc = -1;
 
   memset(b, 0, sizeof(*b));
+  /* jansson says nothing when it cannot start for want of memory; later
+   * failures to allocate may show as syntax errors. */
+  memset(&err, 0, sizeof(err));
   root = json_loadb(json, len, 0, &err);
+  if (root == NULL && (err.text[0] == '\0' ||
+                       json_error_code(&err) == json_error_out_of_memory)) {
+    rc = -ENOMEM;
+    goto done;
+  }
   services = json_object_get(root, "services");
   if (!json_is_array(services))
     goto done;
   json_array_foreach(services, i, svc) {
-    if (add_service(&bl, svc) != 0)
+    int added = add_service(&bl, svc);
+    if (added != 0) {
+      rc = added == -2 ? -ENOMEM : -1;
       goto done;
+    }
   }
   finish(b);
   rc = 0;

@@ -40,7 +40,7 @@ enum bd_rdap_outcome {
   BD_RDAP_AVAILABLE,  /* 404: the registry does not have it (free) */
   BD_RDAP_NO_SERVER,  /* no RDAP server is known for the name's TLD */
   BD_RDAP_FAILED,     /* no definitive answer; detail says why */
-  BD_RDAP_CANCELLED   /* bd_rdap_cancel_all() or bd_rdap_close() */
+  BD_RDAP_CANCELLED   /* bd_rdap_close() */
 };
 
 struct bd_rdap_result {
@@ -56,37 +56,31 @@ struct bd_rdap_result {
 typedef void (*bd_rdap_cb)(void *arg, const struct bd_rdap_result *r);
 
 /* Makes a client on loop. With cfg->bootstrap_file, reads and parses it
- * now. Returns 0, or -1 after bd_errorf() on a set-up error (the bootstrap
- * file is unreadable or malformed, --rdap-url is not an http(s) URL, out
- * of memory). While no lookup is pending the client keeps no handle
- * active or referenced: it never keeps the loop from ending. */
+ * now. Returns 0, or a negative errno value after saying why with
+ * bd_errorf(): -EINVAL (--rdap-url is not an http(s) URL, the bootstrap
+ * file is malformed), the file's read error, -ENOENT or -ENOSYS (no
+ * usable libcurl), -ENOMEM or -EIO; it then leaves nothing behind, on the
+ * loop or in memory. While no lookup is pending the client keeps no
+ * handle active or referenced: it never keeps the loop from ending. */
 int bd_rdap_new(struct bd_rdap **out, uv_loop_t *loop,
                 const struct bd_rdap_config *cfg);
 
 /* Asks about domain (copied; a trailing dot is dropped). Unless it returns
- * -1, cb(arg, result) is called exactly once, later, from the loop: never
- * from inside bd_rdap_lookup(). Without a forced URL or a bootstrap file,
- * the first lookup starts the bootstrap (a fresh disk cache, else IANA's
- * dns.json fetched on the loop, else the built-in table with one warning)
- * and lookups wait for it. Returns -1, and cb is never called, when out of
- * memory or after bd_rdap_close() (from a callback that close runs, the
- * lookup is accepted and cancelled). */
+ * an error, cb(arg, result) is called exactly once, later, from the loop:
+ * never from inside bd_rdap_lookup(). Without a forced URL or a bootstrap
+ * file, the first lookup starts the bootstrap (a fresh disk cache, else
+ * IANA's dns.json fetched on the loop, else the built-in table with one
+ * warning) and lookups wait for it. Returns 0, or -ENOMEM, or -ECANCELED
+ * after bd_rdap_close(); cb is then never called (from a callback that
+ * close runs, the lookup is accepted and cancelled). */
 int bd_rdap_lookup(struct bd_rdap *r, const char *domain, bd_rdap_cb cb,
                    void *arg);
 
-/* Names waiting for their callback. */
-size_t bd_rdap_pending(const struct bd_rdap *r);
-
-/* Ends every lookup not yet reported: its callback gets
- * BD_RDAP_CANCELLED now, before bd_rdap_cancel_all() returns, or, when
- * called from inside one of this client's callbacks, right after that
- * callback returns. Requests in flight are abandoned. The client stays
- * usable. */
-void bd_rdap_cancel_all(struct bd_rdap *r);
-
-/* Cancels everything (as bd_rdap_cancel_all()), closes the connections
- * and the client's libuv handles. The loop must then run for the handles'
- * close callbacks before bd_rdap_free(). */
+/* Ends every lookup not yet reported: its callback gets BD_RDAP_CANCELLED
+ * now, or, when called from inside one of this client's callbacks, right
+ * after that callback returns. Then closes the connections and the
+ * client's libuv handles: the loop must run for their close callbacks
+ * before bd_rdap_free(). A second call does nothing. */
 void bd_rdap_close(struct bd_rdap *r);
 
 /* Releases the client; after bd_rdap_close() and a uv_run() that has

@@ -35,10 +35,10 @@ struct bd_rdapboot {
  * says they end in one; RFC 9082 URLs are built by appending). A suffix
  * listed twice keeps its first service. Suffixes are matched without
  * regard to case. Whatever b held is not freed: pass a zeroed or freed
- * table. Returns 0, or -1 when the text is not that format (not JSON, no
- * "services" array, a service that is not two arrays of strings), in which
- * case b is left empty: the caller falls back on another source. Either
- * way b is to be released with bd_rdapboot_free(). */
+ * table. Returns 0, -1 when the text is not that format (not JSON, no
+ * "services" array, a service that is not two arrays of strings), or
+ * -ENOMEM; b is then left empty: the caller falls back on another source.
+ * Either way b is to be released with bd_rdapboot_free(). */
 int bd_rdapboot_parse(struct bd_rdapboot *b, const char *json, size_t len);
 
 /* Fills b with the built-in table, for when no bootstrap file can be had:
