@@ -101,7 +101,7 @@ static const struct option_spec table[] = {
      "root server for --authoritative (implies it); repeatable",
      F_REPEAT | F_LIST, NULL},
     {"concurrency", OPT_CONCURRENCY, "N",
-     "at most N queries in flight (default: adaptive up to 1000)", 0, NULL},
+     "at most N queries in flight (default: as the path allows)", 0, NULL},
     {"timeout", OPT_TIMEOUT, "MS", "wait for each try (default 1500)", 0, NULL},
     {"tries", OPT_TRIES, "N", "tries in all before giving up (default 3)", 0,
      NULL},

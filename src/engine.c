@@ -409,9 +409,9 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
 static void on_tick(uv_timer_t *t) {
   struct bd_engine *e = container_of(t, struct bd_engine, tick);
   if (e->iterate != NULL)
-    bd_iterate_expire(e->iterate);
+    bd_iterate_expire(e->iterate, uv_hrtime());
   else
-    bd_zone_expire(e->zone);
+    bd_zone_expire(e->zone, uv_hrtime());
   pump(e);
 }
 
@@ -517,6 +517,12 @@ static bool may_send(struct bd_engine *e) {
  * the names in their DNS life fewer than the window allows, the stages
  * keeping up, and the output able to hold its line. */
 static bool may_take_name(struct bd_engine *e) {
+  /* The map queues names before their zones have room: a floor's worth
+   * of them waiting is enough. */
+  if (e->iterate != NULL &&
+      e->pool.names[BD_PROBE_QUEUED] + e->pool.names[BD_PROBE_PARKED] >=
+          e->cfg.window_floor)
+    return false;
   return !e->source_done && bd_checks_ready(e->checks) &&
          bd_checks_fatal(e->checks) == NULL &&
          bd_probe_names_in_dns(&e->pool) < e->cfg.window_max &&
@@ -693,6 +699,7 @@ static int open_map(struct bd_engine *e) {
   ic.timeout_ms = e->cfg.timeout_ms;
   ic.window_init = e->cfg.window_init;
   ic.window_max = e->cfg.window_max;
+  ic.window_floor = e->cfg.window_floor;
   ic.server_rate = e->cfg.server_rate;
   ic.ipv6 = e->cfg.ipv6;
   ic.on_io = on_io;
@@ -714,6 +721,7 @@ static int add_servers(struct bd_engine *e) {
   zc.timeout_ms = e->cfg.timeout_ms;
   zc.window_init = e->cfg.window_init;
   zc.window_max = e->cfg.window_max;
+  zc.window_floor = e->cfg.window_floor;
   zc.on_io = on_io;
   zc.data = e;
   rc = bd_zone_new(&e->zone, "", &zc);

@@ -89,6 +89,7 @@ static struct entry *add_zone(struct bd_iterate *it, const char *name) {
   zc.timeout_ms = it->cfg.timeout_ms;
   zc.window_init = it->cfg.window_init;
   zc.window_max = it->cfg.window_max;
+  zc.window_floor = it->cfg.window_floor;
   zc.server_rate = it->cfg.server_rate;
   zc.on_io = it->cfg.on_io;
   zc.data = it->cfg.io_data;
@@ -661,10 +662,10 @@ int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
   return it->root->zone->in_use > 0 ? 0 : -EINVAL;
 }
 
-void bd_iterate_expire(struct bd_iterate *it) {
+void bd_iterate_expire(struct bd_iterate *it, uint64_t now_ns) {
   for (size_t b = 0; b < BUCKETS; b++)
     for (struct entry *e = it->zones[b]; e != NULL; e = e->next)
-      bd_zone_expire(e->zone);
+      bd_zone_expire(e->zone, now_ns);
 }
 
 void bd_iterate_close(struct bd_iterate *it) {

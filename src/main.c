@@ -197,7 +197,10 @@ static int open_engine(struct app *app, unsigned window) {
   ec.timeout_ms = app->cfg.timeout_ms;
   ec.tries = app->cfg.tries;
   ec.qtype = app->cfg.qtype;
-  ec.window_max = window;
+  /* -c N caps the window and lets it reach N whatever the path; without
+   * it, the window follows the path's bandwidth x delay. */
+  ec.window_max = app->cfg.concurrency ? window : BD_WINDOW_UNCAPPED;
+  ec.window_floor = window;
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
@@ -282,7 +285,7 @@ static int exit_status(const struct app *app) {
 static int run(struct app *app) {
   struct bd_source_config sc;
   unsigned window =
-      app->cfg.concurrency ? app->cfg.concurrency : BD_DEFAULT_WINDOW_MAX;
+      app->cfg.concurrency ? app->cfg.concurrency : BD_WINDOW_FLOOR;
 
   if (resolve_servers(&app->cfg) != 0)
     return EXIT_USAGE;

@@ -1,19 +1,24 @@
-/* Congestion window: TCP's growth (RFC 5681, counted in queries), but a
- * cut only when the loss rate rises clearly above the path's base rate. A
- * lossy path loses the same share at any pace, and halving the window for
- * it only slows the run; losses that rise with the pace are congestion.
- * The base follows the lowest rates seen and creeps up when losses
- * persist, so a path that is just lossy stops being cut after an epoch or
- * two.
+/* The window and pace of one server. The window grows as TCP's does (RFC
+ * 5681, counted in queries), up to twice the path's bandwidth x delay, as
+ * BBR sizes its window: the bandwidth is the largest recent delivery rate,
+ * the delay the shortest round trip. So a far server gets the window its
+ * distance needs and a near one is not flooded, with no fixed ceiling.
  *
- * Loss rates are counted per epoch of *send* time, one hold period (the
- * query timeout) long, and an epoch is judged only once all its queries
- * have had their outcome (two periods after it began). Counted by arrival
- * instead, answers would come at once and losses a timeout later, and
- * every epoch would be all answers or all losses. */
+ * Losses are inferred, not waited for: queries are counted per epoch of
+ * send time (four round trips, at least 20 ms) and an epoch is judged once
+ * its answers have had ample time (two epochs, at least 100 ms), long
+ * before any timeout. A loss rate clearly above the path's base rate is
+ * congestion, or a rate limit: the window halves and the server is paced
+ * a little under the rate it answered at, then the pace creeps up while
+ * losses stay at the base, probing for more. A lossy path loses the same
+ * share at any pace: the base follows the lowest rates seen and creeps up
+ * when losses persist, so such a path stops being cut after an epoch or
+ * two. */
 #include "blogdom/window.h"
 
 #include <string.h>
+
+#include "blogdom/common.h"
 
 /* A rise over the base of more than this share of it, and more than two
  * points, is congestion. */
@@ -21,6 +26,22 @@
 #define RISE_ABSOLUTE 0.02
 /* How fast the base creeps up towards a higher loss rate. */
 #define BASE_CREEP 0.5
+#define EPOCH_RTTS 4
+#define EPOCH_MIN_NS (20 * BD_NS_PER_MS)
+#define EPOCH_MAX_NS BD_NS_PER_S
+#define SETTLE_MIN_NS (100 * BD_NS_PER_MS)
+/* The window may hold this many bandwidth x delay products (BBR's cwnd
+ * gain): one in flight, one queued. */
+#define BDP_GAIN 2.0
+/* On a rise of losses, the pace drops to this share of the rate answered;
+ * each calm epoch after, it grows by PACE_PROBE. */
+#define PACE_BACKOFF 0.95
+#define PACE_PROBE 1.01
+#define PACE_PROBE_MAX 1.25
+#define PROBE_CALM 16 /* calm epochs before the probe step doubles */
+#define PACE_MIN 10.0
+/* Pacing slack: a loop turn late by this much still sends its share. */
+#define PACE_SLACK_NS (10 * BD_NS_PER_MS)
 
 static double clamp(const struct bd_window *w, double v) {
   if (v < w->min)
@@ -31,98 +52,230 @@ static double clamp(const struct bd_window *w, double v) {
 }
 
 void bd_window_init(struct bd_window *w, unsigned initial, unsigned min,
-                    unsigned max) {
+                    unsigned max, unsigned floor) {
   memset(w, 0, sizeof(*w));
   w->min = min > 0 ? min : 1;
   w->max = max >= w->min ? max : w->min;
+  w->floor = floor;
   w->cwnd = clamp(w, initial);
   w->ssthresh = w->max;
+  w->epoch_ns = EPOCH_MIN_NS;
+  bd_pacer_init(&w->pacer, 0, PACE_SLACK_NS);
 }
 
-void bd_window_set_max(struct bd_window *w, unsigned max) {
+void bd_window_set_limits(struct bd_window *w, unsigned max, unsigned floor) {
   w->max = max >= w->min ? max : w->min;
+  w->floor = floor;
   w->cwnd = clamp(w, w->cwnd);
 }
 
+double bd_window_bandwidth(const struct bd_window *w) {
+  double best = 0;
+  for (unsigned i = 0; i < BD_WINDOW_RATES; i++)
+    if (w->rates[i] > best)
+      best = w->rates[i];
+  return best;
+}
+
+/* A new pace keeps the schedule of the old: a reset would let a burst
+ * through at each change. */
+static void set_pace(struct bd_window *w, double pace) {
+  uint64_t tat = w->pacer.tat_ns;
+  w->pace = pace;
+  bd_pacer_init(&w->pacer, (uint64_t)pace, PACE_SLACK_NS);
+  w->pacer.tat_ns = tat;
+}
+
+/* Twice the bandwidth x delay product, or the floor. */
+static double bdp_cap(const struct bd_window *w) {
+  double cap = BDP_GAIN * bd_window_bandwidth(w) * (double)w->min_rtt_ns /
+               (double)BD_NS_PER_S;
+  return cap < w->floor ? w->floor : cap;
+}
+
+/* Halves the window in use, not a window grown past the cap. */
 static void cut(struct bd_window *w, uint64_t now_ns) {
-  w->ssthresh = clamp(w, w->cwnd / 2);
+  double in_use = w->cwnd < bdp_cap(w) ? w->cwnd : bdp_cap(w);
+  w->ssthresh = clamp(w, in_use / 2);
   w->cwnd = w->ssthresh;
   w->last_cut_ns = now_ns;
   w->cut_before = true;
 }
 
-/* Judges epoch e (complete): learns the base, cuts on a clear rise. Only
- * an epoch sent wholly after the last cut may cut again: earlier ones
- * speak of the window that was. */
-static void judge(struct bd_window *w, const struct bd_window_epoch *e,
-                  uint64_t hold_ns, uint64_t now_ns) {
+/* Losses rose with the pace: congestion, or a limit on our rate. The
+ * answers of the epoch say what rate the server keeps up with. */
+static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
+                     uint64_t now_ns) {
+  double answered = (double)e->answered * BD_NS_PER_S /
+                    (double)(w->epoch_ns * (e->span ? e->span : 1));
+  double bw = bd_window_bandwidth(w);
+  /* The epoch's own answers undercount when lost queries held the window
+   * shut; the recent delivery rate says what the server does keep up
+   * with. */
+  double pace = (answered > bw ? answered : bw) * PACE_BACKOFF;
+  if (pace < PACE_MIN)
+    pace = PACE_MIN;
+  if (w->pace == 0 || pace < w->pace)
+    set_pace(w, pace);
+  w->probe_step = PACE_PROBE;
+  w->calm = 0;
+  /* The pace slows the server down; the window stays, as queries lost to
+   * a limit hold their slots until their timeout, and a window cut to fit
+   * the answered ones would shut. */
+  w->last_cut_ns = now_ns;
+  w->cut_before = true;
+}
+
+/* A calm epoch: the pace probes upwards, gently just after a loss and
+ * faster the longer losses stay away (as CUBIC's window does), so a pace
+ * set too low after a start that lost much recovers in seconds; it ends
+ * once it no longer binds (twice what the server has ever delivered). */
+static void probe(struct bd_window *w) {
+  double bw = bd_window_bandwidth(w);
+  if (w->pace == 0)
+    return;
+  if (++w->calm % PROBE_CALM == 0) {
+    w->probe_step = 1 + 2 * (w->probe_step - 1);
+    if (w->probe_step > PACE_PROBE_MAX)
+      w->probe_step = PACE_PROBE_MAX;
+  }
+  if (bw > 0 && w->pace * w->probe_step > 2 * bw)
+    set_pace(w, 0);
+  else
+    set_pace(w, w->pace * w->probe_step);
+}
+
+/* Judges epoch e: learns the base, backs off on a clear rise. Only an
+ * epoch sent wholly after the last cut may cut again: earlier ones speak
+ * of the window that was. A slow sender's epochs are too small to judge
+ * alone: they add up until they are not. */
+static void judge(struct bd_window *w, const struct bd_window_epoch *one,
+                  uint64_t now_ns) {
+  struct bd_window_epoch *e = &w->batch;
   double rate;
   double rise;
   bool congested;
+  unsigned answered;
 
-  if (e->outcomes < BD_WINDOW_EPOCH)
+  if (e->sent == 0)
+    e->id = one->id;
+  e->sent += one->sent;
+  e->answered += one->answered;
+  e->span++;
+  if (e->sent < BD_WINDOW_EPOCH)
     return;
-  rate = (double)e->losses / e->outcomes;
+  answered = e->answered < e->sent ? e->answered : e->sent;
+  rate = (double)(e->sent - answered) / e->sent;
   rise = w->base_loss * RISE_RELATIVE;
   if (rise < RISE_ABSOLUTE)
     rise = RISE_ABSOLUTE;
-  congested = rate > w->base_loss + rise;
+  congested = w->have_base && rate > w->base_loss + rise;
+  /* While paced, losses that persist are the pace's doing, not the
+   * path's: the base may fall, not creep up. */
   if (!w->have_base || rate < w->base_loss)
     w->base_loss = rate;
-  else
+  else if (w->pace == 0)
     w->base_loss += BASE_CREEP * (rate - w->base_loss);
+  /* The first epoch of a path that loses everything is no base. */
+  if (!w->have_base && rate > 0.5) {
+    congested = true;
+    w->base_loss = 0;
+  }
   w->have_base = true;
-  if (congested && (!w->cut_before || e->id * hold_ns >= w->last_cut_ns))
-    cut(w, now_ns);
+  if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
+    back_off(w, e, now_ns);
+  else if (!congested)
+    probe(w);
+  memset(e, 0, sizeof(*e));
 }
 
-/* Judges every epoch whose queries have all had their outcome by now, and
- * returns the slot for epoch id. */
-static struct bd_window_epoch *epoch_for(struct bd_window *w, uint64_t id,
-                                         uint64_t now_ns, uint64_t hold_ns) {
-  uint64_t complete_below = now_ns / hold_ns; /* id + 2 <= now / hold */
-  struct bd_window_epoch *slot;
-
+void bd_window_tick(struct bd_window *w, uint64_t now_ns) {
+  uint64_t settle = 2 * w->epoch_ns;
+  if (settle < SETTLE_MIN_NS)
+    settle = SETTLE_MIN_NS;
   for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
     struct bd_window_epoch *e = &w->epochs[i];
-    if (e->used && e->id + 2 <= complete_below) {
-      judge(w, e, hold_ns, now_ns);
+    if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns) {
+      judge(w, e, now_ns);
       e->used = false;
     }
   }
-  slot = &w->epochs[id % BD_WINDOW_EPOCHS];
-  if (!slot->used || slot->id != id) {
-    slot->used = true;
-    slot->id = id;
-    slot->outcomes = slot->losses = 0;
+}
+
+static struct bd_window_epoch *find_epoch(struct bd_window *w, uint64_t id) {
+  struct bd_window_epoch *e = &w->epochs[id % BD_WINDOW_EPOCHS];
+  return e->used && e->id == id ? e : NULL;
+}
+
+void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
+  uint64_t id = now_ns / w->epoch_ns;
+  struct bd_window_epoch *e = &w->epochs[id % BD_WINDOW_EPOCHS];
+
+  bd_window_tick(w, now_ns);
+  if (!e->used || e->id != id) {
+    /* A slot still in use here is a long-silent epoch: judge it now. */
+    if (e->used)
+      judge(w, e, now_ns);
+    memset(e, 0, sizeof(*e));
+    e->used = true;
+    e->id = id;
   }
-  return slot;
+  e->sent++;
+  bd_pacer_consume(&w->pacer, now_ns);
 }
 
-static void count(struct bd_window *w, bool lost, uint64_t now_ns,
-                  uint64_t sent_ns, uint64_t hold_ns) {
-  struct bd_window_epoch *e;
-  if (hold_ns == 0)
+/* The round trip sets the epoch length; when it changes, the epochs
+ * counted so far speak of other lengths and are dropped. */
+static void learn_rtt(struct bd_window *w, uint64_t rtt) {
+  uint64_t epoch;
+  if (w->min_rtt_ns != 0 && rtt >= w->min_rtt_ns)
     return;
-  e = epoch_for(w, sent_ns / hold_ns, now_ns, hold_ns);
-  e->outcomes++;
-  if (lost)
-    e->losses++;
+  w->min_rtt_ns = rtt > 0 ? rtt : 1;
+  epoch = EPOCH_RTTS * w->min_rtt_ns;
+  if (epoch < EPOCH_MIN_NS)
+    epoch = EPOCH_MIN_NS;
+  if (epoch > EPOCH_MAX_NS)
+    epoch = EPOCH_MAX_NS;
+  if (epoch != w->epoch_ns) {
+    w->epoch_ns = epoch;
+    memset(w->epochs, 0, sizeof(w->epochs));
+    memset(&w->batch, 0, sizeof(w->batch));
+  }
 }
 
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
-                         uint64_t hold_ns) {
+/* Delivery rate samples, one per epoch length. */
+static void learn_rate(struct bd_window *w, uint64_t now_ns) {
+  uint64_t span;
+  if (w->rate_start_ns == 0)
+    w->rate_start_ns = now_ns;
+  w->rate_answers++;
+  span = now_ns - w->rate_start_ns;
+  if (span < w->epoch_ns)
+    return;
+  w->rates[w->rate_next++ % BD_WINDOW_RATES] =
+      (double)w->rate_answers * BD_NS_PER_S / (double)span;
+  w->rate_start_ns = now_ns;
+  w->rate_answers = 0;
+}
+
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
+                         uint64_t sent_ns) {
+  struct bd_window_epoch *e;
+
+  learn_rtt(w, now_ns > sent_ns ? now_ns - sent_ns : 0);
+  learn_rate(w, now_ns);
+  e = find_epoch(w, sent_ns / w->epoch_ns);
+  if (e != NULL)
+    e->answered++;
   if (w->cwnd < w->ssthresh)
     w->cwnd += 1.0;
   else
     w->cwnd += 1.0 / w->cwnd;
+  /* Growing past the cap would only have to be undone by a cut. */
+  if (w->cwnd > bdp_cap(w))
+    w->cwnd = bdp_cap(w);
   w->cwnd = clamp(w, w->cwnd);
-  count(w, false, now_ns, sent_ns, hold_ns);
-}
-
-void bd_window_on_loss(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
-                       uint64_t hold_ns) {
-  count(w, true, now_ns, sent_ns, hold_ns);
+  bd_window_tick(w, now_ns);
 }
 
 void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
@@ -133,5 +286,14 @@ void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
 }
 
 unsigned bd_window_size(const struct bd_window *w) {
-  return (unsigned)w->cwnd;
+  double size = w->cwnd < bdp_cap(w) ? w->cwnd : bdp_cap(w);
+  /* Paced, the pace sets the rate; the window only has to hold what is
+   * out, lost queries waiting for their timeout included. */
+  if (w->pace > 0 && size < w->floor)
+    size = w->floor < w->max ? w->floor : w->max;
+  return size < w->min ? w->min : (unsigned)size;
+}
+
+uint64_t bd_window_delay(const struct bd_window *w, uint64_t now_ns) {
+  return bd_pacer_delay(&w->pacer, now_ns);
 }

@@ -39,15 +39,18 @@ void bd_zone_free(struct bd_zone *z) {
   free(z);
 }
 
-/* Each server in use may have an equal share of the zone's concurrency:
+/* Each server in use may have an equal share of the zone's concurrency,
+ * and of the floor that a near server's window holds:
  * without it, the server whose answers happen to be read first in each
  * turn of the loop would take every free slot. A slower server still gets
  * fewer names a second, as its slots stay busy longer. */
 static void share_concurrency(struct bd_zone *z) {
   unsigned n = (unsigned)(z->in_use ? z->in_use : 1);
   unsigned share = z->cfg.window_max / n;
+  unsigned floor = z->cfg.window_floor / n;
   for (size_t i = 0; i < z->count; i++)
-    bd_window_set_max(&z->servers[i]->window, share ? share : 1);
+    bd_window_set_limits(&z->servers[i]->window, share ? share : 1,
+                         floor ? floor : 1);
 }
 
 static int reserve(struct bd_zone *z) {
@@ -86,7 +89,8 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
     return rc;
   }
   bd_pacer_init(&zs->pacer, z->cfg.server_rate, PACER_SLACK_NS);
-  bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max);
+  bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max,
+                 z->cfg.window_floor);
   memset(&z->health[z->count], 0, sizeof(z->health[0]));
   z->servers[z->count] = zs;
   z->in_use++;
@@ -103,9 +107,13 @@ size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
     size_t i = (start + k) % n;
     const struct bd_zone_server *zs = z->servers[i];
     uint64_t delay;
+    uint64_t paced;
     if (z->health[i].sidelined || zs->inflight >= bd_window_size(&zs->window))
       continue;
     delay = z->cfg.server_rate ? bd_pacer_delay(&zs->pacer, now_ns) : 0;
+    paced = bd_window_delay(&zs->window, now_ns);
+    if (paced > delay)
+      delay = paced;
     if (delay == 0)
       return i;
     if (wait == 0 || delay < wait)
@@ -116,6 +124,7 @@ size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
 }
 
 void bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns) {
+  bd_window_on_send(&z->servers[i]->window, now_ns);
   if (z->cfg.server_rate)
     bd_pacer_consume(&z->servers[i]->pacer, now_ns);
 }
@@ -172,13 +181,11 @@ enum bd_zone_event bd_zone_record(struct bd_zone *z, size_t i,
   bool transport = bd_verdict_is_transport_failure(v);
   bool silent =
       v->reason == BD_REASON_TIMEOUT || v->reason == BD_REASON_UNREACHABLE;
-  /* Losses seen within a timeout of a cut were caused before it. */
-  uint64_t hold = (uint64_t)z->cfg.timeout_ms * 1000000u;
 
-  if (v->reason == BD_REASON_TIMEOUT)
-    bd_window_on_loss(&zs->window, now, sent_ns, hold);
-  else if (!transport)
-    bd_window_on_answer(&zs->window, now, sent_ns, hold);
+  /* Losses need no word here: the window infers them from answers that
+   * did not come. */
+  if (!transport)
+    bd_window_on_answer(&zs->window, now, sent_ns);
   bd_health_record(&z->health[i], transport || bd_verdict_is_server_failure(v));
   if (bd_health_should_sideline(z->health, z->count, i)) {
     bd_zone_sideline(z, i);
@@ -208,9 +215,11 @@ static void each_lane(struct bd_zone_server *zs,
     fn(&zs->tcp);
 }
 
-void bd_zone_expire(struct bd_zone *z) {
-  for (size_t i = 0; i < z->count; i++)
+void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
+  for (size_t i = 0; i < z->count; i++) {
     each_lane(z->servers[i], bd_lane_expire);
+    bd_window_tick(&z->servers[i]->window, now_ns);
+  }
 }
 
 void bd_zone_close(struct bd_zone *z) {

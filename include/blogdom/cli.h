@@ -15,7 +15,11 @@
 #define BD_DEFAULT_MAX_LEN 4
 #define BD_DEFAULT_TIMEOUT_MS 1500
 #define BD_DEFAULT_TRIES 3
-#define BD_DEFAULT_WINDOW_MAX 1000
+/* What a server's window may hold however short its round trip (the loop
+ * needs that much to keep a near server busy), and the most it may hold
+ * without -c, whatever the path. */
+#define BD_WINDOW_FLOOR 1000
+#define BD_WINDOW_UNCAPPED 65536
 #define BD_DEFAULT_WINDOW_INIT 100
 /* Each authoritative server gets at most this many queries a second unless
  * --server-rate says otherwise: half of NSD's default response rate limit

@@ -20,10 +20,11 @@ struct bd_engine_config {
   unsigned timeout_ms; /* wait for each try, the same for every try */
   unsigned tries;      /* tries in all before a name is given up */
   uint16_t qtype;
-  unsigned window_max;  /* most queries in flight */
-  unsigned window_init; /* where the adaptive window starts */
-  uint64_t rate;        /* queries a second at most, 0: no limit */
-  bool wildcard_check;  /* ask a random name under each TLD first */
+  unsigned window_max;   /* most queries in flight */
+  unsigned window_init;  /* where the adaptive window starts */
+  unsigned window_floor; /* what a window may hold whatever the path */
+  uint64_t rate;         /* queries a second at most, 0: no limit */
+  bool wildcard_check;   /* ask a random name under each TLD first */
   /* Ask each zone's own servers, from servers (the root's) down. */
   bool authoritative;
   uint64_t server_rate; /* queries a second to each server, 0: no cap */

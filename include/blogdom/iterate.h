@@ -37,6 +37,7 @@ struct bd_iterate_config {
   unsigned timeout_ms;
   unsigned window_init;      /* of each server */
   unsigned window_max;       /* in flight in each zone, at most */
+  unsigned window_floor;     /* see zone.h */
   uint64_t server_rate;      /* queries a second to each server, 0: no cap */
   bool ipv6;                 /* use IPv6 addresses of servers */
   void (*on_io)(void *data); /* for every zone's lanes (see lane.h) */
@@ -56,8 +57,8 @@ void bd_iterate_free(struct bd_iterate *it);
 /* Destroys every zone's lanes (their queries end). */
 void bd_iterate_close(struct bd_iterate *it);
 
-/* Lets every zone's lanes expire their queries. */
-void bd_iterate_expire(struct bd_iterate *it);
+/* Lets every zone expire its queries and judge its windows. */
+void bd_iterate_expire(struct bd_iterate *it, uint64_t now_ns);
 
 /* The public suffix a name is judged under ("" when it has none). */
 const char *bd_iterate_suffix_of(const struct bd_probe *p);

@@ -1,59 +1,93 @@
-/* How many queries may be in flight to one server: a congestion window
- * that grows while answers come back and shrinks when losses rise above
- * what the path loses anyway. */
+/* How much one server may be sent: a congestion window sized by the path's
+ * bandwidth and delay, and a pace that a rate limit sets. */
 #ifndef BLOGDOM_WINDOW_H
 #define BLOGDOM_WINDOW_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Outcomes an epoch needs before its loss rate is judged. */
-#define BD_WINDOW_EPOCH 32
-/* Epochs open at once: the one being sent and the two still resolving. */
-#define BD_WINDOW_EPOCHS 4
+#include "blogdom/pacer.h"
 
-/* Outcomes of the queries sent in one hold period. */
+/* Queries an epoch needs sent before its loss rate is judged. */
+#define BD_WINDOW_EPOCH 32
+/* Epochs kept: the one being sent and those still waiting for answers. */
+#define BD_WINDOW_EPOCHS 16
+/* Delivery-rate samples kept for the bandwidth's windowed maximum. */
+#define BD_WINDOW_RATES 10
+
+/* The queries sent in one epoch, and how many of them were answered. */
 struct bd_window_epoch {
   bool used;
-  uint64_t id; /* send time / hold */
-  unsigned outcomes;
-  unsigned losses;
+  uint64_t id; /* send time / epoch length (of the first, in a batch) */
+  unsigned sent;
+  unsigned answered;
+  unsigned span; /* epochs in a batch */
 };
 
 struct bd_window {
   double cwnd;
   double ssthresh;
   unsigned min;
-  unsigned max;
+  unsigned max;   /* the hard cap (-c, shared among servers) */
+  unsigned floor; /* the bandwidth x delay cap never goes below this */
   uint64_t last_cut_ns;
   bool cut_before;
   bool have_base;
   double base_loss; /* the loss rate the path has whatever our pace */
+  /* The path: its shortest round trip, and its bandwidth (answers a
+   * second, the largest of the last samples). */
+  uint64_t min_rtt_ns;
+  uint64_t epoch_ns; /* epoch length, from min_rtt */
   struct bd_window_epoch epochs[BD_WINDOW_EPOCHS];
+  struct bd_window_epoch batch; /* judged epochs too small to judge alone */
+  uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */
+  unsigned rate_answers;
+  double rates[BD_WINDOW_RATES];
+  unsigned rate_next;
+  /* Set when losses rose with the pace: the server's rate limit. */
+  struct bd_pacer pacer;
+  double pace;       /* queries a second, 0: not paced */
+  double probe_step; /* the pace's growth per calm epoch */
+  unsigned calm;     /* calm epochs since the last back-off */
 };
 
-/* Starts at initial (clamped to [min, max]) in slow start. */
+/* Starts at initial (clamped to [min, max]) in slow start; the bandwidth x
+ * delay cap never goes below floor. */
 void bd_window_init(struct bd_window *w, unsigned initial, unsigned min,
-                    unsigned max);
+                    unsigned max, unsigned floor);
 
-/* Changes the ceiling (the server's share of the concurrency). */
-void bd_window_set_max(struct bd_window *w, unsigned max);
+/* Changes the hard cap and the floor (the server's shares). */
+void bd_window_set_limits(struct bd_window *w, unsigned max, unsigned floor);
 
-/* An answer came back to a query sent at sent_ns: grow by one per answer
- * in slow start (doubling per round trip), by about one per window
- * afterwards. hold_ns is the query timeout. */
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
-                         uint64_t hold_ns);
+/* A query leaves now. */
+void bd_window_on_send(struct bd_window *w, uint64_t now_ns);
 
-/* A query sent at sent_ns was lost (timed out). */
-void bd_window_on_loss(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
-                       uint64_t hold_ns);
+/* An answer came back to a query sent at sent_ns: grows the window (by one
+ * per answer in slow start, doubling per round trip; by about one per
+ * window afterwards), and learns the round trip and the delivery rate.
+ * Every epoch whose answers are all in by now is judged: a loss rate
+ * clearly above the path's base halves the window and paces the server a
+ * little under the rate it answered at. */
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
+                         uint64_t sent_ns);
+
+/* Judges the epochs whose answers are all in by now, answers or not: a
+ * server that stopped answering is judged too. */
+void bd_window_tick(struct bd_window *w, uint64_t now_ns);
 
 /* A failure on this host (a full socket buffer): halve at once, once per
  * hold_ns. */
 void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
                                 uint64_t hold_ns);
 
+/* Queries that may be in flight: the window, within the hard cap and
+ * twice the bandwidth x delay (or floor). */
 unsigned bd_window_size(const struct bd_window *w);
+
+/* Nanoseconds until the pace lets the next query go (0: now). */
+uint64_t bd_window_delay(const struct bd_window *w, uint64_t now_ns);
+
+/* The path's bandwidth estimate, answers a second (0: none yet). */
+double bd_window_bandwidth(const struct bd_window *w);
 
 #endif

@@ -47,10 +47,11 @@ struct bd_zone_server {
 
 struct bd_zone_config {
   uv_loop_t *loop;
-  unsigned timeout_ms;       /* of every try */
-  unsigned window_init;      /* where each server's window starts */
-  unsigned window_max;       /* queries in flight in the whole zone, at most */
-  uint64_t server_rate;      /* queries a second to each server, 0: no cap */
+  unsigned timeout_ms;   /* of every try */
+  unsigned window_init;  /* where each server's window starts */
+  unsigned window_max;   /* queries in flight in the whole zone, at most */
+  unsigned window_floor; /* each window may hold this much, bandwidth or not */
+  uint64_t server_rate;  /* queries a second to each server, 0: no cap */
   void (*on_io)(void *data); /* after socket events (see lane.h) */
   void *data;
 };
@@ -123,8 +124,9 @@ void bd_zone_local_failure(struct bd_zone *z, size_t i, uint64_t now_ns,
 /* The windows of the servers in use, added up, at most window_max. */
 unsigned bd_zone_window(const struct bd_zone *z);
 
-/* Lets every lane expire the queries whose time is up. */
-void bd_zone_expire(struct bd_zone *z);
+/* Lets every lane expire the queries whose time is up, and every window
+ * judge what it sent (a server may have stopped answering). */
+void bd_zone_expire(struct bd_zone *z, uint64_t now_ns);
 
 /* Destroys every lane: their queries end with ARES_EDESTRUCTION. */
 void bd_zone_close(struct bd_zone *z);

@@ -1,5 +1,5 @@
-/* Flow control arithmetic: --rate pacing, the congestion window, server
- * health and sharding. */
+/* Flow control arithmetic: --rate pacing, the window and pace of a server
+ * (with a small simulated path), server health and sharding. */
 #include "unit.h"
 
 #include <stdio.h>
@@ -61,63 +61,75 @@ static void test_pacer_disabled(void **state) {
   }
 }
 
-#define HOLD 500
+/* Epochs are 20 ms long on a near path (RTT 1 ms below); each is judged
+ * once 100 ms have passed after it. */
+#define EPOCH (20 * MS)
+#define RTT (1 * MS)
 
-/* Sends one epoch (k) of queries, lost of them lost: answers come at once,
- * losses a hold period after their send. */
+/* Sends one epoch (k) of 64 queries, `lost` of them never answered; the
+ * others are answered one RTT later. Then lets time pass past the judging
+ * of epoch k - 6. */
 static void epoch(struct bd_window *w, unsigned lost, uint64_t k) {
   for (unsigned i = 0; i < 64; i++) {
-    uint64_t sent = k * HOLD + i;
-    if (i < lost)
-      bd_window_on_loss(w, sent + HOLD, sent, HOLD);
-    else
-      bd_window_on_answer(w, sent + 1, sent, HOLD);
+    uint64_t sent = k * EPOCH + i * 100000;
+    bd_window_on_send(w, sent);
+    if (i >= lost)
+      bd_window_on_answer(w, sent + RTT, sent);
   }
+  bd_window_tick(w, (k + 1) * EPOCH);
 }
 
 static void test_window_grows_and_is_capped(void **state) {
   struct bd_window w;
   (void)state;
-  bd_window_init(&w, 10, 1, 100);
+  bd_window_init(&w, 10, 1, 100, 100);
   assert_int_equal(bd_window_size(&w), 10);
   for (int i = 0; i < 10; i++)
-    bd_window_on_answer(&w, 0, 0, 500);
+    bd_window_on_answer(&w, MS, 0);
   assert_int_equal(bd_window_size(&w), 20); /* slow start: doubles */
   for (int i = 0; i < 10000; i++)
-    bd_window_on_answer(&w, 0, 0, 500);
+    bd_window_on_answer(&w, MS, 0);
   assert_int_equal(bd_window_size(&w), 100);
-  bd_window_set_max(&w, 30);
+  bd_window_set_limits(&w, 30, 30);
   assert_int_equal(bd_window_size(&w), 30);
 }
 
-static void test_window_halves_when_losses_rise(void **state) {
+static void test_rising_losses_pace_the_server(void **state) {
   struct bd_window w;
+  uint64_t k = 0;
+  double first;
   (void)state;
-  bd_window_init(&w, 400, 1, 400);
-  for (uint64_t k = 0; k < 3; k++)
+  bd_window_init(&w, 400, 1, 400, 400);
+  for (; k < 8; k++)
     epoch(&w, 0, k);
   assert_int_equal(bd_window_size(&w), 400);
-  epoch(&w, 10, 3); /* 16% loss out of nowhere: congestion */
-  epoch(&w, 0, 4);
-  assert_int_equal(bd_window_size(&w), 400); /* epoch 3 not complete yet */
-  epoch(&w, 0, 5);
+  assert_true(w.pace == 0);
+  epoch(&w, 10, k++); /* 16% loss out of nowhere: congestion, or a limit */
+  epoch(&w, 0, k++);
+  assert_true(w.pace == 0); /* not judged yet */
+  for (int i = 0; i < 6; i++)
+    epoch(&w, 0, k++);
+  /* Paced a little under the rate the server answered at: 54 answers in
+   * that epoch's 20 ms, 64 in the best ones. The window stays: queries
+   * lost to a limit hold their slots until their timeout. */
+  assert_true(w.pace > 0.9 * 54 * 50 && w.pace < 64 * 50);
+  assert_int_equal(bd_window_size(&w), 400);
+  first = w.pace;
+  /* The server answers fewer from now on (a lower limit): once the best
+   * rates of before have aged out, a lower pace. */
+  for (int i = 0; i < 20; i++)
+    epoch(&w, 40, k++);
+  assert_true(w.pace < first);
+  assert_true(w.pace < 30 * 50);
+  /* A failure on this host halves the window at once, once per hold,
+   * down to the least. */
+  w.pace = 0;
+  bd_window_on_local_failure(&w, 100 * S, 500);
   assert_int_equal(bd_window_size(&w), 200);
-  /* Losses of queries sent before the cut do not cut again. */
-  epoch(&w, 40, 4);
-  epoch(&w, 0, 7);
-  epoch(&w, 0, 8);
-  assert_in_range(bd_window_size(&w), 200, 201);
-  /* Losses rising again after the cut: another cut. */
-  epoch(&w, 40, 9);
-  epoch(&w, 0, 10);
-  epoch(&w, 0, 11);
-  assert_in_range(bd_window_size(&w), 100, 101);
-  bd_window_on_local_failure(&w, 100000, HOLD);
-  assert_int_equal(bd_window_size(&w), 50);
-  bd_window_on_local_failure(&w, 100001, HOLD); /* within the hold */
-  assert_int_equal(bd_window_size(&w), 50);
+  bd_window_on_local_failure(&w, 100 * S + 1, 500); /* within the hold */
+  assert_int_equal(bd_window_size(&w), 200);
   for (uint64_t t = 0; t < 40; t++)
-    bd_window_on_local_failure(&w, 200000 + t * 1000, HOLD);
+    bd_window_on_local_failure(&w, 200 * S + t * 1000, 500);
   assert_int_equal(bd_window_size(&w), 1); /* floored */
 }
 
@@ -127,7 +139,7 @@ static void test_window_tolerates_a_lossy_path(void **state) {
   (void)state;
   /* 30% of queries lost at any pace: a lossy link, not congestion. After
    * the first epochs teach the base rate, the window stops being cut. */
-  bd_window_init(&w, 400, 1, 400);
+  bd_window_init(&w, 400, 1, 400, 400);
   for (uint64_t k = 0; k < 50; k++) {
     unsigned before = bd_window_size(&w);
     epoch(&w, 19, k);
@@ -137,6 +149,107 @@ static void test_window_tolerates_a_lossy_path(void **state) {
   assert_in_range(cuts, 0, 2);
   assert_true(w.base_loss > 0.25);
   assert_true(bd_window_size(&w) >= 200);
+}
+
+/* The simulation's clock tick. */
+#define STEP (100 * 1000ull)
+
+/* A server at `rtt`, answering at most `limit` queries a second (a token
+ * bucket of 10 ms) and dropping the rest, or all when limit is 0; a
+ * sender that sends whatever the window and the pace allow, every 0.1 ms,
+ * for `ms` milliseconds. Lost queries hold their window slot for a 1 s
+ * timeout. Time and the queries in flight go on from one call to the
+ * next. Returns the answers, the queries sent in *sent, and those found
+ * lost in *lost. */
+struct flight {
+  uint64_t due; /* answer, or timeout */
+  bool answered;
+};
+
+static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
+                         uint64_t ms, uint64_t *sent, uint64_t *lost) {
+  static struct flight f[1 << 17];
+  static size_t head;
+  static size_t tail;
+  static uint64_t clock;       /* goes on from one call to the next */
+  double tokens = limit / 100; /* a full bucket to start with */
+  uint64_t answers = 0;
+  static unsigned inflight;
+
+  *sent = *lost = 0;
+  uint64_t end = clock + ms * MS;
+  for (uint64_t now = clock + STEP; now < end; now += STEP) {
+    clock = now;
+    /* Out-of-order completions are few: sweep the ring in order. */
+    for (size_t i = head; i != tail; i = (i + 1) % (1 << 17)) {
+      if (f[i].due > now || f[i].due == 0)
+        continue;
+      if (f[i].answered) {
+        bd_window_on_answer(w, f[i].due, f[i].due - rtt);
+        answers++;
+      } else {
+        (*lost)++;
+      }
+      f[i].due = 0;
+      inflight--;
+    }
+    while (head != tail && f[head].due == 0)
+      head = (head + 1) % (1 << 17);
+    bd_window_tick(w, now);
+    if (limit > 0) {
+      tokens += limit * STEP / S;
+      if (tokens > limit / 100)
+        tokens = limit / 100;
+    }
+    while (inflight < bd_window_size(w) && bd_window_delay(w, now) == 0 &&
+           (tail + 1) % (1 << 17) != head) {
+      bool ok = limit == 0 || tokens >= 1;
+      if (ok && limit > 0)
+        tokens -= 1;
+      bd_window_on_send(w, now);
+      f[tail].answered = ok;
+      f[tail].due = now + (ok ? rtt : S);
+      tail = (tail + 1) % (1 << 17);
+      inflight++;
+      (*sent)++;
+    }
+  }
+  return answers;
+}
+
+/* Far away (50 ms) with no limit: the window grows past the floor to what
+ * the distance needs; nothing is lost. */
+static void test_window_sized_by_bandwidth_and_delay(void **state) {
+  struct bd_window w;
+  uint64_t sent;
+  uint64_t lost;
+  uint64_t answers;
+  (void)state;
+  bd_window_init(&w, 100, 1, 65536, 1000);
+  answers = simulate(&w, 50 * MS, 0, 3000, &sent, &lost);
+  assert_int_equal(lost, 0);
+  /* 1000 in flight would give 20,000 a second; the window went on. */
+  assert_true(bd_window_size(&w) > 4000);
+  assert_true(answers > 2 * 20000);
+}
+
+/* Near (1 ms), behind a limit of 1,000 queries a second: the pace finds
+ * the limit within seconds; from there on losses stay few. */
+static void test_pace_finds_a_rate_limit(void **state) {
+  struct bd_window w;
+  uint64_t sent;
+  uint64_t lost;
+  uint64_t answers;
+  uint64_t sent2;
+  uint64_t lost2;
+  (void)state;
+  bd_window_init(&w, 100, 1, 65536, 1000);
+  simulate(&w, 1 * MS, 1000, 5000, &sent, &lost);
+  assert_true(w.pace > 800 && w.pace < 1200);
+  /* From there on: at least 90% of the limit, under 2% lost. */
+  answers = simulate(&w, 1 * MS, 1000, 10000, &sent2, &lost2);
+  assert_true(answers >= 9000 * 0.9);
+  assert_true((double)lost2 < 0.02 * (double)sent2);
 }
 
 static void feed(struct bd_health *h, unsigned n, unsigned failed_every) {
@@ -221,8 +334,10 @@ int main(void) {
       cmocka_unit_test(test_pacer_never_bursts),
       cmocka_unit_test(test_pacer_disabled),
       cmocka_unit_test(test_window_grows_and_is_capped),
-      cmocka_unit_test(test_window_halves_when_losses_rise),
+      cmocka_unit_test(test_rising_losses_pace_the_server),
       cmocka_unit_test(test_window_tolerates_a_lossy_path),
+      cmocka_unit_test(test_window_sized_by_bandwidth_and_delay),
+      cmocka_unit_test(test_pace_finds_a_rate_limit),
       cmocka_unit_test(test_health_sidelines_the_odd_one_out),
       cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
       cmocka_unit_test(test_health_recovers),

@@ -47,6 +47,7 @@ static void open_rig_rated(struct rig *r, unsigned window_init,
   zc.timeout_ms = 100;
   zc.window_init = window_init;
   zc.window_max = window_max;
+  zc.window_floor = window_max; /* a near path: the floor is the cap */
   zc.server_rate = server_rate;
   zc.on_io = on_io;
   assert_int_equal(bd_zone_new(&r->zone, "", &zc), 0);
