@@ -489,7 +489,8 @@ def addresses_in(text):
     found = set()
     for pair in ROOT_HINTS.values():
         for addr in pair:
-            if re.search(r"(?<![\w:.])" + re.escape(addr) + r"(?![\w:.])",
+            edge = r"[\w:]" if ":" in addr else r"[\d.]"
+            if re.search(f"(?<!{edge})" + re.escape(addr) + f"(?!{edge})",
                          text, re.IGNORECASE):
                 found.add(addr)
     return found
