@@ -11,84 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blogdom/common.h"
 #include "blogdom/msg.h"
 
 #define UDP_BUFFER (4 * 1024 * 1024)
 
-/* One socket c-ares asked us to watch; freed in its close callback. */
-struct bd_lane_watch {
-  uv_poll_t poll;
-  ares_socket_t fd;
-  struct bd_lane *lane;
-  struct bd_lane_watch *next;
-};
-
-static void on_watch_closed(uv_handle_t *h) {
-  free(container_of((uv_poll_t *)h, struct bd_lane_watch, poll));
-}
-
-static void on_socket_event(uv_poll_t *h, int status, int events) {
-  struct bd_lane_watch *w = container_of(h, struct bd_lane_watch, poll);
-  struct bd_lane *lane = w->lane;
+/* A socket event: c-ares reads and writes what is ready (on an error, both:
+ * it finds the error itself), then the owner pumps. */
+static void on_socket_event(void *data, uv_os_sock_t fd, int status,
+                            int events) {
+  struct bd_lane *lane = data;
   ares_socket_t rd = ARES_SOCKET_BAD;
   ares_socket_t wr = ARES_SOCKET_BAD;
 
-  /* On an error let c-ares read and write: it finds the error itself. */
   if (status < 0 || (events & UV_READABLE))
-    rd = w->fd;
+    rd = fd;
   if (status < 0 || (events & UV_WRITABLE))
-    wr = w->fd;
+    wr = fd;
   ares_process_fd(lane->channel, rd, wr);
   lane->on_io(lane->data);
 }
 
-static struct bd_lane_watch **find_watch(struct bd_lane *lane,
-                                         ares_socket_t fd) {
-  struct bd_lane_watch **pw = &lane->watches;
-  while (*pw != NULL && (*pw)->fd != fd)
-    pw = &(*pw)->next;
-  return pw;
-}
-
-static void unwatch(struct bd_lane_watch **pw) {
-  struct bd_lane_watch *w = *pw;
-  *pw = w->next;
-  uv_close((uv_handle_t *)&w->poll, on_watch_closed);
-}
-
 /* c-ares' socket state callback. On (0, 0) c-ares closes the fd right
- * after we return, so polling must stop now. A socket that cannot be
- * watched only makes its queries end by timeout: slower, never lost. */
+ * after we return, and the watch stops polling at once. A socket that
+ * cannot be watched only makes its queries end by timeout: slower, never
+ * lost. */
 static void on_socket_state(void *data, ares_socket_t fd, int readable,
                             int writable) {
   struct bd_lane *lane = data;
-  struct bd_lane_watch **pw = find_watch(lane, fd);
-  struct bd_lane_watch *w = *pw;
   int events = (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0);
-
-  if (events == 0) {
-    if (w != NULL)
-      unwatch(pw);
-    return;
-  }
-  if (w == NULL) {
-    w = malloc(sizeof(*w));
-    if (w == NULL || uv_poll_init_socket(lane->loop, &w->poll, fd) != 0) {
-      free(w);
-      bd_warnf("cannot watch a socket: out of memory or descriptors");
-      return;
-    }
-    w->fd = fd;
-    w->lane = lane;
-    w->next = lane->watches;
-    lane->watches = w;
-    pw = &lane->watches;
-  }
-  if (uv_poll_start(&w->poll, events, on_socket_event) != 0) {
-    bd_warnf("cannot watch a socket: %s", strerror(errno));
-    unwatch(pw);
-  }
+  int rc = bd_fdwatch_list_set(&lane->watches, fd, events);
+  if (rc != 0)
+    bd_warnf("cannot watch a socket: %s", uv_strerror(rc));
 }
 
 int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
@@ -101,9 +54,11 @@ int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
   int rc;
 
   memset(lane, 0, sizeof(*lane));
-  lane->loop = loop;
   lane->on_io = on_io;
   lane->data = data;
+  lane->watches.loop = loop;
+  lane->watches.cb = on_socket_event;
+  lane->watches.data = lane;
   lane->netio.rcvbuf = UDP_BUFFER;
   lane->netio.sndbuf = UDP_BUFFER;
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "blogdom/fdwatch.h"
 #include "blogdom/netio.h"
 #include "blogdom/servers.h"
 
@@ -14,14 +15,11 @@
  * fragmentation. */
 #define BD_EDNS_PAYLOAD 1232
 
-struct bd_lane_watch;
-
 struct bd_lane {
   ares_channel channel; /* NULL once destroyed */
-  uv_loop_t *loop;
   struct bd_netio netio;
-  struct bd_lane_watch *watches;
-  void (*on_io)(void *data); /* after c-ares has handled socket events */
+  struct bd_fdwatch_list watches; /* the channel's sockets */
+  void (*on_io)(void *data);      /* after c-ares has handled socket events */
   void *data;
 };
 
