@@ -1,22 +1,34 @@
 /* blogdom: is this domain name taken? Asks DNS about many names at once
  * and prints one verdict line per name as the answers arrive.
  *
- * The data flows through one module each, in this order:
+ * The data flows through one module each, in this order (docs/DESIGN.md
+ * draws it):
  *   cli.c        argv -> struct bd_config (one option table, --help)
  *   servers.c    -s/-r specs, or the system's resolvers -> addresses
  *   source.c     arguments | streamed files/stdin | keywords.c, x each TLD
  *     linereader.c  bounded, non-blocking line reading
- *     names.c       normalization and validation of one name
+ *     names.c       normalization, validation, host-name rules (libpsl)
  *     shard.c       --shard K/N by a stable hash
- *   engine.c     libuv loop + c-ares channels: window, pace, retries
- *     netio.c       the sockets c-ares uses
- *     window.c      congestion window;  pacer.c  --rate
+ *   engine.c     the pump: names into probes, tries into verdicts
+ *     probe.c       a probe's states and the one pool
+ *     zone.c        a zone's servers: choice, health, silence, TCP
+ *     lane.c        one c-ares channel per server; fdwatch.c, netio.c
+ *     window.c      window by bandwidth x delay, pace on rate limits;
+ *                   pacer.c  --rate, --server-rate; health.c; random.c
+ *     checks.c      server vetting and TLD checks (rules: trust.c)
+ *     iterate.c     --authoritative: zones from the root down (auth.c)
+ *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
+ *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP)
+ *     rdap.c        the RDAP client; rdapload.c, rdapboot.c bootstrap;
+ *                   rdapsched.c per-registry scheduling; http.c helpers;
+ *                   curluv.c libcurl on the loop; curlapi.c dlopen
  *   output.c     marks or JSON lines, --only, --order=input, batching,
  *                and the errno of a write that failed
  *   progress.c   the progress line (in place on a terminal, else plain
  *                lines) and the --stats summary (stderr)
- *   text.c, msg.c  escaping of untrusted bytes; diagnostics
+ *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
+ *                diagnostics; record type names; shared macros
  * main() only wires them together and turns the outcome into an exit
  * status. */
 #include <errno.h>
