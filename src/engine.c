@@ -651,6 +651,19 @@ static void add_upfront(const char *name, void *data) {
   bd_checks_add_upfront(data, name);
 }
 
+/* What every zone's servers get: the tries, windows and caps of the run. */
+static void zone_config(struct bd_engine *e, struct bd_zone_config *zc) {
+  memset(zc, 0, sizeof(*zc));
+  zc->loop = e->loop;
+  zc->timeout_ms = e->cfg.timeout_ms;
+  zc->window_init = e->cfg.window_init;
+  zc->window_max = e->cfg.window_max;
+  zc->window_floor = e->cfg.window_floor;
+  zc->server_rate = e->cfg.server_rate;
+  zc->on_io = on_io;
+  zc->data = e;
+}
+
 /* ---- the map's needs (--authoritative) ------------------------------ */
 
 static void on_map_send(void *data, struct bd_probe *p) {
@@ -693,17 +706,10 @@ static int open_map(struct bd_engine *e) {
   int rc;
 
   memset(&ic, 0, sizeof(ic));
-  ic.loop = e->loop;
   ic.roots = e->cfg.servers;
   ic.nroots = e->cfg.nservers;
-  ic.timeout_ms = e->cfg.timeout_ms;
-  ic.window_init = e->cfg.window_init;
-  ic.window_max = e->cfg.window_max;
-  ic.window_floor = e->cfg.window_floor;
-  ic.server_rate = e->cfg.server_rate;
   ic.ipv6 = e->cfg.ipv6;
-  ic.on_io = on_io;
-  ic.io_data = e;
+  zone_config(e, &ic.zone);
   rc = bd_iterate_new(&e->iterate, &ic, &ops);
   if (rc == -EINVAL)
     bd_errorf("no usable root server");
@@ -716,14 +722,7 @@ static int add_servers(struct bd_engine *e) {
 
   if (e->cfg.authoritative)
     return open_map(e);
-  memset(&zc, 0, sizeof(zc));
-  zc.loop = e->loop;
-  zc.timeout_ms = e->cfg.timeout_ms;
-  zc.window_init = e->cfg.window_init;
-  zc.window_max = e->cfg.window_max;
-  zc.window_floor = e->cfg.window_floor;
-  zc.on_io = on_io;
-  zc.data = e;
+  zone_config(e, &zc);
   rc = bd_zone_new(&e->zone, "", &zc);
   for (size_t i = 0; rc == 0 && i < e->cfg.nservers; i++) {
     rc = bd_zone_add_server(e->zone, &e->cfg.servers[i]);

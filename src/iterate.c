@@ -78,22 +78,12 @@ static struct entry *find_zone(struct bd_iterate *it, const char *name) {
 }
 
 static struct entry *add_zone(struct bd_iterate *it, const char *name) {
-  struct bd_zone_config zc;
   struct entry *e = calloc(1, sizeof(*e));
   size_t b = hash(name);
 
   if (e == NULL)
     return NULL;
-  memset(&zc, 0, sizeof(zc));
-  zc.loop = it->cfg.loop;
-  zc.timeout_ms = it->cfg.timeout_ms;
-  zc.window_init = it->cfg.window_init;
-  zc.window_max = it->cfg.window_max;
-  zc.window_floor = it->cfg.window_floor;
-  zc.server_rate = it->cfg.server_rate;
-  zc.on_io = it->cfg.on_io;
-  zc.data = it->cfg.io_data;
-  if (bd_zone_new(&e->zone, name, &zc) != 0) {
+  if (bd_zone_new(&e->zone, name, &it->cfg.zone) != 0) {
     free(e);
     return NULL;
   }
@@ -488,6 +478,19 @@ static void name_verdict(struct bd_iterate *it, struct bd_probe *p,
   it->ops.finish(it->ops.data, p, &v);
 }
 
+/* A referral nearer the question: the zone it names (made on first sight)
+ * is asked next, at no cost to p's tries. NULL when the zone cannot be
+ * made; p is then not sent. */
+static struct entry *follow(struct bd_iterate *it, struct bd_probe *p,
+                            const struct bd_auth_judgement *j, bool send) {
+  struct entry *e = zone_from(it, j);
+  if (e != NULL && send) {
+    p->tries--;
+    send_to(it, p, e);
+  }
+  return e;
+}
+
 static void on_name(struct bd_iterate *it, struct bd_probe *p,
                     const struct bd_auth_judgement *j,
                     const unsigned char *abuf, size_t alen) {
@@ -503,14 +506,11 @@ static void on_name(struct bd_iterate *it, struct bd_probe *p,
   case BD_AUTH_ZONE:
     /* A cut between the holder and the name that the suffix lookup did
      * not see: the names of the suffix go there from now on. */
-    e = zone_from(it, j);
-    if (e == NULL) {
+    e = follow(it, p, j, true);
+    if (e == NULL)
       fail_probe(it, p, BD_REASON_NO_MEMORY);
-      return;
-    }
-    s->holder = e;
-    p->tries--;
-    send_to(it, p, e);
+    else
+      s->holder = e;
     return;
   default:
     sideline(it, p, j->kind);
@@ -533,18 +533,13 @@ static void on_suffix(struct bd_iterate *it, struct bd_probe *p,
     return;
   case BD_AUTH_ZONE:
   case BD_AUTH_STEP:
-    e = zone_from(it, j);
+    e = follow(it, p, j, j->kind == BD_AUTH_STEP);
     if (e == NULL) {
       fail_probe(it, p, BD_REASON_NO_MEMORY);
-      return;
-    }
-    if (j->kind == BD_AUTH_ZONE) {
+    } else if (j->kind == BD_AUTH_ZONE) {
       suffix_found(it, s, e);
       it->ops.release(it->ops.data, p);
-      return;
     }
-    p->tries--;
-    send_to(it, p, e);
     return;
   default:
     sideline(it, p, j->kind);
@@ -554,7 +549,6 @@ static void on_suffix(struct bd_iterate *it, struct bd_probe *p,
 
 static void on_host(struct bd_iterate *it, struct bd_probe *p,
                     const struct bd_auth_judgement *j) {
-  struct entry *e;
   switch (j->kind) {
   case BD_AUTH_EXISTS:
     host_done(it, p, j);
@@ -564,13 +558,8 @@ static void on_host(struct bd_iterate *it, struct bd_probe *p,
     return;
   case BD_AUTH_STEP:
   case BD_AUTH_ZONE:
-    e = zone_from(it, j);
-    if (e == NULL) {
+    if (follow(it, p, j, true) == NULL)
       host_done(it, p, NULL);
-      return;
-    }
-    p->tries--;
-    send_to(it, p, e);
     return;
   default:
     sideline(it, p, j->kind);

@@ -31,17 +31,10 @@ struct bd_iterate_ops {
 };
 
 struct bd_iterate_config {
-  uv_loop_t *loop;
   const struct bd_server *roots; /* the root zone's servers */
   size_t nroots;
-  unsigned timeout_ms;
-  unsigned window_init;      /* of each server */
-  unsigned window_max;       /* in flight in each zone, at most */
-  unsigned window_floor;     /* see zone.h */
-  uint64_t server_rate;      /* queries a second to each server, 0: no cap */
-  bool ipv6;                 /* use IPv6 addresses of servers */
-  void (*on_io)(void *data); /* for every zone's lanes (see lane.h) */
-  void *io_data;
+  bool ipv6;                  /* use IPv6 addresses of servers */
+  struct bd_zone_config zone; /* of every zone of the map */
 };
 
 struct bd_iterate;
