@@ -60,7 +60,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from conftest import (BLOGDOM, FAULTD, WRAPPER, Faultd, Nsd,  # noqa: E402
-                      Run, dns_query, wait_for_dns)
+                      Run, Unbound, dns_query, wait_for_dns)
 
 import pytest  # noqa: E402
 
@@ -124,45 +124,30 @@ class RigNsd(Nsd):
         return text
 
 
-class RigUnbound:
-    """unbound as an iterating resolver on 127.0.0.53:53 whose only root
-    hint is the rig's root server."""
+class RigUnbound(Unbound):
+    """conftest's unbound, iterating on 127.0.0.53:53 from a root hint that
+    names the rig's root server, instead of forwarding to one NSD."""
 
     def __init__(self, workdir):
-        self.dir = Path(workdir)
-        self.proc = None
+        super().__init__(workdir, upstream_port=None)
 
-    def start(self):
+    def config(self, port):
         hints = self.dir / "root.hints"
         hints.write_text(". 3600000 NS a.root-servers.net.\n"
                          f"a.root-servers.net. 3600000 A {ROOT}\n")
+        text = super().config(port)
+        text = text[:text.index("forward-zone:")]
+        for old, new in ((f"interface: 127.0.0.1@{port}",
+                          f"interface: {RESOLVER}@{port}"),
+                         ("  qname-minimisation:",
+                          f'  root-hints: "{hints}"\n  qname-minimisation:')):
+            assert old in text, "conftest's unbound config changed"
+            text = text.replace(old, new)
+        return text
+
+    def start(self):
         conf = self.dir / "unbound.conf"
-        conf.write_text(f"""server:
-  interface: {RESOLVER}@53
-  port: 53
-  do-ip4: yes
-  do-ip6: no
-  do-udp: yes
-  do-tcp: yes
-  num-threads: 1
-  so-reuseport: no
-  username: ""
-  chroot: ""
-  directory: "{self.dir}"
-  pidfile: "{self.dir}/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  module-config: "iterator"
-  root-hints: "{hints}"
-  qname-minimisation: no
-  prefetch: no
-  minimal-responses: yes
-remote-control:
-  control-enable: no
-""")
+        conf.write_text(self.config(53))
         unbound = shutil.which("unbound") or "/usr/sbin/unbound"
         log = open(self.dir / "unbound.log", "w")
         self.proc = subprocess.Popen([unbound, "-d", "-c", str(conf)],
@@ -174,16 +159,8 @@ remote-control:
             self.stop()
             raise RuntimeError("unbound did not start: " +
                                (self.dir / "unbound.log").read_text())
+        self.port = 53
         return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def hold(workdir):
