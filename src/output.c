@@ -35,6 +35,7 @@ struct bd_output {
   struct held_line *held;
   size_t len;
   char buf[BUFFER_CAP];
+  char line[BD_LINE_CAP]; /* the line being formatted */
 };
 
 static const char *const marks[] = {
@@ -289,7 +290,7 @@ static int hold(struct bd_output *out, uint64_t seq, const char *line,
 }
 
 int bd_output_emit(struct bd_output *out, const struct bd_result *r) {
-  static char line[BD_LINE_CAP];
+  char *line = out->line;
   size_t len;
   int rc;
 
