@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "blogdom/dnsmsg.h"
 #include "blogdom/names.h"
 #include "blogdom/output.h"
 #include "blogdom/rrtype.h"
@@ -550,10 +551,13 @@ static void set_defaults(struct bd_config *cfg) {
   cfg->max_len = BD_DEFAULT_MAX_LEN;
   cfg->timeout_ms = BD_DEFAULT_TIMEOUT_MS;
   cfg->tries = BD_DEFAULT_TRIES;
-  cfg->qtype = 1;
+  cfg->qtype = BD_DNS_TYPE_A;
   cfg->progress = BD_PROGRESS_AUTO;
   cfg->verbosity = BD_NORMAL;
 }
+
+/* The name of stdin among the -f paths, which point into argv. */
+static char stdin_name[] = "-";
 
 /* ripgrep's rule: names come from stdin only when something was plainly
  * put there. A terminal would wait for typing, and a cron job or a
@@ -568,7 +572,6 @@ bool bd_cli_stdin_has_names(int fd) {
 }
 
 enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
-  static char stdin_path[] = "-";
   struct option longs[NOPTIONS + 1];
   char shorts[2 * NOPTIONS + 2];
   int c;
@@ -606,7 +609,7 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
   cfg->nnames = (size_t)(argc - optind);
   if (cfg->nnames == 0 && cfg->nfiles == 0 &&
       bd_cli_stdin_has_names(STDIN_FILENO) &&
-      push(&cfg->files, &cfg->nfiles, stdin_path) != 0)
+      push(&cfg->files, &cfg->nfiles, stdin_name) != 0)
     return BD_CLI_USAGE;
   if (cfg->ntlds == 0 && add_tld(cfg, BD_DEFAULT_TLD) != 0)
     return BD_CLI_USAGE;
