@@ -461,6 +461,36 @@ def test_usage_errors(authrig, tmp_path, args):
 # ---- politeness ----------------------------------------------------------
 
 
+def busiest_second(times_ms):
+    """The most queries in any window of just under a second (980 ms, so
+    that one burst at each end of a second does not count as one)."""
+    times = sorted(times_ms)
+    best = first = 0
+    for i, t in enumerate(times):
+        while times[first] <= t - 980:
+            first += 1
+        best = max(best, i - first + 1)
+    return best
+
+
+@pytest.mark.parametrize("cap, count", [(40, 120), (None, 250)])
+def test_each_server_gets_at_most_server_rate_queries_a_second(authrig, cap,
+                                                              count):
+    # tcz.'s faultd logs the arrival of every query: retries, TCP and the
+    # wildcard check count too. Without --server-rate the cap is 100 in
+    # this mode.
+    before = len(authrig.faultd_queries("127.0.0.10"))
+    names = [f"p{i}" for i in range(count)]
+    rate = ("--server-rate", str(cap)) if cap else ()
+    r = auth(authrig, "-t", "tcz", *rate, *names)
+    assert r.lines == [f"  p{i}.tcz" for i in range(count)]
+    assert r.returncode == 0
+    assert r.stderr == ""
+    times = [q[0] for q in authrig.faultd_queries("127.0.0.10")[before:]]
+    assert len(times) >= count
+    assert busiest_second(times) <= (cap or 100)
+
+
 def test_rate_limited_server_loses_no_name(authrig, tmp_path):
     # app.'s server limits NXDOMAINs to 20 a second (rrl-slip 2: of the
     # answers over the limit, one in two is truncated, the rest dropped).
