@@ -375,6 +375,7 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   struct bd_zone_server *zs = p->zone->servers[server];
   struct bd_lane *lane = bd_zone_lane(p->zone, server, p->via_tcp);
   unsigned char *query;
+  uint64_t now;
   int qlen;
   int rc;
 
@@ -396,8 +397,11 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
     return;
   }
   e->stats.queries++;
-  bd_pacer_consume(&e->pacer, p->sent_ns);
-  bd_zone_sent(p->zone, server, p->sent_ns);
+  /* The pace counts the send as it leaves, not as it was decided: on a
+   * slow host the two are apart, and the server sees the former. */
+  now = uv_hrtime();
+  bd_pacer_consume(&e->pacer, now);
+  bd_zone_sent(p->zone, server, now);
   zs->inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;
