@@ -185,6 +185,19 @@ void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
     set(v, BD_FOUND, BD_REASON_REGISTERED_NO_DNS);
   else if (c == BD_CONFIRM_FAILED)
     set(v, BD_ERROR, BD_REASON_RDAP_FAILED);
+  else if (c == BD_CONFIRM_BAD_RESPONSE)
+    set(v, BD_ERROR, BD_REASON_RDAP_BAD_RESPONSE);
+}
+
+void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds) {
+  if (v->confirm != BD_CONFIRM_REGISTERED)
+    return;
+  if (holds & BD_REGISTRY_REDEMPTION)
+    set(v, BD_FOUND, BD_REASON_REDEMPTION);
+  else if (holds & BD_REGISTRY_PENDING_DELETE)
+    set(v, BD_FOUND, BD_REASON_PENDING_DELETE);
+  else if (holds & BD_REGISTRY_HOLD)
+    set(v, BD_FOUND, BD_REASON_ON_HOLD);
 }
 
 const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
@@ -210,6 +223,10 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
   case BD_REASON_LAME:
     return "auth:lame";
   case BD_REASON_REGISTERED_NO_DNS:
+  case BD_REASON_REDEMPTION:
+  case BD_REASON_PENDING_DELETE:
+  case BD_REASON_ON_HOLD:
+  case BD_REASON_RDAP_BAD_RESPONSE:
   case BD_REASON_RDAP_FAILED:
     if (v->http_status > 0)
       snprintf(buf, cap, "rdap:%d", v->http_status);
@@ -293,6 +310,10 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_RESOLVER_DENIES_TLD] = "resolver-denies-tld",
       [BD_REASON_DELEGATED] = "delegated",
       [BD_REASON_LAME] = "lame",
+      [BD_REASON_REDEMPTION] = "redemption",
+      [BD_REASON_PENDING_DELETE] = "pending-delete",
+      [BD_REASON_ON_HOLD] = "on-hold",
+      [BD_REASON_RDAP_BAD_RESPONSE] = "rdap-bad-response",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

@@ -37,18 +37,33 @@ enum bd_reason {
   BD_REASON_INVALID_HOSTNAME,    /* never sent: no registry sells that label */
   BD_REASON_RESOLVER_DENIES_TLD, /* the resolver calls the TLD nonexistent */
   BD_REASON_DELEGATED, /* --authoritative: the registry's zone delegates it */
-  BD_REASON_LAME       /* --authoritative: no server of the zone answers for
+  BD_REASON_LAME,      /* --authoritative: no server of the zone answers for
                           it (answers without AA, or refers elsewhere) */
+  /* NXDOMAIN, and the registry has it in one of the states on its way
+   * out or held (--confirm; RFC 9083 10.2.2, RFC 8056): */
+  BD_REASON_REDEMPTION,       /* "redemption period" */
+  BD_REASON_PENDING_DELETE,   /* "pending delete" */
+  BD_REASON_ON_HOLD,          /* "client hold" or "server hold" */
+  BD_REASON_RDAP_BAD_RESPONSE /* NXDOMAIN, and the registry's 200 is no
+                                 domain object we can read */
 };
 
 /* What the registry said of a name DNS calls free (--confirm). */
 enum bd_confirm {
-  BD_CONFIRM_NONE,       /* not asked */
-  BD_CONFIRM_REGISTERED, /* RDAP 200 */
-  BD_CONFIRM_AVAILABLE,  /* RDAP 404 */
-  BD_CONFIRM_NO_SERVER,  /* the TLD has no RDAP service */
-  BD_CONFIRM_FAILED      /* no definitive answer from the registry */
+  BD_CONFIRM_NONE,        /* not asked */
+  BD_CONFIRM_REGISTERED,  /* RDAP 200 */
+  BD_CONFIRM_AVAILABLE,   /* RDAP 404 */
+  BD_CONFIRM_NO_SERVER,   /* the TLD has no RDAP service */
+  BD_CONFIRM_FAILED,      /* no definitive answer from the registry */
+  BD_CONFIRM_BAD_RESPONSE /* RDAP 200 with a body that is no domain object */
 };
+
+/* Bits of the states a registry's status values put a name in (see
+ * rdapdomain.h), which bd_verdict_apply_registry_status() turns into a
+ * reason. */
+#define BD_REGISTRY_REDEMPTION 1u
+#define BD_REGISTRY_PENDING_DELETE 2u
+#define BD_REGISTRY_HOLD 4u
 
 #define BD_VERDICT_MAX_ADDRS 8
 
@@ -66,6 +81,7 @@ struct bd_verdict {
   enum bd_confirm confirm;
   int http_status;    /* of the RDAP answer, 0 if none */
   bool authoritative; /* the zone's own server said it (--authoritative) */
+  bool for_sale;      /* --for-sale: a valid _for-sale record (RFC 10023) */
 };
 
 /* Judges a whole DNS response to a query for one name and qtype (RFC 1035
@@ -104,10 +120,18 @@ void bd_verdict_apply_wildcard(struct bd_verdict *v);
 void bd_verdict_apply_missing_tld(struct bd_verdict *v);
 
 /* Folds the registry's word into a DNS NXDOMAIN: registered makes it
- * found (registered-no-dns), a failure makes it an error, available or no
+ * found (registered-no-dns), a failure or a body that is no domain object
+ * makes it an error (rdap-failed, rdap-bad-response), available or no
  * RDAP service leaves it free. */
 void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
                               int http_status);
+
+/* A registered name's state (BD_REGISTRY_* bits) names its reason: the
+ * redemption period first, then a pending delete, then a hold (a name in
+ * redemption is pending delete too, RFC 3915 3.1); none leaves
+ * registered-no-dns. Only after bd_verdict_apply_confirm() said
+ * registered. */
+void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds);
 
 /* How the verdict was reached: "dns:noerror", "dns:nxdomain",
  * "dns:timeout", "rdap:404", "rdap:200", "wildcard", "no-such-tld",
