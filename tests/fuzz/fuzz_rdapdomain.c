@@ -1,0 +1,36 @@
+/* Fuzzes the RDAP domain object reader: any bytes as a 200's body. What
+ * it keeps must be what its header promises: NUL-terminated strings
+ * within their caps, dates that start with a full-date. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blogdom/rdapdomain.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  struct bd_rdapdomain d;
+  int rc = bd_rdapdomain_parse((const char *)data, size, &d);
+
+  if (rc != 0) {
+    if ((rc != -EINVAL && rc != -ENOMEM && rc != -EFBIG) || d.nstatus != 0 ||
+        d.holds != 0 || d.expires[0] != '\0')
+      abort();
+    return 0;
+  }
+  if (d.nstatus > BD_RDAPDOMAIN_STATUS_MAX || d.holds > 7)
+    abort();
+  for (unsigned i = 0; i < d.nstatus; i++) {
+    size_t n = strnlen(d.status[i], sizeof(d.status[i]));
+    if (n == 0 || n > BD_RDAPDOMAIN_STATUS_LEN)
+      abort();
+  }
+  if (strnlen(d.expires, sizeof(d.expires)) > BD_RDAPDOMAIN_DATE_LEN ||
+      strnlen(d.deletes, sizeof(d.deletes)) > BD_RDAPDOMAIN_DATE_LEN)
+    abort();
+  if (d.expires[0] != '\0' && (strlen(d.expires) < 10 || d.expires[4] != '-'))
+    abort();
+  return 0;
+}
