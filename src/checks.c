@@ -292,6 +292,7 @@ void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p) {
   case BD_PROBE_NAME:
   case BD_PROBE_SUFFIX:
   case BD_PROBE_HOST:
+  case BD_PROBE_ASK:
     return;
   }
   if (!c->vetted) {

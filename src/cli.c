@@ -52,7 +52,8 @@ enum option_id {
   OPT_RDAP_URL,
   OPT_RDAP_RATE,
   OPT_ROOT,
-  OPT_SERVER_RATE
+  OPT_SERVER_RATE,
+  OPT_FOR_SALE
 };
 
 /* Flags of an option: how its argument is used and completed. */
@@ -70,8 +71,11 @@ struct option_spec {
   const char *(*word)(size_t i); /* a fixed set of arguments, or NULL */
 };
 
-/* The words of --only and --order, for parsing and for the completions. */
-static const char *const only_words[] = {"found", "notfound", "error"};
+/* The words of --only and --order, for parsing and for the completions.
+ * --only's first three follow enum bd_status, the last is
+ * BD_ONLY_FOR_SALE: word i is bit 1u << i. */
+static const char *const only_words[] = {"found", "notfound", "error",
+                                         "for-sale"};
 static const char *const order_words[] = {"arrival", "input"};
 
 static const char *only_word(size_t i) {
@@ -118,8 +122,8 @@ static const struct option_spec table[] = {
      order_word},
     {"json", OPT_JSON, NULL, "one JSON object a line", 0, NULL},
     {"only", OPT_ONLY, "STATUS",
-     "print only found, notfound or error lines; repeatable", F_REPEAT | F_LIST,
-     only_word},
+     "print only found, notfound, error or for-sale lines; repeatable",
+     F_REPEAT | F_LIST, only_word},
     {"stats", OPT_STATS, NULL, "print a summary on stderr at the end", 0, NULL},
     {"progress", OPT_PROGRESS, NULL, "show the progress line even off a TTY", 0,
      NULL},
@@ -138,6 +142,9 @@ static const struct option_spec table[] = {
      "send every RDAP query to this base URL (implies --confirm)", 0, NULL},
     {"rdap-rate", OPT_RDAP_RATE, "QPS",
      "RDAP queries a second per registry (default 10)", 0, NULL},
+    {"for-sale", OPT_FOR_SALE, NULL,
+     "read the _for-sale TXT records (RFC 10023) of every name that exists", 0,
+     NULL},
     {"quiet", OPT_QUIET, NULL, "print only fatal errors on stderr", 0, NULL},
     {"verbose", OPT_VERBOSE, NULL, "say more on stderr", 0, NULL},
     {"help", OPT_HELP, NULL, "show this help and exit", 0, NULL},
@@ -411,7 +418,8 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   return rc;
 }
 
-/* only_words[] follows enum bd_status: word i is bit 1u << i (BD_ONLY_*). */
+/* only_words[]: word i is bit 1u << i (BD_ONLY_*). "for-sale" implies
+ * --for-sale, which alone can find such names. */
 static int add_only(struct bd_config *cfg, const char *text) {
   const char *p = text;
   for (;;) {
@@ -421,10 +429,12 @@ static int add_only(struct bd_config *cfg, const char *text) {
       if (strlen(only_word(i)) == len && strncmp(p, only_word(i), len) == 0)
         break;
     if (only_word(i) == NULL) {
-      bd_errorf("--only takes found, notfound or error");
+      bd_errorf("--only takes found, notfound, error or for-sale");
       return -1;
     }
     cfg->only |= 1u << i;
+    if ((1u << i) == BD_ONLY_FOR_SALE)
+      cfg->for_sale = true;
     if (p[len] == '\0')
       return 0;
     p += len + 1;
@@ -529,6 +539,9 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
   case OPT_RDAP_URL:
     cfg->confirm = true;
     cfg->rdap_url = arg;
+    return 0;
+  case OPT_FOR_SALE:
+    cfg->for_sale = true;
     return 0;
   case OPT_RDAP_RATE:
     if (parse_uint("rdap-rate", arg, 1, 1000, &v) != 0)

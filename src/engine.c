@@ -1,7 +1,9 @@
 /* The engine: takes names from the source as the window, the pace and the
  * checks allow, sends their tries to the zone's servers, turns answers into
  * verdicts with retries, and hands each verdict through the post-DNS
- * stages to its line. The one caller of the loop's timers for queries. */
+ * stages to its line. Stages ask queries of their own through it
+ * (bd_engine_ask), under the same rules. The one caller of the loop's
+ * timers for queries. */
 #include "blogdom/engine.h"
 
 #include <assert.h>
@@ -14,12 +16,14 @@
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
 #include "blogdom/dnsmsg.h"
+#include "blogdom/forsale.h"
 #include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/pacer.h"
 #include "blogdom/probe.h"
 #include "blogdom/random.h"
+#include "blogdom/records.h"
 #include "blogdom/source.h"
 #include "blogdom/stage.h"
 #include "blogdom/text.h"
@@ -29,6 +33,8 @@
 #define LOCAL_RETRIES_MAX 50
 #define PACER_SLACK_NS (10 * BD_NS_PER_MS)
 #define MAX_STAGES 4
+/* The --for-sale stage holds at most this many window floors of names. */
+#define FOR_SALE_WINDOWS 4
 
 struct bd_engine {
   uv_loop_t *loop;
@@ -44,6 +50,8 @@ struct bd_engine {
   struct bd_checks *checks;      /* NULL when no check is wanted */
   struct bd_stage stages[MAX_STAGES];
   size_t nstages;
+  struct bd_confirm_stage confirm; /* the stages' own state */
+  struct bd_forsale forsale;
 
   uv_timer_t tick;   /* lets c-ares expire queries */
   uv_timer_t wakeup; /* pacing, local back-off, a stop */
@@ -59,6 +67,16 @@ struct bd_engine {
   bool stopping;
   bool closed;
   bool warned_local;
+  /* Inside pump() or on_answer(), where no query may be sent and no lane
+   * closed: pump() waits, and the outermost pump goes round again (after
+   * on_answer, the lane's on_io pumps). */
+  unsigned busy;
+  bool pump_again;
+  /* The response on_answer() is handling, and whose: what an ask's
+   * callback gets when its verdict comes from it. */
+  const unsigned char *answer;
+  size_t answer_len;
+  const struct bd_probe *answer_of;
 
   struct bd_pacer pacer;
   struct bd_random random;
@@ -97,16 +115,23 @@ static void deliver(struct bd_engine *e, struct bd_probe *p) {
     r.server = p->zone->servers[p->server]->addr.text;
   if (e->iterate != NULL && p->zone != NULL)
     r.zone = bd_iterate_zone_name(p->zone);
+  r.records = p->records;
+  r.fields = p->fields;
   report(e, p->seq, p->name, p->name_len, &p->verdict, &r);
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
 }
 
-/* Drops a probe that will have no line: a check, or a name cut off when
- * the run stops. */
+/* Drops a probe that will have no line: a check, a name cut off when the
+ * run stops, or a stage's query cut off (its stage hears of it). */
 static void release(struct bd_engine *e, struct bd_probe *p) {
+  bd_engine_ask_cb cb = p->asker;
+  void *arg = p->asker_arg;
+
   if (p->kind == BD_PROBE_NAME)
     e->stats.unreached++;
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+  if (cb != NULL)
+    cb(arg, NULL, 0, NULL);
 }
 
 static void finish_invalid(struct bd_engine *e, uint64_t seq,
@@ -179,6 +204,12 @@ void bd_engine_stage_done(struct bd_probe *p, bool cancelled) {
   pump(e);
 }
 
+void *bd_engine_stage_impl(const struct bd_probe *p) {
+  const struct bd_engine *e = p->owner;
+  assert(p->stage > 0 && p->stage <= e->nstages);
+  return e->stages[p->stage - 1].impl;
+}
+
 /* True when a stage has no room and names wait for it: taking more names
  * would only grow the backlog. */
 static bool stages_full(const struct bd_engine *e) {
@@ -190,10 +221,28 @@ static bool stages_full(const struct bd_engine *e) {
 
 /* ---- answers --------------------------------------------------------- */
 
+/* A stage's query has its verdict: the probe goes, then its stage hears
+ * of it, with the response when the verdict was made from one. */
+static void finish_ask(struct bd_engine *e, struct bd_probe *p,
+                       const struct bd_verdict *v) {
+  struct bd_verdict copy = *v;
+  bd_engine_ask_cb cb = p->asker;
+  void *arg = p->asker_arg;
+  bool answered = e->answer_of == p && v->rcode >= 0;
+
+  p->asker = NULL;
+  bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+  cb(arg, answered ? e->answer : NULL, answered ? e->answer_len : 0, &copy);
+}
+
 /* A name has its DNS verdict: it waits for its TLD's checks if they are
  * still out, then goes on through the stages to its line. */
 static void finish_probe(struct bd_engine *e, struct bd_probe *p,
                          const struct bd_verdict *v) {
+  if (p->kind == BD_PROBE_ASK) {
+    finish_ask(e, p, v);
+    return;
+  }
   p->verdict = *v;
   if (p->kind != BD_PROBE_NAME) {
     bd_checks_answer(e->checks, p);
@@ -292,13 +341,35 @@ static void judge_server(struct bd_engine *e, const struct bd_probe *p,
   }
 }
 
+/* A name's answer records, for its JSON line (made again if another try
+ * brings another answer). Out of memory, the line goes without them. */
+static void keep_records(struct bd_engine *e, struct bd_probe *p,
+                         const unsigned char *abuf, size_t alen) {
+  if (!e->cfg.json || p->kind != BD_PROBE_NAME)
+    return;
+  free(p->records);
+  p->records = NULL;
+  (void)bd_records_json(abuf, alen, &p->records);
+}
+
+static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
+                          unsigned char *abuf, int alen);
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
                       int alen) {
   struct bd_probe *p = arg;
   struct bd_engine *e = p->owner;
-  struct bd_verdict v;
 
   (void)timeouts;
+  e->busy++;
+  handle_answer(e, p, status, abuf, alen);
+  e->busy--;
+}
+
+static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
+                          unsigned char *abuf, int alen) {
+  struct bd_verdict v;
+
   assert(e->stats.inflight > 0);
   e->stats.inflight--;
   p->zone->servers[p->server]->inflight--;
@@ -331,10 +402,49 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     requeue(e, p);
     return;
   }
+  if (status == ARES_SUCCESS) {
+    keep_records(e, p, abuf, (size_t)alen);
+    e->answer = abuf;
+    e->answer_len = (size_t)alen;
+    e->answer_of = p;
+  }
   if (e->iterate != NULL && !bd_verdict_is_transport_failure(&v))
     bd_iterate_answer(e->iterate, p, abuf, (size_t)alen);
   else
     give_up(e, p, &v);
+  e->answer = NULL;
+  e->answer_len = 0;
+  e->answer_of = NULL;
+}
+
+/* ---- the stages' own queries ---------------------------------------- */
+
+int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
+                  bd_engine_ask_cb cb, void *arg) {
+  size_t len = strlen(name);
+  struct bd_probe *p;
+
+  if (e->stopping)
+    return -ECANCELED;
+  if (len > BD_NAME_MAX)
+    return -ENAMETOOLONG;
+  p = bd_probe_alloc(&e->pool, e, BD_PROBE_ASK);
+  if (p == NULL)
+    return -ENOMEM;
+  p->qtype = qtype;
+  p->asker = cb;
+  p->asker_arg = arg;
+  p->name_len = len;
+  memcpy(p->name, name, len + 1);
+  p->zone = e->zone;
+  p->server = BD_ZONE_NONE;
+  /* The retries' queue goes out first, at the next pump: never from
+   * inside the caller. The map may fail it at once (no server). */
+  if (e->iterate != NULL)
+    bd_iterate_route(e->iterate, p);
+  else
+    bd_probe_queue_push(&e->retries, p);
+  return 0;
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -603,12 +713,9 @@ static bool nothing_alive(const struct bd_engine *e) {
   return true;
 }
 
-/* Sends what the window, the pace and the input allow; retries first. The
- * only caller of ares_send(), always from the top of an event. */
-static void pump(struct bd_engine *e) {
-  if (e->closed)
-    return;
-  drain_backlogs(e);
+/* Sends what the window, the pace and the input allow; retries and the
+ * stages' queries first. */
+static void send_what_may_go(struct bd_engine *e) {
   while (!e->stopping && may_send(e)) {
     struct bd_probe *p = e->retries.head;
     size_t server;
@@ -642,6 +749,27 @@ static void pump(struct bd_engine *e) {
       e->rotor = server;
     }
   }
+}
+
+/* Lets stages take names, then sends; the only caller of ares_send(),
+ * always from the top of an event. A stage done from inside (a query
+ * that fails at once) asks for another round rather than nesting. */
+static void pump(struct bd_engine *e) {
+  if (e->busy > 0) {
+    e->pump_again = true;
+    return;
+  }
+  e->busy++;
+  do {
+    e->pump_again = false;
+    if (e->closed)
+      break;
+    drain_backlogs(e);
+    send_what_may_go(e);
+  } while (e->pump_again);
+  e->busy--;
+  if (e->closed)
+    return;
   update_tick(e);
   if (e->hooks.on_batch != NULL)
     e->hooks.on_batch(e->hooks.data);
@@ -791,8 +919,23 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
    * share; the pacer paces 2% under the rate so that no second ever holds
    * more than the rate, even as the server sees them. */
   bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
-  if (cfg->rdap != NULL)
-    bd_confirm_stage_init(&e->stages[e->nstages++], cfg->rdap, cfg->window_max);
+  if (cfg->rdap != NULL) {
+    e->confirm.rdap = cfg->rdap;
+    e->confirm.json = cfg->json;
+    bd_confirm_stage_init(&e->stages[e->nstages++], &e->confirm,
+                          cfg->window_max);
+  }
+  if (cfg->for_sale) {
+    /* Its queries wait in the engine's queue before going out: a few
+     * windows' worth keeps the servers busy without holding many names. */
+    unsigned budget = cfg->window_max < FOR_SALE_WINDOWS * cfg->window_floor
+                          ? cfg->window_max
+                          : FOR_SALE_WINDOWS * cfg->window_floor;
+    e->forsale.engine = e;
+    e->forsale.json = cfg->json;
+    bd_forsale_stage_init(&e->stages[e->nstages++], &e->forsale,
+                          budget > 0 ? budget : 1);
+  }
   rc = add_servers(e);
   if (rc == 0)
     rc = init_handles(e);
@@ -872,6 +1015,10 @@ void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats) {
   *stats = e->stats;
   stats->window = e->zone != NULL ? bd_zone_window(e->zone) : 0;
+  stats->for_sale = e->cfg.for_sale;
+  stats->for_sale_names = e->forsale.names;
+  stats->for_sale_malformed = e->forsale.malformed;
+  stats->for_sale_unanswered = e->forsale.unanswered;
 }
 
 void bd_engine_free(struct bd_engine *e) {

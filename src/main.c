@@ -19,12 +19,18 @@
  *     iterate.c     --authoritative: zones from the root down (auth.c)
  *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
- *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP)
+ *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP);
+ *              forsale.c, a name's _for-sale TXT records (RFC 10023)
  *     rdap.c        the RDAP client; rdapload.c, rdapboot.c bootstrap;
  *                   rdapsched.c per-registry scheduling; http.c helpers;
- *                   curluv.c libcurl on the loop; curlapi.c dlopen
+ *                   curluv.c libcurl on the loop; curlapi.c dlopen;
+ *                   rdapdomain.c a domain object's status and dates
+ *     forsaletxt.c  one _for-sale record read
  *   output.c     marks or JSON lines, --only, --order=input, batching,
  *                and the errno of a write that failed
+ *     records.c     a name's answer records for its JSON line (rrtext.c:
+ *                   record data in presentation format); jsonbuf.c,
+ *                   the capped, escaped JSON that stages add
  *   progress.c   the progress line (in place on a terminal, else plain
  *                lines) and the --stats summary (stderr)
  *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
@@ -218,6 +224,8 @@ static int open_engine(struct app *app, unsigned window) {
   ec.wildcard_check = !app->cfg.no_wildcard_check;
   ec.trust_resolver = app->cfg.trust_resolver;
   ec.rdap = app->rdap;
+  ec.for_sale = app->cfg.for_sale;
+  ec.json = app->cfg.json;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 

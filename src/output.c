@@ -130,7 +130,24 @@ static void put_addresses(struct sink *s, const struct bd_verdict *v) {
   put(s, "]", 1);
 }
 
+static size_t format_json(char *buf, size_t cap, const struct bd_result *r,
+                          bool dropped);
+
+/* Every cap of the records and fields keeps a line within BD_LINE_CAP;
+ * should they ever add up past a smaller cap, the line still goes out,
+ * saying what it lost, rather than not at all. */
 size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r) {
+  struct bd_result bare;
+  size_t n = format_json(buf, cap, r, false);
+  if (n > 0 || (r->records == NULL && r->fields == NULL))
+    return n;
+  bare = *r;
+  bare.records = bare.fields = NULL;
+  return format_json(buf, cap, &bare, true);
+}
+
+static size_t format_json(char *buf, size_t cap, const struct bd_result *r,
+                          bool dropped) {
   struct sink s = {buf, cap, 0, false};
   const struct bd_verdict *v = r->verdict;
   char name[BD_ESCAPED_SIZE(BD_SHOWN_INPUT_MAX) + 4];
@@ -168,6 +185,13 @@ size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r) {
   if (r->qtype == BD_DNS_TYPE_A || r->qtype == BD_DNS_TYPE_AAAA ||
       r->qtype == BD_DNS_TYPE_ANY)
     put_addresses(&s, v);
+  /* Made escaped and capped when the data came (jsonbuf.h). */
+  if (r->records != NULL)
+    puts_(&s, r->records);
+  if (r->fields != NULL)
+    puts_(&s, r->fields);
+  if (dropped)
+    puts_(&s, ",\"fields_dropped\":true");
   snprintf(number, sizeof(number), ",\"tries\":%u,\"ms\":%.3f", r->tries,
            r->ms);
   puts_(&s, number);
@@ -247,9 +271,14 @@ static int append(struct bd_output *out, const char *line, size_t len) {
   return 0;
 }
 
+static bool wanted(const struct bd_output *out, const struct bd_result *r) {
+  return (out->cfg.only & (1u << r->verdict->status)) ||
+         ((out->cfg.only & BD_ONLY_FOR_SALE) && r->verdict->for_sale);
+}
+
 static size_t format(const struct bd_output *out, char *line,
                      const struct bd_result *r) {
-  if (!(out->cfg.only & (1u << r->verdict->status)))
+  if (!wanted(out, r))
     return 0;
   return out->cfg.json ? bd_format_json(line, BD_LINE_CAP, r)
                        : bd_format_marks(line, BD_LINE_CAP, r);

@@ -18,10 +18,22 @@ void bd_probe_pool_init(struct bd_probe_pool *pool) {
   memset(pool, 0, sizeof(*pool));
 }
 
+/* A probe's line data: a name's line is out, or it never will be. */
+static void drop_line_data(struct bd_probe *p) {
+  free(p->records);
+  free(p->fields);
+  p->records = p->fields = NULL;
+}
+
 void bd_probe_pool_free(struct bd_probe_pool *pool) {
   struct bd_probe_chunk *c = pool->chunks;
   while (c != NULL) {
     struct bd_probe_chunk *next = c->next;
+    /* Probes still alive when a run stops (a name parked in a zone that
+     * never got a server) keep what they had. */
+    for (size_t i = 0; i < CHUNK_PROBES; i++)
+      if (c->probes[i].state != BD_PROBE_FREE)
+        drop_line_data(&c->probes[i]);
     free(c);
     c = next;
   }
@@ -89,6 +101,7 @@ void bd_probe_move(struct bd_probe_pool *pool, struct bd_probe *p,
   n[p->state]--;
   p->state = to;
   if (to == BD_PROBE_FREE) {
+    drop_line_data(p);
     p->next = pool->free;
     pool->free = p;
     return;

@@ -118,6 +118,13 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                  (unsigned long long)st->queries,
                  (unsigned long long)st->retries,
                  (unsigned long long)st->timeouts, st->inflight_peak);
+  if (n >= 0 && (size_t)n < cap && signum == 0 && st->for_sale)
+    n += snprintf(buf + n, cap - (size_t)n,
+                  "; for sale: %llu names, %llu malformed records, %llu "
+                  "lookups without an answer",
+                  (unsigned long long)st->for_sale_names,
+                  (unsigned long long)st->for_sale_malformed,
+                  (unsigned long long)st->for_sale_unanswered);
   if (n < 0)
     return 0;
   return (size_t)n < cap ? (size_t)n : cap - 1;

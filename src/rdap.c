@@ -1,10 +1,11 @@
 /* The RDAP client: a lookup becomes requests to its name's registry, and
- * the HTTP status alone makes the outcome (RFC 7480 section 5.3: 404 means
- * the registry has no such object). The bootstrap is rdapload's, when each
- * request may leave rdapsched's, the transfers curluv's on the caller's
- * loop. Every event ends in settle(), the one place where callbacks are
- * called and requests start, always outside curl's callbacks. What the
- * client has to say to a person is worded here. */
+ * the HTTP status makes the outcome (RFC 7480 section 5.3: 404 means the
+ * registry has no such object); a 200's body must be a domain object,
+ * which rdapdomain.c reads for its status values and dates. The bootstrap is
+ * rdapload's, when each request may leave rdapsched's, the transfers curluv's
+ * on the caller's loop. Every event ends in settle(), the one place where
+ * callbacks are called and requests start, always outside curl's callbacks.
+ * What the client has to say to a person is worded here. */
 #include "blogdom/rdap.h"
 
 #include <assert.h>
@@ -40,6 +41,12 @@ struct request {
   bd_rdap_cb cb;
   void *arg;
   long retry_after; /* of the last response, seconds; -1 if none */
+  /* The body of a 200, while it comes; freed once read. */
+  char *body;
+  size_t body_len;
+  size_t body_cap;
+  bool body_too_big;
+  struct bd_rdapdomain *domain; /* REGISTERED: read from body */
   struct bd_rdap_result result;
   char detail[48];
   char name[];
@@ -109,8 +116,12 @@ static void finish(struct request *q, enum bd_rdap_outcome outcome,
     bd_curl.easy_cleanup(q->easy);
     q->easy = NULL;
   }
+  free(q->body);
+  q->body = NULL;
+  q->body_len = q->body_cap = 0;
   q->result.outcome = outcome;
   q->result.http_status = http_status;
+  q->result.domain = q->domain;
   q->result.tries = q->item.sent;
   q->result.detail = NULL;
   if (detail != NULL) {
@@ -126,6 +137,7 @@ static void deliver(struct bd_rdap *r) {
     assert(r->pending > 0);
     r->pending--;
     q->cb(q->arg, &q->result);
+    free(q->domain);
     free(q);
   }
 }
@@ -155,10 +167,36 @@ static void route(struct bd_rdap *r, struct request *q) {
 
 /* ---- requests -------------------------------------------------------- */
 
-static size_t on_body_discard(char *data, size_t size, size_t n, void *arg) {
-  (void)data;
-  (void)arg;
-  return size * n; /* the status says it all */
+/* Keeps the body of a 200, up to BD_RDAPDOMAIN_BODY_MAX; other bodies go
+ * (a 404's status says it all). Curl sends the bodies of redirects it
+ * follows nowhere, so the response code is the final one's. */
+static size_t on_body(char *data, size_t size, size_t n, void *arg) {
+  struct request *q = arg;
+  long status = 0;
+  size_t len = size * n;
+  size_t want;
+  char *grown;
+
+  bd_curl.easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200)
+    return len;
+  if (len > BD_RDAPDOMAIN_BODY_MAX - q->body_len) {
+    q->body_too_big = true;
+    return 0; /* ends the transfer: CURLE_WRITE_ERROR */
+  }
+  want = q->body_len + len;
+  if (want > q->body_cap) {
+    want = want < 2 * q->body_cap ? 2 * q->body_cap : want;
+    want = want < 4096 ? 4096 : want;
+    grown = realloc(q->body, want);
+    if (grown == NULL)
+      return 0;
+    q->body = grown;
+    q->body_cap = want;
+  }
+  memcpy(q->body + q->body_len, data, len);
+  q->body_len += len;
+  return len;
 }
 
 /* Headers of every response, redirects included: a status line starts a
@@ -201,8 +239,8 @@ static CURL *make_easy(struct bd_rdap *r, struct request *q) {
   if (easy == NULL)
     return NULL;
   if (bd_curl.easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body_discard) !=
-          CURLE_OK ||
+      bd_curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+      bd_curl.easy_setopt(easy, CURLOPT_WRITEDATA, q) != CURLE_OK ||
       bd_curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) !=
           CURLE_OK ||
       bd_curl.easy_setopt(easy, CURLOPT_HEADERDATA, q) != CURLE_OK ||
@@ -235,6 +273,8 @@ static void start_try(struct bd_rdap *r, struct request *q) {
     }
   }
   q->retry_after = -1;
+  q->body_len = 0; /* a retry's body is its own */
+  q->body_too_big = false;
   err = bd_curluv_start(r->curl, &q->xfer, q->easy, on_try_done);
   if (err != 0) {
     bd_rdapsched_remove(&r->sched, &q->item);
@@ -242,6 +282,32 @@ static void start_try(struct bd_rdap *r, struct request *q) {
     return;
   }
   bd_rdapsched_start(&r->sched, &q->item);
+}
+
+/* A 200's body: a domain object makes the name registered; anything
+ * else is a bad response, never a guess either way. */
+static void finish_200(struct request *q) {
+  int rc;
+
+  q->domain = malloc(sizeof(*q->domain));
+  if (q->domain == NULL) {
+    finish(q, BD_RDAP_FAILED, 200, "out of memory");
+    return;
+  }
+  rc = q->body_too_big ? -EFBIG
+                       : bd_rdapdomain_parse(q->body != NULL ? q->body : "",
+                                             q->body_len, q->domain);
+  if (rc == 0) {
+    finish(q, BD_RDAP_REGISTERED, 200, NULL);
+    return;
+  }
+  free(q->domain);
+  q->domain = NULL;
+  if (rc == -ENOMEM)
+    finish(q, BD_RDAP_FAILED, 200, "out of memory");
+  else
+    finish(q, BD_RDAP_BAD_RESPONSE, 200,
+           rc == -EFBIG ? "body over 256 KiB" : "not a domain object");
 }
 
 /* One try of q ended with rc: an answer, another try, or a failure. */
@@ -256,7 +322,10 @@ static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
   char text[32];
 
   bd_curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  if (rc != CURLE_OK) {
+  if (rc == CURLE_WRITE_ERROR && q->body_too_big && status == 200) {
+    /* The registry answered; its answer is too big to be one. */
+    rc = CURLE_OK;
+  } else if (rc != CURLE_OK) {
     detail = bd_http_curl_error(rc, &retry);
     how = retry ? BD_RDAPSCHED_RETRYABLE : BD_RDAPSCHED_FINAL;
   } else if (status == 429) {
@@ -275,7 +344,7 @@ static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
   if (detail != NULL) {
     finish(q, BD_RDAP_FAILED, (int)status, detail);
   } else if (status == 200) {
-    finish(q, BD_RDAP_REGISTERED, 200, NULL);
+    finish_200(q);
   } else if (status == 404) {
     finish(q, BD_RDAP_AVAILABLE, 404, NULL);
   } else {

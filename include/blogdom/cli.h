@@ -59,6 +59,7 @@ struct bd_config {
   const char *rdap_bootstrap; /* pointers into argv, or NULL */
   const char *rdap_url;
   unsigned rdap_rate; /* 0: the default */
+  bool for_sale;      /* ask _for-sale.NAME of every name that exists */
 };
 
 enum bd_cli_status {

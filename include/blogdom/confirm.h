@@ -1,15 +1,30 @@
 /* The --confirm stage: the registry's word (RDAP) on the names DNS calls
- * free, folded into their verdicts. */
+ * free, folded into their verdicts, with the registry's status values and
+ * dates for JSON lines. */
 #ifndef BLOGDOM_CONFIRM_H
 #define BLOGDOM_CONFIRM_H
+
+#include <stdbool.h>
 
 #include "blogdom/stage.h"
 
 struct bd_rdap;
+struct bd_rdapdomain;
 
-/* A stage over rdap (not owned) that lets budget names wait for their
- * registry at once. */
-void bd_confirm_stage_init(struct bd_stage *stage, struct bd_rdap *rdap,
+struct bd_confirm_stage {
+  struct bd_rdap *rdap; /* not owned */
+  bool json;            /* lines are JSON: keep status values and dates */
+};
+
+/* A stage over c (which must outlive it) that lets budget names wait for
+ * their registry at once. */
+void bd_confirm_stage_init(struct bd_stage *stage, struct bd_confirm_stage *c,
                            unsigned budget);
+
+/* The JSON members a domain object adds to a line: ,"rdap_status":[...]
+ * and, when the registry sent them, ,"expires":"..." and ,"deletes":"..."
+ * (strings as sent, escaped: jsonbuf.h), appended to the heap string
+ * *fields. Returns 0 or -ENOMEM. */
+int bd_confirm_fields(const struct bd_rdapdomain *d, char **fields);
 
 #endif

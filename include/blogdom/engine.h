@@ -32,6 +32,10 @@ struct bd_engine_config {
   bool trust_resolver;  /* skip the checks for a lying resolver */
   struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
                            name before its line (not owned); or NULL */
+  bool for_sale; /* --for-sale: asks _for-sale.NAME TXT of every name that
+                    exists before its line (forsale.h) */
+  bool json;     /* lines are JSON: keep each name's answer records, and
+                    what the stages find, for its line */
 };
 
 struct bd_engine_hooks {
@@ -57,6 +61,12 @@ struct bd_engine_stats {
   unsigned inflight_peak;
   unsigned window;    /* the windows of the servers in use, added up */
   unsigned sidelined; /* servers set aside for failing */
+  /* --for-sale (for_sale is true): names with a valid record, records
+   * with the version tag that are malformed, lookups with no answer. */
+  bool for_sale;
+  uint64_t for_sale_names;
+  uint64_t for_sale_malformed;
+  uint64_t for_sale_unanswered;
 };
 
 struct bd_engine;
@@ -88,6 +98,32 @@ void bd_engine_get_stats(const struct bd_engine *e,
  * is ending and p gets no line. */
 struct bd_probe;
 void bd_engine_stage_done(struct bd_probe *p, bool cancelled);
+
+/* The impl of the stage p is in (stage.h), for a stage's callbacks that
+ * carry only the probe. */
+void *bd_engine_stage_impl(const struct bd_probe *p);
+
+/* What a stage's query came to. abuf[0..alen) is the response (borrowed:
+ * copy what is kept) when one was judged, else NULL; v is the verdict
+ * the engine made of it, as for a name (a referral, a timeout, ...); v is
+ * NULL when the run stops first: the query is cancelled and the stage
+ * must let its name go (bd_engine_stage_done(p, true)). */
+struct bd_verdict;
+typedef void (*bd_engine_ask_cb)(void *arg, const unsigned char *abuf,
+                                 size_t alen, const struct bd_verdict *v);
+
+/* Asks name (a domain name in the form names.c normalizes to) of type
+ * qtype, for a post-DNS stage, as a name of the input would be asked: the
+ * same servers (or, with --authoritative, the zone its suffix belongs
+ * to), windows, pace, tries, retries on other servers and TCP after a
+ * truncated answer; no TLD checks. Queries of stages go before names not
+ * yet started, so stages never starve. cb(arg, ...) is called exactly
+ * once, unless an error is returned; possibly before bd_engine_ask
+ * returns (its zone is known to have no server), never from inside a
+ * c-ares call that the caller made. Returns 0, -ENAMETOOLONG,
+ * -ECANCELED (the run is stopping) or -ENOMEM. */
+int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
+                  bd_engine_ask_cb cb, void *arg);
 
 /* Frees the engine once uv_run has returned. */
 void bd_engine_free(struct bd_engine *e);

@@ -18,6 +18,9 @@
 #define BD_ONLY_NOTFOUND (1u << BD_NOTFOUND)
 #define BD_ONLY_ERROR (1u << BD_ERROR)
 #define BD_ONLY_ALL (BD_ONLY_FOUND | BD_ONLY_NOTFOUND | BD_ONLY_ERROR)
+/* Names with a valid _for-sale record (--for-sale). A line is printed
+ * when any bit of the set matches it. */
+#define BD_ONLY_FOR_SALE (1u << 3)
 
 struct bd_output_config {
   int fd;
@@ -30,7 +33,10 @@ struct bd_output_config {
 struct bd_output;
 
 /* Formats one line, newline included, into buf. Returns its length, or 0
- * if it does not fit in cap (cap of BD_LINE_CAP always fits). */
+ * if it does not fit in cap (cap of BD_LINE_CAP always fits: a JSON line
+ * whose records and fields would not fit is written without them, with
+ * "fields_dropped":true). JSON lines carry r->records (the answer
+ * records, when there are any) and r->fields as they are. */
 #define BD_LINE_CAP 16384
 size_t bd_format_marks(char *buf, size_t cap, const struct bd_result *r);
 size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r);

@@ -11,8 +11,8 @@
 #include "blogdom/names.h"
 #include "blogdom/verdict.h"
 
-/* What a query is for: a name of the input, or a check of a server or of
- * a TLD (see checks.h). */
+/* What a query is for: a name of the input, a check of a server or of a
+ * TLD (see checks.h), or a post-DNS stage's own question. */
 enum bd_probe_kind {
   BD_PROBE_NAME,
   BD_PROBE_REWRITE,   /* a random name under a made-up TLD: must not exist */
@@ -20,7 +20,8 @@ enum bd_probe_kind {
   BD_PROBE_APEX,      /* a TLD's own name */
   BD_PROBE_RANDOM,    /* a random name under a TLD: exists only by wildcard */
   BD_PROBE_SUFFIX,    /* --authoritative: which zone holds a suffix */
-  BD_PROBE_HOST       /* --authoritative: a name server's address */
+  BD_PROBE_HOST,      /* --authoritative: a name server's address */
+  BD_PROBE_ASK        /* a stage's query (engine.h: bd_engine_ask) */
 };
 
 /* The states, and the moves between them:
@@ -64,6 +65,16 @@ struct bd_probe {
   bool via_tcp;         /* the next try goes over TCP (truncated) */
   void *route;          /* --authoritative: its suffix or zone (iterate.c) */
   void *owner; /* the engine, for callbacks that carry only the probe */
+  /* BD_PROBE_ASK: whom the answer goes to (bd_engine_ask_cb). */
+  void (*asker)(void *arg, const unsigned char *abuf, size_t alen,
+                const struct bd_verdict *v);
+  void *asker_arg;
+  /* A name's extra JSON members, heap strings made only for JSON lines
+   * and freed when the probe is: its answer records (",\"records\":[..]",
+   * records.h), and what stages add (the registry's status values, the
+   * for-sale records). NULL: none. */
+  char *records;
+  char *fields;
   size_t name_len;
   char name[BD_NAME_MAX + 1];
 };
@@ -80,7 +91,7 @@ struct bd_probe_pool {
 
 void bd_probe_pool_init(struct bd_probe_pool *pool);
 
-/* Frees every probe, whatever its state. */
+/* Frees every probe, whatever its state, with its records and fields. */
 void bd_probe_pool_free(struct bd_probe_pool *pool);
 
 /* A cleared probe of kind, in state QUEUED, from the free list or a new
@@ -90,7 +101,7 @@ struct bd_probe *bd_probe_alloc(struct bd_probe_pool *pool, void *owner,
 
 /* Moves p to state `to`, which must be a transition the diagram above
  * allows (asserted), and keeps the counts. To FREE, p goes back to the
- * free list. */
+ * free list, and its records and fields are freed. */
 void bd_probe_move(struct bd_probe_pool *pool, struct bd_probe *p,
                    enum bd_probe_state to);
 

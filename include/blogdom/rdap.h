@@ -6,6 +6,8 @@
 
 #include <uv.h>
 
+#include "blogdom/rdapdomain.h"
+
 #define BD_RDAP_DEFAULT_CONCURRENCY 4
 #define BD_RDAP_DEFAULT_RATE 10.0
 #define BD_RDAP_DEFAULT_TIMEOUT_MS 10000
@@ -36,11 +38,13 @@ struct bd_rdap_config {
 };
 
 enum bd_rdap_outcome {
-  BD_RDAP_REGISTERED, /* 200: the registry has the name (taken) */
-  BD_RDAP_AVAILABLE,  /* 404: the registry does not have it (free) */
-  BD_RDAP_NO_SERVER,  /* no RDAP server is known for the name's TLD */
-  BD_RDAP_FAILED,     /* no definitive answer; detail says why */
-  BD_RDAP_CANCELLED   /* bd_rdap_close() */
+  BD_RDAP_REGISTERED,   /* 200 with a domain object: the name is taken */
+  BD_RDAP_AVAILABLE,    /* 404: the registry does not have it (free) */
+  BD_RDAP_NO_SERVER,    /* no RDAP server is known for the name's TLD */
+  BD_RDAP_FAILED,       /* no definitive answer; detail says why */
+  BD_RDAP_BAD_RESPONSE, /* 200 with a body that is no domain object we
+                           read (rdapdomain.h), or over its size cap */
+  BD_RDAP_CANCELLED     /* bd_rdap_close() */
 };
 
 struct bd_rdap_result {
@@ -51,6 +55,9 @@ struct bd_rdap_result {
    * "connection failed", ...; NULL otherwise. Valid during the callback
    * only. */
   const char *detail;
+  /* REGISTERED: what the domain object says (status values, dates).
+   * Valid during the callback only. */
+  const struct bd_rdapdomain *domain;
 };
 
 typedef void (*bd_rdap_cb)(void *arg, const struct bd_rdap_result *r);

@@ -17,6 +17,9 @@ a behaviour; the first matching rule wins and unmatched names get 404:
                         RETRY is sent as given (seconds, an HTTP date or
                         anything else); "429x2" sends no Retry-After
     "slow:SECONDS:CODE" CODE after SECONDS (other requests go on meanwhile)
+    {"code": 200, "body": BODY}
+                        that status with that body: a dict or list is sent
+                        as JSON, a str or bytes as it is (malformed bodies)
 
 Only /domain/<name> is served (RFC 9082 section 3.1.3), with
 Content-Type application/rdap+json and a minimal RDAP body; any other path
@@ -30,7 +33,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["RdapServer", "bootstrap_json"]
+__all__ = ["RdapServer", "bootstrap_json", "domain_body"]
 
 
 def bootstrap_json(tlds, url):
@@ -43,8 +46,25 @@ def bootstrap_json(tlds, url):
     })
 
 
+def domain_body(name, status=("active",), events=()):
+    """An RFC 9083 domain object for name: status values as given, and
+    events as (eventAction, eventDate) pairs."""
+    return {"rdapConformance": ["rdap_level_0"],
+            "objectClassName": "domain", "ldhName": name,
+            "status": list(status),
+            "events": [{"eventAction": a, "eventDate": d}
+                       for a, d in events]}
+
+
 def _parse_rule(behaviour):
     """A rule's behaviour as (kind, args), checked once, up front."""
+    if isinstance(behaviour, dict):
+        body = behaviour["body"]
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        return ("body", (int(behaviour.get("code", 200)), body))
     text = str(behaviour)
     if text.isdigit():
         return ("status", int(text))
@@ -79,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         name = urllib.parse.unquote(path[len("/domain/"):]).lower()
         status, headers = owner._decide(name)
+        if isinstance(status, tuple):  # a body of the rule's own
+            self._send(status[0], status[1], headers)
+            return
         if status == 200:
             body = {"rdapConformance": ["rdap_level_0"],
                     "objectClassName": "domain", "ldhName": name,
@@ -89,7 +112,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, body, headers)
 
     def _reply(self, status, body, headers=()):
-        data = json.dumps(body).encode()
+        self._send(status, json.dumps(body).encode(), headers)
+
+    def _send(self, status, data, headers=()):
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/rdap+json")
@@ -157,6 +182,8 @@ class RdapServer:
         else:
             return 404, []
         if kind == "status":
+            return args, []
+        if kind == "body":
             return args, []
         if kind == "fail_then_404":
             code, times, retry = args

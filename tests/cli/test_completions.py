@@ -17,7 +17,7 @@ from completion import SHELLS, Scripts, missing, options_of, value
 from conftest import blogdom
 
 WORDS = {
-    "only": {"found", "notfound", "error"},
+    "only": {"found", "notfound", "error", "for-sale"},
     "order": {"arrival", "input"},
 }
 # At least these record types; every one offered must parse.
