@@ -230,6 +230,8 @@ static void finish_ask(struct bd_engine *e, struct bd_probe *p,
   void *arg = p->asker_arg;
   bool answered = e->answer_of == p && v->rcode >= 0;
 
+  /* p may be allocated again from inside cb: the response is not its. */
+  e->answer_of = NULL;
   p->asker = NULL;
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
   cb(arg, answered ? e->answer : NULL, answered ? e->answer_len : 0, &copy);

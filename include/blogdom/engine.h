@@ -114,14 +114,14 @@ typedef void (*bd_engine_ask_cb)(void *arg, const unsigned char *abuf,
 
 /* Asks name (a domain name in the form names.c normalizes to) of type
  * qtype, for a post-DNS stage, as a name of the input would be asked: the
- * same servers (or, with --authoritative, the zone its suffix belongs
- * to), windows, pace, tries, retries on other servers and TCP after a
- * truncated answer; no TLD checks. Queries of stages go before names not
- * yet started, so stages never starve. cb(arg, ...) is called exactly
- * once, unless an error is returned; possibly before bd_engine_ask
- * returns (its zone is known to have no server), never from inside a
- * c-ares call that the caller made. Returns 0, -ENAMETOOLONG,
- * -ECANCELED (the run is stopping) or -ENOMEM. */
+ * same servers (or, with --authoritative, the zone its suffix belongs to,
+ * through the map), windows, pace, tries, retries on other servers and TCP
+ * after a truncated answer; no TLD checks. A stage's queries go before
+ * names not yet started, so a stage never starves. cb(arg, ...) is called
+ * exactly once unless an error is returned: from the loop, or before
+ * bd_engine_ask returns when, with --authoritative, the zone is already
+ * known to have no server. Returns 0, -ENAMETOOLONG, -ECANCELED (the run
+ * is stopping) or -ENOMEM. */
 int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
                   bd_engine_ask_cb cb, void *arg);
 

@@ -1,7 +1,9 @@
 /* Post-DNS stages: a name's DNS verdict may go through stages (the
- * registry's word with --confirm) before its line. Each stage has its own
- * budget of names, apart from the DNS window, so that a slow stage never
- * takes the probes DNS needs. */
+ * registry's word with --confirm, the _for-sale records with --for-sale)
+ * before its line. Each stage has its own budget of names, apart from the
+ * DNS window, so that a slow stage never takes the probes DNS needs. A
+ * stage may ask DNS queries of its own through the engine
+ * (bd_engine_ask, engine.h), under the rules the names' queries follow. */
 #ifndef BLOGDOM_STAGE_H
 #define BLOGDOM_STAGE_H
 
