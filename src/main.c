@@ -20,7 +20,7 @@
  *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
  *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP);
- *              forsale.c, a name's _for-sale TXT records (RFC 10023)
+ *                forsale.c, a name's _for-sale TXT records (RFC 10023)
  *     rdap.c        the RDAP client; rdapload.c, rdapboot.c bootstrap;
  *                   rdapsched.c per-registry scheduling; http.c helpers;
  *                   curluv.c libcurl on the loop; curlapi.c dlopen;
