@@ -180,7 +180,7 @@ static void send_now(struct server *server, struct client *client,
 }
 
 static void send_later(struct server *server, uint64_t due_ns,
-                       struct client *client,
+                       uint64_t delay_ns, struct client *client,
                        const struct sockaddr_storage *addr, socklen_t addr_len,
                        const struct plan_packet *packet, bool close_after) {
   struct outmsg *msg = outmsg_new(packet->data, packet->len);
@@ -193,7 +193,7 @@ static void send_later(struct server *server, uint64_t due_ns,
     memcpy(&msg->addr, addr, addr_len);
     msg->addr_len = addr_len;
   }
-  timerq_push(&server->timers, msg);
+  timerq_push(&server->timers, delay_ns, msg);
 }
 
 /* client NULL means UDP to addr. */
@@ -202,12 +202,13 @@ static void deliver_plan(struct server *server, uint64_t now_ns,
                          const struct sockaddr_storage *addr,
                          socklen_t addr_len) {
   const struct plan *plan = &server->plan;
-  uint64_t due_ns = now_ns + (uint64_t)plan->delay_ms * 1000000u;
+  uint64_t delay_ns = (uint64_t)plan->delay_ms * 1000000u;
   for (size_t i = 0; i < plan->count; i++) {
     const struct plan_packet *packet = &plan->packets[i];
     bool close_after = plan->close_after_last && i + 1 == plan->count;
     if (packet->delayed && plan->delay_ms > 0)
-      send_later(server, due_ns, client, addr, addr_len, packet, close_after);
+      send_later(server, now_ns + delay_ns, delay_ns, client, addr, addr_len,
+                 packet, close_after);
     else
       send_now(server, client, addr, addr_len, packet, close_after);
   }
