@@ -21,6 +21,7 @@
 #include "qlog.h"
 #include "responder.h"
 #include "sockets.h"
+#include "stats.h"
 #include "tcpconn.h"
 #include "timerq.h"
 #include "udpout.h"
@@ -234,7 +235,7 @@ static void client_read(struct server *server, struct client *client) {
   while (!client->closed && !client->closing &&
          tcp_conn_next_message(&client->conn, &msg, &len)) {
     uint64_t now_ns = clock_now_ns();
-    responder_handle(&server->responder, msg, len, true, now_ns, &server->plan);
+    responder_handle(&server->responder, msg, len, NULL, now_ns, &server->plan);
     deliver_plan(server, now_ns, client, NULL, 0);
   }
   if (client->closed)
@@ -352,8 +353,8 @@ static void receive_udp(struct server *server) {
     uint64_t now_ns = clock_now_ns();
     for (int i = 0; i < n; i++) {
       responder_handle(&server->responder, server->recv_bufs[i],
-                       server->recv_msgs[i].msg_len, false, now_ns,
-                       &server->plan);
+                       server->recv_msgs[i].msg_len, &server->recv_from[i],
+                       now_ns, &server->plan);
       deliver_plan(server, now_ns, NULL, &server->recv_from[i],
                    server->recv_msgs[i].msg_hdr.msg_namelen);
     }
@@ -524,6 +525,8 @@ static struct server *server_new(const struct options *options,
   server->udp_source.kind = SOURCE_UDP;
   server->listen_source.kind = SOURCE_LISTEN;
   responder_init(&server->responder, &options->rules, options->seed, log);
+  responder_limit(&server->responder, options->rate_limit, options->rate_burst,
+                  options->slip);
   server->recv_bufs = xmalloc(RECV_BATCH * sizeof *server->recv_bufs);
   return server;
 }
@@ -556,6 +559,12 @@ static int serve(const struct options *options, uint64_t start_ns) {
   }
   struct server *server = server_new(options, &log);
   bool ok = server_open(server, options) && run_loop(server);
+  if (ok && options->stats_path &&
+      !stats_write(&server->responder.stats, options->stats_path)) {
+    fprintf(stderr, "faultd: --stats %s: %s\n", options->stats_path,
+            strerror(errno));
+    ok = false;
+  }
   server_free(server);
   qlog_close(&log);
   return ok ? 0 : 1;

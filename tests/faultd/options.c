@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ratelimit.h"
 #include "sockets.h"
 
 enum {
@@ -20,6 +21,10 @@ enum {
   OPT_DEFAULT,
   OPT_LOG,
   OPT_SEED,
+  OPT_STATS,
+  OPT_RATE_LIMIT,
+  OPT_RATE_BURST,
+  OPT_SLIP,
   OPT_HELP
 };
 
@@ -32,6 +37,10 @@ static const struct option LONG_OPTIONS[] = {
     {"default", required_argument, NULL, OPT_DEFAULT},
     {"log", required_argument, NULL, OPT_LOG},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
+    {"rate-burst", required_argument, NULL, OPT_RATE_BURST},
+    {"slip", required_argument, NULL, OPT_SLIP},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -40,6 +49,8 @@ static const char USAGE[] =
     "usage: faultd [--bind ADDR] [--port N] [--port-file FILE]\n"
     "              [--rules FILE] [--rule 'GLOB ACTIONS']...\n"
     "              [--default ACTIONS] [--log FILE] [--seed N]\n"
+    "              [--stats FILE] [--rate-limit QPS [--rate-burst N]\n"
+    "              [--slip N]]\n"
     "A fault-injecting DNS server for tests; see tests/faultd/README.md.\n";
 
 static enum options_result bad(const char *fmt, ...) {
@@ -101,6 +112,26 @@ static enum options_result apply_option(int opt, const char *arg,
       return bad("--seed %s: want an unsigned integer", arg);
     options->seed = number;
     return OPTIONS_RUN;
+  case OPT_STATS:
+    options->stats_path = arg;
+    return OPTIONS_RUN;
+  case OPT_RATE_LIMIT:
+    if (!parse_u64(arg, RATELIMIT_MAX_RATE, &number))
+      return bad("--rate-limit %s: want 0..%d queries a second", arg,
+                 RATELIMIT_MAX_RATE);
+    options->rate_limit = number;
+    return OPTIONS_RUN;
+  case OPT_RATE_BURST:
+    if (!parse_u64(arg, RATELIMIT_MAX_RATE, &number) || number == 0)
+      return bad("--rate-burst %s: want 1..%d queries", arg,
+                 RATELIMIT_MAX_RATE);
+    options->rate_burst = number;
+    return OPTIONS_RUN;
+  case OPT_SLIP:
+    if (!parse_u64(arg, UINT32_MAX, &number))
+      return bad("--slip %s: want an unsigned integer", arg);
+    options->slip = number;
+    return OPTIONS_RUN;
   case OPT_HELP:
     fputs(USAGE, stdout);
     return OPTIONS_EXIT_OK;
@@ -136,6 +167,8 @@ enum options_result options_parse(int argc, char **argv,
   }
   if (optind < argc)
     return bad("unexpected argument '%s'", argv[optind]);
+  if ((options->rate_burst || options->slip) && !options->rate_limit)
+    return bad("--rate-burst and --slip need --rate-limit");
   return OPTIONS_RUN;
 }
 

@@ -10,10 +10,14 @@
 struct options {
   struct sockaddr_storage bind_addr;
   socklen_t bind_addr_len;
-  uint16_t port;         /* 0: pick a free one */
-  const char *port_file; /* NULL: none */
-  const char *log_path;  /* NULL: no log */
+  uint16_t port;          /* 0: pick a free one */
+  const char *port_file;  /* NULL: none */
+  const char *log_path;   /* NULL: no log */
+  const char *stats_path; /* NULL: no counts at exit */
   uint64_t seed;
+  uint64_t rate_limit;   /* UDP queries a second per source; 0: no limit */
+  uint64_t rate_burst;   /* 0: rate_limit (one second's worth) */
+  uint64_t slip;         /* every slip-th limited query gets TC=1; 0: none */
   struct rule_set rules; /* --rules and --rule in order, plus --default */
 };
 

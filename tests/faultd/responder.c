@@ -29,8 +29,15 @@ void responder_init(struct responder *responder, const struct rule_set *rules,
   }
 }
 
+void responder_limit(struct responder *responder, uint64_t rate, uint64_t burst,
+                     uint64_t slip) {
+  ratelimit_free(&responder->limit);
+  ratelimit_init(&responder->limit, rate, burst, slip);
+}
+
 void responder_free(struct responder *responder) {
   namecount_free(&responder->counts);
+  ratelimit_free(&responder->limit);
 }
 
 static struct plan_packet *plan_add(struct plan *plan, bool delayed) {
@@ -163,17 +170,58 @@ static void add_real_answer(struct responder *responder,
   plan->close_after_last = tcp && act->tcp_close;
 }
 
-static const char *outcome(const struct actions *act, bool tcp, bool dropped,
-                           bool truncated) {
+static enum outcome outcome(const struct actions *act, bool tcp, bool dropped,
+                            bool truncated) {
   if (dropped)
-    return "dropped";
+    return OUTCOME_DROPPED;
   if (act->garbage)
-    return "garbage";
+    return OUTCOME_GARBAGE;
   if (act->malformed)
-    return "malformed";
+    return OUTCOME_MALFORMED;
   if (tcp && act->tcp_close)
-    return "tcp-close";
-  return truncated ? "truncated" : "answered";
+    return OUTCOME_TCP_CLOSE;
+  return truncated ? OUTCOME_TRUNCATED : OUTCOME_ANSWERED;
+}
+
+/* Counts the query and writes its log line; query NULL: not even its
+   header could be read. */
+static void record(struct responder *responder, uint64_t now_ns, bool tcp,
+                   const struct dns_query *query, bool has_question,
+                   enum outcome what, bool bogus) {
+  struct stats *stats = &responder->stats;
+  if (tcp)
+    stats->tcp++;
+  else
+    stats->udp++;
+  stats->outcomes[what]++;
+  stats->bogus += bogus;
+  if (!qlog_enabled(responder->log))
+    return;
+  char text[64];
+  snprintf(text, sizeof text, "%s%s", bogus ? "bogus+" : "",
+           outcome_name(what));
+  qlog_write(responder->log, now_ns, tcp, has_question ? query->name : NULL,
+             has_question ? query->qtype : -1, query ? query->id : -1, text);
+}
+
+/* Over the rate limit: no answer, or a truncated one after the rule's
+   delay (the distance to the client is the same for every answer); the
+   rule's faults are not applied. */
+static void answer_limited(struct responder *responder,
+                           const struct dns_query *query, bool slip,
+                           uint64_t now_ns, struct plan *plan) {
+  const struct actions *act = rule_set_match(responder->rules, query->name);
+  if (slip) {
+    struct dns_reply reply = {0};
+    reply.rcode = (uint8_t)(act->rcode < 0 ? DNS_RCODE_NOERROR : act->rcode);
+    bool truncated;
+    struct plan_packet *packet = plan_add(plan, true);
+    packet->len = build_for_transport(query, &reply, false, true, packet->data,
+                                      &truncated);
+    plan->delay_ms = act->delay_ms;
+  }
+  record(responder, now_ns, false, query, true,
+         slip ? OUTCOME_SLIPPED : OUTCOME_LIMITED, false);
 }
 
 static void answer_query(struct responder *responder,
@@ -200,14 +248,9 @@ static void answer_query(struct responder *responder,
     add_real_answer(responder, query, act, tcp, len, plan);
   plan->delay_ms = act->delay_ms;
 
-  if (qlog_enabled(responder->log)) {
-    char what[64];
-    bool bogus = act->wrong_id || act->wrong_question;
-    snprintf(what, sizeof what, "%s%s", bogus ? "bogus+" : "",
-             outcome(act, tcp, dropped, truncated));
-    qlog_write(responder->log, now_ns, tcp, query->name, query->qtype,
-               query->id, what);
-  }
+  record(responder, now_ns, tcp, query, true,
+         outcome(act, tcp, dropped, truncated),
+         act->wrong_id || act->wrong_question);
 }
 
 static void answer_formerr(struct responder *responder,
@@ -215,28 +258,40 @@ static void answer_formerr(struct responder *responder,
                            uint64_t now_ns, struct plan *plan) {
   struct plan_packet *packet = plan_add(plan, false);
   packet->len = wire_build_formerr(query, packet->data, sizeof packet->data);
-  bool has_question = query->question != NULL;
-  qlog_write(responder->log, now_ns, tcp, has_question ? query->name : NULL,
-             has_question ? query->qtype : -1, query->id, "formerr");
+  record(responder, now_ns, tcp, query, query->question != NULL,
+         OUTCOME_FORMERR, false);
 }
 
 void responder_handle(struct responder *responder, const uint8_t *pkt,
-                      size_t len, bool tcp, uint64_t now_ns,
-                      struct plan *plan) {
+                      size_t len, const struct sockaddr_storage *from,
+                      uint64_t now_ns, struct plan *plan) {
   struct dns_query query;
+  bool tcp = from == NULL;
   plan->count = 0;
   plan->delay_ms = 0;
   plan->close_after_last = false;
   switch (wire_parse_query(pkt, len, &query)) {
   case QUERY_IGNORE:
-    qlog_write(responder->log, now_ns, tcp, NULL, -1,
-               len >= DNS_HEADER_LEN ? query.id : -1, "ignored");
+    record(responder, now_ns, tcp, len >= DNS_HEADER_LEN ? &query : NULL, false,
+           OUTCOME_IGNORED, false);
     return;
   case QUERY_FORMERR:
     answer_formerr(responder, &query, tcp, now_ns, plan);
     return;
   case QUERY_OK:
-    answer_query(responder, &query, tcp, now_ns, plan);
+    /* Only UDP is limited, as by RRL: TCP is where a limited client goes. */
+    switch (tcp ? RATELIMIT_PASS
+                : ratelimit_take(&responder->limit, from, now_ns)) {
+    case RATELIMIT_PASS:
+      answer_query(responder, &query, tcp, now_ns, plan);
+      return;
+    case RATELIMIT_DROP:
+      answer_limited(responder, &query, false, now_ns, plan);
+      return;
+    case RATELIMIT_SLIP:
+      answer_limited(responder, &query, true, now_ns, plan);
+      return;
+    }
     return;
   }
 }

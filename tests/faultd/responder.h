@@ -6,11 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "namecount.h"
 #include "prng.h"
 #include "qlog.h"
+#include "ratelimit.h"
 #include "rules.h"
+#include "stats.h"
 #include "wire.h"
 
 enum {
@@ -37,15 +40,23 @@ struct responder {
   struct qlog *log;
   struct namecount counts;
   struct prng prng;
+  struct ratelimit limit; /* UDP queries only */
+  struct stats stats;
   uint8_t big_rdata[BIG_RECORDS][4];
   uint8_t normal[PLAN_PACKET_MAX]; /* the answer before any fault */
 };
 
 void responder_init(struct responder *responder, const struct rule_set *rules,
                     uint64_t seed, struct qlog *log);
-/* Also writes the query's log line. */
+/* Sets the per-client rate limit (see ratelimit.h); none by default. */
+void responder_limit(struct responder *responder, uint64_t rate, uint64_t burst,
+                     uint64_t slip);
+/* Plans the answer to the query in pkt, which came over UDP from `from`,
+   or over TCP if from is NULL. Also counts it in responder->stats and
+   writes its log line. */
 void responder_handle(struct responder *responder, const uint8_t *pkt,
-                      size_t len, bool tcp, uint64_t now_ns, struct plan *plan);
+                      size_t len, const struct sockaddr_storage *from,
+                      uint64_t now_ns, struct plan *plan);
 void responder_free(struct responder *responder);
 
 #endif
