@@ -7,7 +7,7 @@ One run, one machine, loopback only:
      names, half NXDOMAIN by default) plus the same names as a dnsperf data file;
   2. start a private NSD (own config, own port, own pid file) on 127.0.0.1;
   3. each round: dnsperf (the ceiling), blogdom, then any BENCH_EXTRA tools,
-     each timed with /usr/bin/time -v;
+     each measured through bench/runstat.c (wall clock, its own rusage);
   4. print a table (median and min-max names/s, ratio to the ceiling, CPU, peak
      RSS, `?` lines), optionally write JSON.
 
@@ -39,7 +39,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"          # the only address this script ever talks to
 ZONE = "bench.test"
-TIME_BIN = "/usr/bin/time"
 SEED = 20240601                 # fixed: the names file is the same every run
 NAME_MULT = 2654435761          # odd and not a multiple of 5: a bijection mod 10^k
 NAME_ADD = 12345
@@ -67,6 +66,7 @@ NSD_OPTIONAL = [
     ("receive-buffer-size", "8388608"),
     ("rrl-ratelimit", "0"),
     ("rrl-whitelist-ratelimit", "0"),
+    ("rrl-slip", "2"),
     ("hide-identity", "yes"),
     ("zonefiles-check", "no"),
 ]
@@ -118,11 +118,16 @@ class NameSpace:
 
     num = (i * NAME_MULT + NAME_ADD) mod 10^digits is a bijection, so existing
     and missing names are interleaved in number space and never collide.
+
+    With split=True the first letter tells the truth instead: e<num> exists,
+    n<num> does not.  A server that answers by pattern rather than from a
+    zone file (faultd: `e*.bench.test answer`) needs that.
     """
 
-    def __init__(self, n, exist):
+    def __init__(self, n, exist, split=False):
         self.n = n
         self.exist = exist
+        self.split = split
         self.digits = max(6, len(str(max(n - 1, 0))))
         self.mod = 10 ** self.digits
         self.inv = pow(NAME_MULT, -1, self.mod)
@@ -130,22 +135,29 @@ class NameSpace:
     def num(self, i):
         return (i * NAME_MULT + NAME_ADD) % self.mod
 
+    def letter(self, i):
+        if not self.split:
+            return "w"
+        return "e" if i < self.exist else "n"
+
     def label(self, i):
-        return f"w{self.num(i):0{self.digits}d}"
+        return f"{self.letter(i)}{self.num(i):0{self.digits}d}"
 
     def index_of_label(self, label):
-        """Index of label `wNNN`, or None if it is not one of ours."""
-        if len(label) != self.digits + 1 or label[0] != "w" or not label[1:].isdigit():
+        """Index of one of our labels, or None if it is not one of ours."""
+        if len(label) != self.digits + 1 or not label[1:].isdigit():
             return None
         i = ((int(label[1:]) - NAME_ADD) * self.inv) % self.mod
-        return i if i < self.n else None
+        if i >= self.n or label[0] != self.letter(i):
+            return None
+        return i
 
 
-def generate(workdir, n, exist_ratio):
+def generate(workdir, n, exist_ratio, split=False):
     """Write zone, names file and dnsperf data file.  Streams to disk; the
     only large object held is the shuffled index array (4 bytes per name)."""
     exist = int(round(n * exist_ratio))
-    ns = NameSpace(n, exist)
+    ns = NameSpace(n, exist, split)
     t0 = time.monotonic()
 
     zone_path = workdir / f"{ZONE}.zone"
@@ -242,11 +254,52 @@ def nsd_version():
     return m.group(1) if m else "unknown"
 
 
-def nsd_known_options(workdir):
-    """Which of NSD_OPTIONAL this nsd accepts (nsd-checkconf on a tiny conf)."""
+# Zones that make the private NSD look like the top of the DNS tree to
+# blogdom's resolver checks (it asks for com. and the TLDs it probes under,
+# and for random names that must not exist): the root zone delegates com.,
+# dev. and test. to the same server, test. delegates bench.test., and each
+# of them has its apex.  The answers are authoritative, which blogdom
+# accepts from a server it is pointed at.
+VETTING_ZONES = {
+    ".": ("root", ["com. IN NS ns.test.", "dev. IN NS ns.test.",
+                   "test. IN NS ns.test.", f"ns.test. IN A {LOOPBACK}"]),
+    "com": ("com", []),
+    "dev": ("dev", []),
+    "test": ("test", [f"bench IN NS ns.bench", f"ns.bench IN A {LOOPBACK}"]),
+}
+
+
+def write_vetting_zones(workdir):
+    """Write the VETTING_ZONES files; returns [(zone name, path)]."""
+    out = []
+    for name, (stem, records) in VETTING_ZONES.items():
+        path = workdir / f"{stem}.zone"
+        origin = "." if name == "." else f"{name}."
+        path.write_text(
+            f"$ORIGIN {origin}\n$TTL 3600\n"
+            f"@ IN SOA ns.test. hostmaster.test. 1 3600 900 604800 300\n"
+            f"@ IN NS ns.test.\n" + "".join(r + "\n" for r in records))
+        out.append((name, path))
+    return out
+
+
+def nsd_known_options(workdir, rrl=None):
+    """Which of NSD_OPTIONAL this nsd accepts (nsd-checkconf on a tiny conf).
+    rrl None turns rate limiting off; (ratelimit, slip) sets it."""
     known = []
     probe_conf = workdir / "probe.conf"
+    wanted = []
     for opt, val in NSD_OPTIONAL:
+        if opt == "rrl-slip" and rrl is None:
+            continue
+        if rrl is not None and opt == "rrl-ratelimit":
+            val = str(rrl[0])
+        elif rrl is not None and opt == "rrl-slip":
+            val = str(rrl[1])
+        elif rrl is not None and opt == "rrl-whitelist-ratelimit":
+            continue
+        wanted.append((opt, val))
+    for opt, val in wanted:
         probe_conf.write_text(f'server:\n    {opt}: {val}\n')
         r = subprocess.run(["nsd-checkconf", str(probe_conf)],
                            capture_output=True, text=True, timeout=10)
@@ -259,11 +312,15 @@ def nsd_known_options(workdir):
 
 
 class NSD:
-    def __init__(self, workdir, zone_path, workers, startup_timeout):
+    """A private NSD serving bench.test and the VETTING_ZONES on 127.0.0.1.
+    rrl: None for no response rate limiting, or (ratelimit, slip)."""
+
+    def __init__(self, workdir, zone_path, workers, startup_timeout, rrl=None):
         self.workdir = workdir
         self.zone_path = zone_path
         self.workers = workers
         self.startup_timeout = startup_timeout
+        self.rrl = rrl
         self.proc = None
         self.port = None
         self.options = []
@@ -274,6 +331,8 @@ class NSD:
     def write_conf(self):
         d = self.workdir
         extra = "".join(f"    {k}: {v}\n" for k, v in self.options)
+        vetting = "".join(f'zone:\n    name: "{name}"\n    zonefile: "{path}"\n'
+                          for name, path in write_vetting_zones(d))
         self.conf_path.write_text(
             "# generated by bench/bench.py: private NSD for the benchmark\n"
             "server:\n"
@@ -296,7 +355,7 @@ class NSD:
             "    control-enable: no\n"
             "zone:\n"
             f"    name: {ZONE}\n"
-            f'    zonefile: "{self.zone_path}"\n')
+            f'    zonefile: "{self.zone_path}"\n' + vetting)
         r = subprocess.run(["nsd-checkconf", str(self.conf_path)],
                            capture_output=True, text=True, timeout=30)
         if r.returncode != 0:
@@ -304,7 +363,7 @@ class NSD:
                              + r.stdout + r.stderr)
 
     def start(self):
-        self.options = nsd_known_options(self.workdir)
+        self.options = nsd_known_options(self.workdir, self.rrl)
         for attempt in range(3):
             self.port = free_port()
             self.write_conf()
@@ -339,6 +398,15 @@ class NSD:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def rrl_text(self):
+        opts = dict(self.options)
+        if "rrl-ratelimit" not in opts:
+            return "rrl not built in"
+        if opts["rrl-ratelimit"] == "0":
+            return "rrl off"
+        return (f"rrl {opts['rrl-ratelimit']}/s per worker, "
+                f"slip {opts.get('rrl-slip', '?')}")
+
     def stop(self):
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -358,26 +426,40 @@ class NSD:
 
 # ------------------------------------------------------------------ running
 
-TIME_FIELDS = {
-    "User time (seconds)": ("user", float),
-    "System time (seconds)": ("sys", float),
-    "Maximum resident set size (kbytes)": ("maxrss_kb", int),
-    "Exit status": ("exit", int),
-    "Elapsed (wall clock) time (h:mm:ss or m:ss)": ("elapsed_str", str),
-}
+RUNSTAT_SOURCE = Path(__file__).resolve().parent / "runstat.c"
 
 
-def run_timed(cmd, out_path, err_path, time_path, timeout):
-    """Run cmd under /usr/bin/time -v.  Wall time is taken with the monotonic
-    clock around the process (GNU time prints only 1/100 s); CPU (user+sys)
-    and peak RSS come from time -v."""
-    full = [TIME_BIN, "-v", "-o", str(time_path)] + cmd
+def build_runstat(workdir):
+    """Compile bench/runstat.c into workdir; returns the binary's path."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not cc:
+        raise SetupError("no C compiler (cc) for bench/runstat.c; install "
+                         "build-essential")
+    out = workdir / "runstat"
+    r = subprocess.run([cc, "-O2", "-std=c11", "-o", str(out),
+                        str(RUNSTAT_SOURCE)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SetupError("cannot compile bench/runstat.c:\n" + r.stderr)
+    return out
+
+
+RUNSTAT = None      # set by main(): the compiled bench/runstat.c
+
+
+def run_timed(cmd, out_path, err_path, timeout, env=None):
+    """Run cmd with stdout and stderr to files and measure it through
+    runstat (bench/runstat.c): wall time (monotonic clock), CPU time
+    (user+sys) and peak RSS from the command's own rusage (wait4).  A run
+    past `timeout` seconds is killed with its process group."""
+    report = Path(str(out_path) + ".runstat")
+    report.unlink(missing_ok=True)
     res = {"cmd": cmd, "timed_out": False}
     with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
         t0 = time.monotonic()
-        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=fo,
+        proc = subprocess.Popen([str(RUNSTAT), str(report)] + list(cmd),
+                                stdin=subprocess.DEVNULL, stdout=fo,
                                 stderr=fe, start_new_session=True,
-                                preexec_fn=_pdeathsig)
+                                preexec_fn=_pdeathsig, env=env)
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -387,27 +469,27 @@ def run_timed(cmd, out_path, err_path, time_path, timeout):
             _killpg(proc)
             raise
         res["wall"] = time.monotonic() - t0
-    res.update({"user": None, "sys": None, "maxrss_kb": None,
-                "exit": proc.returncode})
+    res.update({"user": None, "sys": None, "cpu": None, "maxrss_kb": None,
+                "exit": None})
     try:
-        for line in Path(time_path).read_text(errors="replace").splitlines():
-            if line.startswith("Command exited with non-zero status"):
-                continue
-            if line.startswith("Command terminated by signal"):
-                res["signal"] = line.split()[-1]
-            k, _, v = line.strip().partition(": ")
-            if k in TIME_FIELDS:
-                name, conv = TIME_FIELDS[k]
-                try:
-                    res[name] = conv(v.strip())
-                except ValueError:
-                    pass
+        fields = dict(line.split(None, 1) for line in
+                      report.read_text().splitlines() if " " in line)
     except OSError:
-        pass
-    if res["user"] is not None and res["sys"] is not None:
+        fields = {}
+    if "wall_ns" in fields:
+        res["wall"] = int(fields["wall_ns"]) / 1e9
+        res["user"] = int(fields["utime_us"]) / 1e6
+        res["sys"] = int(fields["stime_us"]) / 1e6
         res["cpu"] = res["user"] + res["sys"]
-    else:
-        res["cpu"] = None
+        res["maxrss_kb"] = int(fields["maxrss_kb"])
+    if "exit" in fields:
+        res["exit"] = int(fields["exit"])
+    elif "signal" in fields:
+        res["signal"] = int(fields["signal"])
+        res["exit"] = -int(fields["signal"])
+    if not res["timed_out"] and proc.returncode != 0:
+        res["error"] = f"runstat failed ({proc.returncode}); see {err_path}"
+    report.unlink(missing_ok=True)
     return res
 
 
@@ -420,7 +502,7 @@ def _killpg(proc):
         try:
             proc.wait(timeout=5)
             return
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, ChildProcessError):
             continue
 
 
@@ -513,8 +595,7 @@ def run_tool(tool, workdir, round_no, n, ns, timeout, keep):
     tag = f"{tool.label}.r{round_no}"
     out = workdir / f"{tag}.out"
     err = workdir / f"{tag}.err"
-    tim = workdir / f"{tag}.time"
-    res = run_timed(tool.argv, out, err, tim, timeout)
+    res = run_timed(tool.argv, out, err, timeout)
     res["round"] = round_no
     if tool.kind == "dnsperf":
         d = parse_dnsperf(out.read_text(errors="replace"))
@@ -591,7 +672,7 @@ def calibrate(data_path, n, port, workdir, timeout, grid, cores):
             cmd = (["dnsperf", "-s", LOOPBACK, "-p", str(port),
                     "-d", str(sample), "-n", "1"] + shlex.split(opts))
             run_timed(cmd, tag.with_suffix(".out"), tag.with_suffix(".err"),
-                      tag.with_suffix(".time"), timeout)
+                      timeout)
             d = parse_dnsperf(tag.with_suffix(".out").read_text(errors="replace"))
             qps.append(d.get("qps") or 0.0)
             lost += d.get("lost") or 0
@@ -740,11 +821,10 @@ def check_tools(args):
         if not shutil.which(prog, path=os.environ.get("PATH", "") +
                             ":/usr/sbin:/sbin"):
             missing.append(f"{prog} (package {pkg})")
-    if not os.access(TIME_BIN, os.X_OK):
-        missing.append(f"{TIME_BIN} (package time)")
     if missing:
         raise SetupError("missing: " + ", ".join(missing) +
-                         "\n  install with: sudo apt-get install nsd dnsperf time")
+                         "\n  install with: scripts/bootstrap bench, or "
+                         "apt-get install nsd dnsperf")
     b = Path(args.blogdom)
     if not (b.is_file() and os.access(b, os.X_OK)):
         raise SetupError(f"blogdom binary not found or not executable: {b}\n"
@@ -789,6 +869,8 @@ def main(argv=None):
     nsd = None
     try:
         log(f"work dir {workdir}")
+        global RUNSTAT
+        RUNSTAT = build_runstat(workdir)
         log(f"generating {n:,} names ({args.exist_ratio:.0%} exist) ...")
         gen = generate(workdir, n, args.exist_ratio)
         log(f"generated in {gen['seconds']:.1f}s: zone {gen['exist']:,} "
@@ -843,8 +925,7 @@ def main(argv=None):
                     f"rss {fmt_bytes_kb(r.get('maxrss_kb'))}")
 
         summaries = [summarize(t) for t in tools]
-        rrl = "rrl off" if any(o[0] == "rrl-ratelimit" for o in nsd.options) \
-            else "rrl not built in"
+        rrl = nsd.rrl_text()
         header = (f"server: NSD {version} ({args.nsd_workers} workers, {rrl})  "
                   f"names: {n:,} ({gen['exist'] / n:.0%} exist)  "
                   f"rounds: {rounds}  machine: {machine['cores']} cores")
