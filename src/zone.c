@@ -16,6 +16,7 @@
  * answers this often is slipping them under a rate limit. */
 #define TCP_AFTER_TRUNCATED 3
 #define PACER_SLACK_NS (10 * 1000000ull)
+#define CAP_MARGIN_PERCENT 3
 
 int bd_zone_new(struct bd_zone **out, const char *name,
                 const struct bd_zone_config *cfg) {
@@ -72,6 +73,15 @@ static int reserve(struct bd_zone *z) {
   return 0;
 }
 
+/* A server's cap is counted where it is felt, at the server: paced a
+ * little under it, a second of arrivals holds no more than the cap even
+ * when the network or a busy host moves some queries by more than the
+ * pacer's slack. */
+static uint64_t capped_rate(uint64_t cap) {
+  uint64_t rate = cap - cap * CAP_MARGIN_PERCENT / 100;
+  return cap > 0 && rate == 0 ? 1 : rate;
+}
+
 int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
   struct bd_zone_server *zs;
   int rc = reserve(z);
@@ -88,7 +98,7 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
     free(zs);
     return rc;
   }
-  bd_pacer_init(&zs->pacer, z->cfg.server_rate, PACER_SLACK_NS);
+  bd_pacer_init(&zs->pacer, capped_rate(z->cfg.server_rate), PACER_SLACK_NS);
   bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max,
                  z->cfg.window_floor);
   memset(&z->health[z->count], 0, sizeof(z->health[0]));
