@@ -588,6 +588,93 @@ def fmt_int(x):
     return core.fmt_int(x)
 
 
+# ------------------------------------------------------------------ the rig's own capacity
+
+RIG_NAMES = 200_000     # the data file dnsperf cycles through (-l)
+
+
+def rig_opts(delay_ms):
+    """dnsperf options with enough queries outstanding for the delay."""
+    q = 1000 if delay_ms == 0 else min(60_000, max(1000, math.ceil(
+        DELAY_TARGET_QPS * delay_ms / 1000)))
+    return f"-c 10 -q {q} -b 4096"
+
+
+def proc_cpu_seconds(pid):
+    """User+system CPU seconds of a running process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1]
+        ticks = sum(int(x) for x in fields.split()[11:13])
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def run_rig_capacity(args, workdir, machine):
+    """How many queries a second faultd answers, at no delay and at
+    --delay, measured with dnsperf for a fixed time (-l), in interleaved
+    rounds; also faultd's CPU time per query, which says what it would
+    answer on a core of its own."""
+    seconds = 3 if args.quick else 10
+    d = workdir / "rig"
+    d.mkdir()
+    gen = core.generate(d, RIG_NAMES, args.exist_ratio, split=True)
+    delays = [0] + ([args.delay] if args.delay else [])
+    results = {delay: [] for delay in delays}
+    for rnd in range(1, args.rounds + 1):
+        for delay in delays:
+            rig = Rig(args.faultd_path, d, delay_ms=delay)
+            tag = f"rig.{delay}.r{rnd}"
+            port = rig.start(tag)
+            opts = rig_opts(delay)
+            out = d / f"{tag}.out"
+            log(f"rig: round {rnd}/{args.rounds}: delay {delay} ms, "
+                f"dnsperf {opts} -l {seconds} ...")
+            try:
+                core.run_timed(["dnsperf", "-s", LOOPBACK, "-p", str(port),
+                                "-d", str(gen["data"]), "-l", str(seconds)]
+                               + shlex.split(opts), out,
+                               d / f"{tag}.err", seconds + 60)
+                cpu = proc_cpu_seconds(rig.proc.pid)
+            finally:
+                counts = rig.stop()
+            r = core.parse_dnsperf(out.read_text(errors="replace"))
+            r["faultd_cpu"] = cpu
+            r["answered"] = counts.get("answered")
+            results[delay].append(r)
+            log(f"rig: delay {delay} ms: {r.get('qps') or 0:,.0f} q/s, "
+                f"latency {r.get('latency_avg') or 0:.4f} s")
+    print("rig: faultd's own capacity, dnsperf for "
+          f"{seconds} s a run ({args.faultd_path})")
+    print(f"rounds: {args.rounds}  machine: {machine['cores']} cores"
+          + (f" (load {machine['loadavg_1m_at_start']:.1f} at start)"
+             if machine["loadavg_1m_at_start"] is not None else ""))
+    rows = [("delay", "dnsperf", "q/s (median, min-max)", "avg latency",
+             "lost", "faultd cpu/query")]
+    for delay in delays:
+        runs = results[delay]
+        qps = [r["qps"] for r in runs if r.get("qps")]
+        lat = [r["latency_avg"] for r in runs if r.get("latency_avg")]
+        per = [r["faultd_cpu"] / r["answered"] * 1e6 for r in runs
+               if r.get("faultd_cpu") and r.get("answered")]
+        rows.append((
+            f"{delay} ms", rig_opts(delay),
+            (fmt_int(statistics.median(qps)) +
+             (f" ({fmt_int(min(qps))}-{fmt_int(max(qps))})"
+              if len(qps) > 1 else "")) if qps else "failed",
+            f"{statistics.median(lat) * 1000:.1f} ms" if lat else "-",
+            fmt_int(max(r.get("lost") or 0 for r in runs)),
+            f"{statistics.median(per):.1f} us" if per else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(widths[i]) if i < 3 else c.rjust(widths[i])
+                        for i, c in enumerate(r)).rstrip())
+    print("faultd cpu/query: its user+system time per answer; 1e6 / it is "
+          "what faultd would answer on a core of its own")
+    print()
+    return results
+
+
 # ------------------------------------------------------------------ main
 
 def find_faultd(args):
@@ -625,7 +712,7 @@ def check_tools(args, keys):
         raise SetupError(f"blogdom binary not found or not executable: {b}\n"
                          "  build it first, or pass --blogdom PATH / set "
                          "BLOGDOM")
-    if {"b", "d"} & set(keys):
+    if {"b", "d"} & set(keys) or args.rig:
         f = find_faultd(args)
         if f is None or not (f.is_file() and os.access(f, os.X_OK)):
             raise SetupError(
@@ -645,7 +732,8 @@ def parse_args(argv):
         description="blogdom against servers at a distance: delay, RRL and "
                     "per-client limits, on loopback (see bench/README.md)")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                   help="a b c d (default: all)")
+                   help="a b c d (default: all four), and rig: faultd's own "
+                        "capacity under dnsperf")
     p.add_argument("--quick", action="store_true",
                    help="small counts, one round, no calibration: a few "
                         "seconds a scenario")
@@ -700,9 +788,12 @@ def parse_args(argv):
     a = p.parse_args(argv)
     a.scenarios = [k for s in a.scenarios for k in s.replace(",", " ").split()]
     for k in a.scenarios:
-        if k not in NAMES:
-            p.error(f"unknown scenario {k!r} (want a, b, c or d)")
-    a.scenarios = a.scenarios or sorted(NAMES)
+        if k not in NAMES and k != "rig":
+            p.error(f"unknown scenario {k!r} (want a, b, c, d or rig)")
+    a.rig = "rig" in a.scenarios
+    a.scenarios = [k for k in a.scenarios if k != "rig"]
+    if not a.scenarios and not a.rig:
+        a.scenarios = sorted(NAMES)
     if a.names is not None and a.names < 1:
         p.error("--names must be at least 1")
     if a.rounds is None:
@@ -725,6 +816,10 @@ def main(argv=None):
     try:
         log(f"work dir {workdir}")
         core.RUNSTAT = core.build_runstat(workdir)
+        rig = None
+        if args.rig:
+            rig = run_rig_capacity(args, workdir, machine)
+            sys.stdout.flush()
         for key in args.scenarios:
             scn = Scenario(key, args, workdir, machine)
             try:
@@ -738,7 +833,7 @@ def main(argv=None):
         if len(done) > 1:
             print_overview(done)
         if args.json:
-            write_json(args, machine, done)
+            write_json(args, machine, done, rig)
     finally:
         if args.keep:
             log(f"kept {workdir}")
@@ -772,9 +867,10 @@ def print_overview(done):
                         for i, c in enumerate(r)).rstrip())
 
 
-def write_json(args, machine, done):
+def write_json(args, machine, done, rig=None):
     doc = {"machine": machine, "blogdom": str(Path(args.blogdom).resolve()),
-           "quick": args.quick, "rounds": args.rounds, "scenarios": []}
+           "quick": args.quick, "rounds": args.rounds, "scenarios": [],
+           "rig": rig}
     for scn in done:
         doc["scenarios"].append({
             "key": scn.key, "title": scn.title, "names": scn.n,
