@@ -59,7 +59,8 @@ TITLES = {
 # Hand-tuned blogdom settings for scenario c, beside the defaults.  A
 # setting with --rate is skipped when names / rate exceeds
 # --max-tuned-seconds (its wall time is known in advance).
-TUNED_C = ["--timeout 300", "-c 50 --timeout 300", "--rate 190 -c 50"]
+TUNED_C = ["-c 100 --timeout 500", "-c 50 --timeout 300", "--timeout 800",
+           "--rate 190 -c 50"]
 QUICK_DNSPERF = "-c 32 -T 1 -q 500"   # scenario a without calibration
 # Seconds of quiet before each run in c.  NSD's RRL rate is smoothed
 # (rate = r(t) + r(t-1)/2), so a source's rate halves with each quiet
