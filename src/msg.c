@@ -24,7 +24,8 @@ void bd_msg_set_before_hook(void (*hook)(void *data), void *data) {
 
 /* The line is formatted first and written with one write(2), so that lines
  * from blogdom never interleave mid-line with other writers of stderr. */
-static void vsay(const char *label, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void
+vsay(const char *label, const char *fmt, va_list ap) {
   char line[1024];
   int n;
   int m;
