@@ -746,7 +746,14 @@ static void send_what_may_go(struct bd_engine *e) {
         break;
     } else {
       server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &wait);
-      if (server == BD_ZONE_NONE || !start_next_name(e, server))
+      if (server == BD_ZONE_NONE) {
+        /* Held back by a pace alone: with nothing in flight, only the
+         * wake-up brings the loop back. */
+        if (wait > 0)
+          arm_wakeup(e, wait);
+        break;
+      }
+      if (!start_next_name(e, server))
         break;
       e->rotor = server;
     }
@@ -1007,6 +1014,10 @@ void bd_engine_stop(struct bd_engine *e) {
     uv_timer_stop(&e->wakeup);
     e->wakeup_armed = uv_timer_start(&e->wakeup, on_wakeup, 0, 0) == 0;
   }
+}
+
+bool bd_engine_closed(const struct bd_engine *e) {
+  return e->closed;
 }
 
 const char *bd_engine_fatal(const struct bd_engine *e) {

@@ -76,6 +76,7 @@ struct app {
   uv_timer_t progress_timer;
   int signum;
   bool shared_screen; /* result lines go to the terminal of the progress line */
+  bool stalled;       /* the loop ran dry with names unanswered: a bug */
 };
 
 static int on_result(void *data, const struct bd_result *r) {
@@ -294,7 +295,7 @@ static int exit_status(const struct app *app) {
     return EXIT_USAGE;
   if (err == -EPIPE)
     return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
-  if (err != 0)
+  if (err != 0 || app->stalled)
     return EXIT_USAGE; /* lines were lost: no status may claim otherwise */
   if (app->signum != 0)
     return 128 + app->signum;
@@ -335,6 +336,14 @@ static int run(struct app *app) {
   start_handles(app);
   bd_engine_start(app->engine);
   uv_run(&app->loop, UV_RUN_DEFAULT);
+  /* The engine closes itself once every name has its line; a loop that
+   * ran dry before must not pass for a finished run. */
+  if (!bd_engine_closed(app->engine)) {
+    app->stalled = true;
+    bd_errorf("internal error: the run stalled with names unanswered");
+    bd_engine_stop(app->engine);
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+  }
   finish_output(app);
   close_handles(app);
   return exit_status(app);

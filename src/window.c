@@ -38,7 +38,8 @@
 #define PACE_BACKOFF 0.95
 #define PACE_PROBE 1.01
 #define PACE_PROBE_MAX 1.25
-#define PROBE_CALM 16 /* calm epochs before the probe step doubles */
+#define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
+#define PROBE_CALM 16    /* calm epochs before the probe step doubles */
 #define PACE_MIN 10.0
 /* Pacing slack: a loop turn late by this much still sends its share. */
 #define PACE_SLACK_NS (10 * BD_NS_PER_MS)
@@ -106,13 +107,13 @@ static void cut(struct bd_window *w, uint64_t now_ns) {
  * answers of the epoch say what rate the server keeps up with. */
 static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
                      uint64_t now_ns) {
+  /* The rate at which the queries of these epochs were answered: under a
+   * limit, the limit. It undercounts when lost queries held the window
+   * shut, which probing then makes good; the best recent delivery rate
+   * would overcount after a burst the server let through, and flood it. */
   double answered = (double)e->answered * BD_NS_PER_S /
                     (double)(w->epoch_ns * (e->span ? e->span : 1));
-  double bw = bd_window_bandwidth(w);
-  /* The epoch's own answers undercount when lost queries held the window
-   * shut; the recent delivery rate says what the server does keep up
-   * with. */
-  double pace = (answered > bw ? answered : bw) * PACE_BACKOFF;
+  double pace = answered * PACE_BACKOFF;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
   if (w->pace == 0 || pace < w->pace)
@@ -128,21 +129,22 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
 
 /* A calm epoch: the pace probes upwards, gently just after a loss and
  * faster the longer losses stay away (as CUBIC's window does), so a pace
- * set too low after a start that lost much recovers in seconds; it ends
- * once it no longer binds (twice what the server has ever delivered). */
-static void probe(struct bd_window *w) {
-  double bw = bd_window_bandwidth(w);
-  if (w->pace == 0)
+ * set too low after a start that lost much recovers in seconds. Once it
+ * no longer binds it stops growing, and stays out of the way. */
+static void probe(struct bd_window *w, const struct bd_window_epoch *e) {
+  double sent = (double)e->sent * BD_NS_PER_S /
+                (double)(w->epoch_ns * (e->span ? e->span : 1));
+  /* Calm proves something only where the pace was what held sending
+   * back: a pace raised while the window or the input held it would
+   * flood the server once they let go. */
+  if (w->pace == 0 || sent < PACE_BINDING * w->pace)
     return;
   if (++w->calm % PROBE_CALM == 0) {
     w->probe_step = 1 + 2 * (w->probe_step - 1);
     if (w->probe_step > PACE_PROBE_MAX)
       w->probe_step = PACE_PROBE_MAX;
   }
-  if (bw > 0 && w->pace * w->probe_step > 2 * bw)
-    set_pace(w, 0);
-  else
-    set_pace(w, w->pace * w->probe_step);
+  set_pace(w, w->pace * w->probe_step);
 }
 
 /* Judges epoch e: learns the base, backs off on a clear rise. Only an
@@ -185,7 +187,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
     back_off(w, e, now_ns);
   else if (!congested)
-    probe(w);
+    probe(w, e);
   memset(e, 0, sizeof(*e));
 }
 

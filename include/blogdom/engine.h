@@ -88,6 +88,10 @@ void bd_engine_start(struct bd_engine *e);
  * the handles are closed. Safe from inside any callback. */
 void bd_engine_stop(struct bd_engine *e);
 
+/* True once the engine has closed its handles: every name had its line,
+ * or the run was stopped. */
+bool bd_engine_closed(const struct bd_engine *e);
+
 /* Why the run was given up (a resolver that lies), or NULL. */
 const char *bd_engine_fatal(const struct bd_engine *e);
 

@@ -106,3 +106,17 @@ def test_random_loss_costs_retries_never_verdicts(run, faultd, tmp_path):
     assert all(marks[n] == "? " for n in wrong)
     assert len(wrong) < 200, len(wrong)
     assert r.returncode == (1 if wrong else 0)
+
+
+def test_a_server_held_back_by_its_cap_alone_is_waited_for(run, faultd):
+    # With nothing in flight and the next name held back only by the
+    # server's cap, the loop must wake up for it, not run dry: every name
+    # has its line, and the run takes about as long as the cap says.
+    f = faultd(["*.dev answer"])
+    labels = [f"c{i}" for i in range(10)]
+    r = run("-s", f.addr, "--server-rate", "5", "--order=input", *labels)
+    assert r.lines == [f"+ {x}.dev" for x in labels]
+    assert r.returncode == 0
+    assert "internal error" not in r.stderr
+    if TIMED:
+        assert 1.2 <= r.seconds < 5.0, r.seconds
