@@ -232,8 +232,11 @@ static int write_caa(struct out *o, const unsigned char *d, size_t n) {
   return 0;
 }
 
-/* RFC 4034 5.3: key tag, algorithm, digest type, the digest in hex. */
-static int write_ds(struct out *o, const unsigned char *d, size_t n) {
+/* DS (RFC 4034 5.3: key tag, algorithm, digest type, the digest in hex)
+ * and DNSKEY (2.2: flags, protocol, algorithm, the key in base64) share a
+ * layout: 16 bits, 8, 8, then the blob. */
+static int write_key_like(struct out *o, const unsigned char *d, size_t n,
+                          bool base64) {
   if (n < 5)
     return BAD;
   put_uint(o, get16(d));
@@ -242,22 +245,19 @@ static int write_ds(struct out *o, const unsigned char *d, size_t n) {
   put(o, " ", 1);
   put_uint(o, d[3]);
   put(o, " ", 1);
-  put_hex(o, d + 4, n - 4);
+  if (base64)
+    put_base64(o, d + 4, n - 4);
+  else
+    put_hex(o, d + 4, n - 4);
   return 0;
 }
 
-/* RFC 4034 2.2: flags, protocol, algorithm, the key in base64. */
+static int write_ds(struct out *o, const unsigned char *d, size_t n) {
+  return write_key_like(o, d, n, false);
+}
+
 static int write_dnskey(struct out *o, const unsigned char *d, size_t n) {
-  if (n < 5)
-    return BAD;
-  put_uint(o, get16(d));
-  put(o, " ", 1);
-  put_uint(o, d[2]);
-  put(o, " ", 1);
-  put_uint(o, d[3]);
-  put(o, " ", 1);
-  put_base64(o, d + 4, n - 4);
-  return 0;
+  return write_key_like(o, d, n, true);
 }
 
 /* SvcParamKeys with a name (RFC 9460 14.3.2; dohpath RFC 9461). */
