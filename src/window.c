@@ -30,6 +30,7 @@
 #define EPOCH_MIN_NS (20 * BD_NS_PER_MS)
 #define EPOCH_MAX_NS BD_NS_PER_S
 #define SETTLE_MIN_NS (100 * BD_NS_PER_MS)
+#define SETTLE_RTTS 4
 /* The window may hold this many bandwidth x delay products (BBR's cwnd
  * gain): one in flight, one queued. */
 #define BDP_GAIN 2.0
@@ -192,9 +193,14 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
 }
 
 void bd_window_tick(struct bd_window *w, uint64_t now_ns) {
+  /* Answers have had their time when two epochs, 100 ms and four times
+   * the smoothed round trip have passed: on a slow host (a busy machine,
+   * valgrind) answers wait in the socket, and the round trips say so. */
   uint64_t settle = 2 * w->epoch_ns;
   if (settle < SETTLE_MIN_NS)
     settle = SETTLE_MIN_NS;
+  if (settle < SETTLE_RTTS * w->srtt_ns)
+    settle = SETTLE_RTTS * w->srtt_ns;
   for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
     struct bd_window_epoch *e = &w->epochs[i];
     if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns) {
@@ -230,6 +236,8 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
  * counted so far speak of other lengths and are dropped. */
 static void learn_rtt(struct bd_window *w, uint64_t rtt) {
   uint64_t epoch;
+  /* RFC 6298's smoothing, gain 1/8. */
+  w->srtt_ns = w->srtt_ns == 0 ? rtt : w->srtt_ns - w->srtt_ns / 8 + rtt / 8;
   if (w->min_rtt_ns != 0 && rtt >= w->min_rtt_ns)
     return;
   w->min_rtt_ns = rtt > 0 ? rtt : 1;
