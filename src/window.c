@@ -32,8 +32,13 @@
 #define SETTLE_MIN_NS (100 * BD_NS_PER_MS)
 #define SETTLE_RTTS 4
 /* The window may hold this many bandwidth x delay products (BBR's cwnd
- * gain): one in flight, one queued. */
+ * gain) while the bandwidth is still growing, and BDP_GAIN_FULL once it
+ * stops (see check_full_pipe). */
 #define BDP_GAIN 2.0
+#define BDP_GAIN_FULL 1.25
+#define FULL_PIPE_GROWTH 1.25
+#define FULL_PIPE_ROUNDS 3
+#define RATE_MIN_NS (10 * BD_NS_PER_MS)
 /* On a rise of losses, the pace drops to this share of the rate answered;
  * each calm epoch after, it grows by PACE_PROBE. */
 #define PACE_BACKOFF 0.95
@@ -88,9 +93,11 @@ static void set_pace(struct bd_window *w, double pace) {
   w->pacer.tat_ns = tat;
 }
 
-/* Twice the bandwidth x delay product, or the floor. */
+/* The bandwidth x delay product times the gain (see check_full_pipe), or
+ * the floor. */
 static double bdp_cap(const struct bd_window *w) {
-  double cap = BDP_GAIN * bd_window_bandwidth(w) * (double)w->min_rtt_ns /
+  double gain = w->full_pipe ? BDP_GAIN_FULL : BDP_GAIN;
+  double cap = gain * bd_window_bandwidth(w) * (double)w->min_rtt_ns /
                (double)BD_NS_PER_S;
   return cap < w->floor ? w->floor : cap;
 }
@@ -253,19 +260,44 @@ static void learn_rtt(struct bd_window *w, uint64_t rtt) {
   }
 }
 
-/* Delivery rate samples, one per epoch length. */
+/* Delivery rate samples. */
+/* BBR's test for a full pipe: the bandwidth grew by less than a quarter
+ * over three samples. Until then the window may hold two bandwidth x delay
+ * products, to find the bandwidth; after, a quarter more than one, which
+ * keeps the pipe full without a queue's worth of queries in memory. A
+ * bandwidth that grows again by a quarter reopens the search. */
+static void check_full_pipe(struct bd_window *w) {
+  double bw = bd_window_bandwidth(w);
+  if (bw >= FULL_PIPE_GROWTH * w->full_bw) {
+    w->full_bw = bw;
+    w->full_count = 0;
+    w->full_pipe = false;
+    return;
+  }
+  if (++w->full_count >= FULL_PIPE_ROUNDS)
+    w->full_pipe = true;
+}
+
+/* One delivery-rate sample a round trip (at least 10 ms, for enough
+ * answers to count): the window doubles once a round trip while the
+ * samples keep up, as BBR's startup does. */
+static uint64_t rate_interval(const struct bd_window *w) {
+  return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
+}
+
 static void learn_rate(struct bd_window *w, uint64_t now_ns) {
   uint64_t span;
   if (w->rate_start_ns == 0)
     w->rate_start_ns = now_ns;
   w->rate_answers++;
   span = now_ns - w->rate_start_ns;
-  if (span < w->epoch_ns)
+  if (span < rate_interval(w))
     return;
   w->rates[w->rate_next++ % BD_WINDOW_RATES] =
       (double)w->rate_answers * BD_NS_PER_S / (double)span;
   w->rate_start_ns = now_ns;
   w->rate_answers = 0;
+  check_full_pipe(w);
 }
 
 void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,

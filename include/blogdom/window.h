@@ -45,6 +45,10 @@ struct bd_window {
   unsigned rate_answers;
   double rates[BD_WINDOW_RATES];
   unsigned rate_next;
+  /* Whether the bandwidth has stopped growing (BBR's full pipe). */
+  double full_bw;
+  unsigned full_count;
+  bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
   double pace;       /* queries a second, 0: not paced */
