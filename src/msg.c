@@ -13,10 +13,6 @@ void bd_msg_set_verbosity(enum bd_verbosity v) {
   verbosity = v;
 }
 
-enum bd_verbosity bd_msg_verbosity(void) {
-  return verbosity;
-}
-
 void bd_msg_set_before_hook(void (*hook)(void *data), void *data) {
   before_hook = hook;
   before_hook_data = data;

@@ -16,7 +16,6 @@ enum bd_verbosity {
 };
 
 void bd_msg_set_verbosity(enum bd_verbosity v);
-enum bd_verbosity bd_msg_verbosity(void);
 
 /* Lets the progress line erase itself before a message is printed. */
 void bd_msg_set_before_hook(void (*hook)(void *data), void *data);
