@@ -93,12 +93,10 @@ static void close_stage(void *impl) {
 
 void bd_confirm_stage_init(struct bd_stage *stage, struct bd_confirm_stage *c,
                            unsigned budget) {
-  stage->name = "confirm";
-  stage->budget = budget;
-  stage->active = 0;
-  stage->backlog.head = stage->backlog.tail = NULL;
-  stage->impl = c;
-  stage->wants = wants;
-  stage->start = start;
-  stage->close = close_stage;
+  *stage = (struct bd_stage){.name = "confirm",
+                             .budget = budget,
+                             .impl = c,
+                             .wants = wants,
+                             .start = start,
+                             .close = close_stage};
 }

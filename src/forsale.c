@@ -140,12 +140,10 @@ static void close_stage(void *impl) {
 
 void bd_forsale_stage_init(struct bd_stage *stage, struct bd_forsale *f,
                            unsigned budget) {
-  stage->name = "for-sale";
-  stage->budget = budget;
-  stage->active = 0;
-  stage->backlog.head = stage->backlog.tail = NULL;
-  stage->impl = f;
-  stage->wants = wants;
-  stage->start = start;
-  stage->close = close_stage;
+  *stage = (struct bd_stage){.name = "for-sale",
+                             .budget = budget,
+                             .impl = f,
+                             .wants = wants,
+                             .start = start,
+                             .close = close_stage};
 }

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "blogdom/common.h"
+#include "blogdom/text.h"
 
 static const struct {
   const char *prefix; /* with its '=' */
@@ -48,29 +49,12 @@ const char *bd_forsale_tag_name(enum bd_forsale_tag tag) {
  * U+10FFFF are not valid (RFC 3629 4). */
 static size_t printable_char(const unsigned char *s, size_t len) {
   uint32_t c;
-  uint32_t min;
   size_t n;
 
   if (s[0] >= 0x20 && s[0] < 0x7f)
     return 1;
-  if (s[0] >= 0xc2 && s[0] <= 0xdf)
-    n = 2, c = s[0] & 0x1fu, min = 0x80;
-  else if (s[0] >= 0xe0 && s[0] <= 0xef)
-    n = 3, c = s[0] & 0x0fu, min = 0x800;
-  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-    n = 4, c = s[0] & 0x07u, min = 0x10000;
-  else
-    return 0;
-  if (len < n)
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    c = (c << 6) | (s[i] & 0x3fu);
-  }
-  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c <= 0x9f)
-    return 0;
-  return n;
+  n = bd_text_utf8_sequence(s, len, &c);
+  return n > 0 && c > 0x9f ? n : 0; /* not C1 */
 }
 
 static bool is_printable_text(const char *v, size_t len) {

@@ -7,9 +7,7 @@
 
 static const char hex[] = "0123456789abcdef";
 
-/* Length of the valid UTF-8 sequence at s (2-4), or 0 when it is not one
- * (overlong forms, surrogates and values past U+10FFFF are not valid). */
-static size_t utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp) {
+size_t bd_text_utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp) {
   size_t n;
   uint32_t c;
   uint32_t min;
@@ -59,7 +57,7 @@ size_t bd_text_escape(char *out, size_t cap, const char *in, size_t len) {
     bool plain;
 
     if (b >= 0x80)
-      n = utf8_sequence(s + i, len - i, &cp);
+      n = bd_text_utf8_sequence(s + i, len - i, &cp);
     if (b > 0x20 && b < 0x7f && b != '\\') {
       plain = true;
     } else if (b >= 0x80 && n > 0 && !is_deceptive(cp)) {

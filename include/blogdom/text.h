@@ -3,9 +3,15 @@
 #define BLOGDOM_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Room bd_text_escape needs for len input bytes, terminator included. */
 #define BD_ESCAPED_SIZE(len) ((len)*4 + 1)
+
+/* Length of the valid multi-byte UTF-8 sequence at s (2-4), its code
+ * point in *cp, or 0 when it is not one: overlong forms, surrogates and
+ * values past U+10FFFF are not valid (RFC 3629 3-4). */
+size_t bd_text_utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Copies in[0..len) to out as one printable, whitespace-free token:
  * printable ASCII and printable UTF-8 pass; a backslash becomes "\\"; space,
