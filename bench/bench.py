@@ -975,7 +975,9 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-if __name__ == "__main__":
+def run_main(main, log):
+    """Runs a benchmark's main: SIGTERM and SIGINT end it as an interrupt
+    (its cleanup runs), a set-up failure is one line and status 2."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
@@ -986,3 +988,7 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         log("interrupted")
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run_main(main, log)

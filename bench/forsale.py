@@ -35,6 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import free_port  # noqa: E402  (bench/bench.py)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"  # the only address this script ever talks to
 ZONE = "sale.test"
@@ -44,20 +47,6 @@ TIME_BIN = "/usr/bin/time"  # GNU time (Debian package time)
 
 def log(msg):
     print(f"forsale: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.bind((LOOPBACK, 0))
-            port = u.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                    t.bind((LOOPBACK, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
 
 
 def generate(workdir, n, ratio):

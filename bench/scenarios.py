@@ -885,18 +885,5 @@ def write_json(args, machine, done, rig=None):
     log(f"wrote {args.json}")
 
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        sys.exit(main())
-    except SetupError as e:
-        log(f"set-up failed: {e}")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
+    core.run_main(main, log)
