@@ -8,12 +8,16 @@
  * send time (four round trips, at least 20 ms) and an epoch is judged once
  * its answers have had ample time (two epochs, at least 100 ms), long
  * before any timeout. A loss rate clearly above the path's base rate is
- * congestion, or a rate limit: the window halves and the server is paced
- * a little under the rate it answered at, then the pace creeps up while
- * losses stay at the base, probing for more. A lossy path loses the same
- * share at any pace: the base follows the lowest rates seen and creeps up
- * when losses persist, so such a path stops being cut after an epoch or
- * two. */
+ * congestion, or a rate limit: the server is paced a little under the
+ * rate it answers at now, then the pace creeps up while losses stay at
+ * the base, in small steps up to a little over that rate (where the next
+ * loss is likely) and in growing ones past it. The first loss of a run
+ * knows least (a limit may have let a burst through, then dropped a
+ * window's worth that holds the window shut): from it the pace searches
+ * upwards, half as much again each calm round, until the next loss. A lossy
+ * path loses the same share at any pace: the base follows the lowest rates seen
+ * and creeps up when losses persist, so such a path stops being cut after an
+ * epoch or two. */
 #include "blogdom/window.h"
 
 #include <string.h>
@@ -45,8 +49,16 @@
 #define PACE_PROBE 1.01
 #define PACE_PROBE_MAX 1.25
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
-#define PROBE_CALM 16    /* calm epochs before the probe step doubles */
+#define PROBE_CALM 8     /* calm rounds before the probe step doubles */
+#define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
+#define PACE_SEARCH 1.5  /* a searching pace's growth per calm round */
 #define PACE_MIN 10.0
+/* Under a pace, the window holds up to this many floors of queries lost
+ * to a limit, beside the floor. */
+#define PACED_LOST_FLOORS 3
+/* A back-off trusts the answers of the last two epochs, at least 16. */
+#define RECENT_EPOCHS 2
+#define RECENT_ANSWERS 16
 /* Pacing slack: a loop turn late by this much still sends its share. */
 #define PACE_SLACK_NS (10 * BD_NS_PER_MS)
 
@@ -76,19 +88,48 @@ void bd_window_set_limits(struct bd_window *w, unsigned max, unsigned floor) {
   w->cwnd = clamp(w, w->cwnd);
 }
 
+static double rate_of(unsigned answers, uint64_t span_ns) {
+  return span_ns > 0 ? (double)answers * BD_NS_PER_S / (double)span_ns : 0;
+}
+
 double bd_window_bandwidth(const struct bd_window *w) {
   double best = 0;
-  for (unsigned i = 0; i < BD_WINDOW_RATES; i++)
-    if (w->rates[i] > best)
-      best = w->rates[i];
+  for (unsigned i = 0; i < BD_WINDOW_RATES; i++) {
+    double rate = rate_of(w->rates[i].answers, w->rates[i].span_ns);
+    if (rate > best)
+      best = rate;
+  }
   return best;
+}
+
+/* The rate the server answers at now: the answers of the last `horizon`
+ * (at least RECENT_ANSWERS of them, as far as the samples go), the
+ * sample being counted included. Where the bandwidth is the best the
+ * server ever did, a burst its rate limit let through included, this is
+ * what it does once the limit holds. */
+static double recent_rate(const struct bd_window *w, uint64_t now_ns,
+                          uint64_t horizon) {
+  uint64_t span = w->rate_start_ns != 0 && now_ns > w->rate_start_ns
+                      ? now_ns - w->rate_start_ns
+                      : 0;
+  unsigned answers = w->rate_answers;
+  for (unsigned i = 1; i <= BD_WINDOW_RATES && i <= w->rate_next; i++) {
+    const struct bd_window_rate *r =
+        &w->rates[(w->rate_next - i) % BD_WINDOW_RATES];
+    if (span >= horizon && answers >= RECENT_ANSWERS)
+      break;
+    span += r->span_ns;
+    answers += r->answers;
+  }
+  return rate_of(answers, span);
 }
 
 /* A new pace keeps the schedule of the old: a reset would let a burst
  * through at each change. */
-static void set_pace(struct bd_window *w, double pace) {
+static void set_pace(struct bd_window *w, double pace, uint64_t now_ns) {
   uint64_t tat = w->pacer.tat_ns;
   w->pace = pace;
+  w->pace_set_ns = now_ns;
   bd_pacer_init(&w->pacer, (uint64_t)pace, PACE_SLACK_NS);
   w->pacer.tat_ns = tat;
 }
@@ -115,17 +156,27 @@ static void cut(struct bd_window *w, uint64_t now_ns) {
  * answers of the epoch say what rate the server keeps up with. */
 static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
                      uint64_t now_ns) {
-  /* The rate at which the queries of these epochs were answered: under a
-   * limit, the limit. It undercounts when lost queries held the window
-   * shut, which probing then makes good; the best recent delivery rate
-   * would overcount after a burst the server let through, and flood it. */
+  /* The rate at which the queries of these epochs were answered, or the
+   * rate answers arrive at now if lower: under a limit, the limit. An
+   * epoch that began with a burst the limit let through overcounts, and
+   * its retries would go into the limit again. Either undercounts when
+   * lost queries held the window shut, which probing then makes good; the
+   * best delivery rate would overcount, and flood the server. */
   double answered = (double)e->answered * BD_NS_PER_S /
                     (double)(w->epoch_ns * (e->span ? e->span : 1));
-  double pace = answered * PACE_BACKOFF;
+  double recent = recent_rate(w, now_ns, RECENT_EPOCHS * w->epoch_ns);
+  double pace = (recent < answered ? recent : answered) * PACE_BACKOFF;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
+  /* The first back-off follows a run the window alone held, whose lost
+   * queries hold it shut until their timeout: what was answered meanwhile
+   * says little of the rate allowed, and the pace searches upwards from
+   * it until the next loss. Later back-offs measure a pace that kept
+   * sending. */
+  w->searching = w->pace == 0;
+  w->allowed = recent < answered ? recent : answered;
   if (w->pace == 0 || pace < w->pace)
-    set_pace(w, pace);
+    set_pace(w, pace, now_ns);
   w->probe_step = PACE_PROBE;
   w->calm = 0;
   /* The pace slows the server down; the window stays, as queries lost to
@@ -135,24 +186,39 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
   w->cut_before = true;
 }
 
-/* A calm epoch: the pace probes upwards, gently just after a loss and
- * faster the longer losses stay away (as CUBIC's window does), so a pace
- * set too low after a start that lost much recovers in seconds. Once it
- * no longer binds it stops growing, and stays out of the way. */
-static void probe(struct bd_window *w, const struct bd_window_epoch *e) {
+/* A calm round: the pace probes upwards, in small steps up to a little
+ * over the rate allowed at the last back-off, and faster past it the
+ * longer losses stay away (as CUBIC's window does); a searching pace
+ * grows by half each round. Once it no longer binds it stops growing, and
+ * stays out of the way. */
+static void probe(struct bd_window *w, const struct bd_window_epoch *e,
+                  uint64_t now_ns) {
   double sent = (double)e->sent * BD_NS_PER_S /
                 (double)(w->epoch_ns * (e->span ? e->span : 1));
   /* Calm proves something only where the pace was what held sending
    * back: a pace raised while the window or the input held it would
-   * flood the server once they let go. */
-  if (w->pace == 0 || sent < PACE_BINDING * w->pace)
+   * flood the server once they let go. And it speaks of the pace only
+   * if it was sent wholly under it: one step per round of feedback, or
+   * steps taken before their answers are judged would overshoot. */
+  if (w->pace == 0 || sent < PACE_BINDING * w->pace ||
+      e->id * w->epoch_ns < w->pace_set_ns)
     return;
-  if (++w->calm % PROBE_CALM == 0) {
+  if (w->searching) {
+    set_pace(w, w->pace * PACE_SEARCH, now_ns);
+    return;
+  }
+  /* Up to a little over the rate the limit allowed, one small step a
+   * round: that is where the next loss is likely (CUBIC's plateau). Past
+   * it, the limit has moved, and the steps grow. */
+  if (w->pace < PLATEAU * w->allowed) {
+    w->calm = 0;
+    w->probe_step = PACE_PROBE;
+  } else if (++w->calm % PROBE_CALM == 0) {
     w->probe_step = 1 + 2 * (w->probe_step - 1);
     if (w->probe_step > PACE_PROBE_MAX)
       w->probe_step = PACE_PROBE_MAX;
   }
-  set_pace(w, w->pace * w->probe_step);
+  set_pace(w, w->pace * w->probe_step, now_ns);
 }
 
 /* Judges epoch e: learns the base, backs off on a clear rise. Only an
@@ -195,7 +261,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
     back_off(w, e, now_ns);
   else if (!congested)
-    probe(w, e);
+    probe(w, e, now_ns);
   memset(e, 0, sizeof(*e));
 }
 
@@ -293,8 +359,9 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns) {
   span = now_ns - w->rate_start_ns;
   if (span < rate_interval(w))
     return;
-  w->rates[w->rate_next++ % BD_WINDOW_RATES] =
-      (double)w->rate_answers * BD_NS_PER_S / (double)span;
+  w->rates[w->rate_next % BD_WINDOW_RATES] =
+      (struct bd_window_rate){w->rate_answers, span};
+  w->rate_next++;
   w->rate_start_ns = now_ns;
   w->rate_answers = 0;
   check_full_pipe(w);
@@ -330,9 +397,14 @@ void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
 unsigned bd_window_size(const struct bd_window *w) {
   double size = w->cwnd < bdp_cap(w) ? w->cwnd : bdp_cap(w);
   /* Paced, the pace sets the rate; the window only has to hold what is
-   * out, lost queries waiting for their timeout included. */
-  if (w->pace > 0 && size < w->floor)
-    size = w->floor < w->max ? w->floor : w->max;
+   * out: a floor's worth, and beside it the queries a limit dropped,
+   * which hold their slots until their timeout and would otherwise stop
+   * sending for that long. A few floors bound the memory they hold. */
+  if (w->pace > 0) {
+    double paced = (1 + PACED_LOST_FLOORS) * w->floor;
+    if (size < paced)
+      size = paced < w->max ? paced : w->max;
+  }
   return size < w->min ? w->min : (unsigned)size;
 }
 

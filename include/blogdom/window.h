@@ -15,6 +15,12 @@
 /* Delivery-rate samples kept for the bandwidth's windowed maximum. */
 #define BD_WINDOW_RATES 10
 
+/* One delivery-rate sample: the answers of a span of time. */
+struct bd_window_rate {
+  unsigned answers;
+  uint64_t span_ns;
+};
+
 /* The queries sent in one epoch, and how many of them were answered. */
 struct bd_window_epoch {
   bool used;
@@ -43,17 +49,20 @@ struct bd_window {
   struct bd_window_epoch batch; /* judged epochs too small to judge alone */
   uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */
   unsigned rate_answers;
-  double rates[BD_WINDOW_RATES];
-  unsigned rate_next;
+  struct bd_window_rate rates[BD_WINDOW_RATES];
+  unsigned rate_next; /* samples taken so far */
   /* Whether the bandwidth has stopped growing (BBR's full pipe). */
   double full_bw;
   unsigned full_count;
   bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
-  double pace;       /* queries a second, 0: not paced */
-  double probe_step; /* the pace's growth per calm epoch */
-  unsigned calm;     /* calm epochs since the last back-off */
+  double pace;          /* queries a second, 0: not paced */
+  double probe_step;    /* the pace's growth per calm epoch */
+  unsigned calm;        /* calm epochs since the last back-off */
+  bool searching;       /* the pace is a lower bound: it doubles while calm */
+  double allowed;       /* the rate answered at the last back-off */
+  uint64_t pace_set_ns; /* when the pace last changed */
 };
 
 /* Starts at initial (clamped to [min, max]) in slow start; the bandwidth x
@@ -86,7 +95,8 @@ void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
                                 uint64_t hold_ns);
 
 /* Queries that may be in flight: the window, within the hard cap and
- * twice the bandwidth x delay (or floor). */
+ * twice the bandwidth x delay (or floor); under a pace, a few floors,
+ * room for the queries a limit dropped. */
 unsigned bd_window_size(const struct bd_window *w);
 
 /* Nanoseconds until the pace lets the next query go (0: now). */

@@ -155,7 +155,8 @@ static void test_window_tolerates_a_lossy_path(void **state) {
 #define STEP (100 * 1000ull)
 
 /* A server at `rtt`, answering at most `limit` queries a second (a token
- * bucket of 10 ms) and dropping the rest, or all when limit is 0; a
+ * bucket of `burst_ms`, full at the start of each call) and dropping the
+ * rest, or all when limit is 0; a
  * sender that sends whatever the window and the pace allow, every 0.1 ms,
  * for `ms` milliseconds. Lost queries hold their window slot for a 1 s
  * timeout. Time and the queries in flight go on from one call to the
@@ -166,13 +167,15 @@ struct flight {
   bool answered;
 };
 
-static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
-                         uint64_t ms, uint64_t *sent, uint64_t *lost) {
+static uint64_t simulate_burst(struct bd_window *w, uint64_t rtt, double limit,
+                               uint64_t burst_ms, uint64_t ms, uint64_t *sent,
+                               uint64_t *lost) {
   static struct flight f[1 << 17];
   static size_t head;
   static size_t tail;
-  static uint64_t clock;       /* goes on from one call to the next */
-  double tokens = limit / 100; /* a full bucket to start with */
+  static uint64_t clock; /* goes on from one call to the next */
+  double bucket = limit * (double)burst_ms / 1000;
+  double tokens = bucket;
   uint64_t answers = 0;
   static unsigned inflight;
 
@@ -198,8 +201,8 @@ static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
     bd_window_tick(w, now);
     if (limit > 0) {
       tokens += limit * STEP / S;
-      if (tokens > limit / 100)
-        tokens = limit / 100;
+      if (tokens > bucket)
+        tokens = bucket;
     }
     while (inflight < bd_window_size(w) && bd_window_delay(w, now) == 0 &&
            (tail + 1) % (1 << 17) != head) {
@@ -215,6 +218,11 @@ static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
     }
   }
   return answers;
+}
+
+static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
+                         uint64_t ms, uint64_t *sent, uint64_t *lost) {
+  return simulate_burst(w, rtt, limit, 10, ms, sent, lost);
 }
 
 /* Far away (50 ms) with no limit: the window grows past the floor to what
@@ -250,6 +258,26 @@ static void test_pace_finds_a_rate_limit(void **state) {
   answers = simulate(&w, 1 * MS, 1000, 10000, &sent2, &lost2);
   assert_true(answers >= 9000 * 0.9);
   assert_true((double)lost2 < 0.02 * (double)sent2);
+}
+
+/* Behind a limit that lets a second's worth through at once and drops
+ * what follows: the first loss holds the window shut with a floor's worth
+ * of dropped queries, and says little of the rate allowed. The pace
+ * searches up from it and keeps sending; the retries and what follows
+ * lose little beyond that first window. */
+static void test_pace_after_a_burst_the_limit_let_through(void **state) {
+  struct bd_window w;
+  uint64_t sent;
+  uint64_t lost;
+  uint64_t answers;
+  (void)state;
+  bd_window_init(&w, 100, 1, 65536, 1000);
+  answers = simulate_burst(&w, 1 * MS, 1000, 1000, 20000, &sent, &lost);
+  assert_true(w.pace > 800 && w.pace < 1200);
+  assert_true(answers >= 0.9 * 20000);
+  /* The first window, and a quarter of one more: a pace set from the
+   * epoch's answers alone retried into the limit, and lost 1,361. */
+  assert_true(lost < 1000 + 250);
 }
 
 static void feed(struct bd_health *h, unsigned n, unsigned failed_every) {
@@ -338,6 +366,7 @@ int main(void) {
       cmocka_unit_test(test_window_tolerates_a_lossy_path),
       cmocka_unit_test(test_window_sized_by_bandwidth_and_delay),
       cmocka_unit_test(test_pace_finds_a_rate_limit),
+      cmocka_unit_test(test_pace_after_a_burst_the_limit_let_through),
       cmocka_unit_test(test_health_sidelines_the_odd_one_out),
       cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
       cmocka_unit_test(test_health_recovers),
