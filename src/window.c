@@ -351,14 +351,28 @@ static uint64_t rate_interval(const struct bd_window *w) {
   return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
 }
 
-static void learn_rate(struct bd_window *w, uint64_t now_ns) {
+/* A sample spans its answers' arrivals or their queries' sends, the
+ * longer: answers that come bunched (held up on their way, or read in one
+ * turn of a busy loop) say nothing of a faster path, as BBR's rate samples
+ * guard against too. */
+static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
   uint64_t span;
-  if (w->rate_start_ns == 0)
-    w->rate_start_ns = now_ns;
+  uint64_t sends;
+  if (w->rate_start_ns == 0 || w->rate_answers == 0) {
+    w->rate_start_ns = w->rate_start_ns != 0 ? w->rate_start_ns : now_ns;
+    w->rate_first_sent_ns = w->rate_last_sent_ns = sent_ns;
+  }
+  if (sent_ns < w->rate_first_sent_ns)
+    w->rate_first_sent_ns = sent_ns;
+  if (sent_ns > w->rate_last_sent_ns)
+    w->rate_last_sent_ns = sent_ns;
   w->rate_answers++;
   span = now_ns - w->rate_start_ns;
   if (span < rate_interval(w))
     return;
+  sends = w->rate_last_sent_ns - w->rate_first_sent_ns;
+  if (sends > span)
+    span = sends;
   w->rates[w->rate_next % BD_WINDOW_RATES] =
       (struct bd_window_rate){w->rate_answers, span};
   w->rate_next++;
@@ -372,7 +386,7 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
   struct bd_window_epoch *e;
 
   learn_rtt(w, now_ns > sent_ns ? now_ns - sent_ns : 0);
-  learn_rate(w, now_ns);
+  learn_rate(w, now_ns, sent_ns);
   e = find_epoch(w, sent_ns / w->epoch_ns);
   if (e != NULL)
     e->answered++;

@@ -49,6 +49,8 @@ struct bd_window {
   struct bd_window_epoch batch; /* judged epochs too small to judge alone */
   uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */
   unsigned rate_answers;
+  uint64_t rate_first_sent_ns; /* the sends of its answered queries */
+  uint64_t rate_last_sent_ns;
   struct bd_window_rate rates[BD_WINDOW_RATES];
   unsigned rate_next; /* samples taken so far */
   /* Whether the bandwidth has stopped growing (BBR's full pipe). */

@@ -94,6 +94,24 @@ static void test_window_grows_and_is_capped(void **state) {
   assert_int_equal(bd_window_size(&w), 30);
 }
 
+/* Answers that come bunched, here the 200 answers of 200 ms of sends all
+ * at once, speak of the rate they were sent at, not of a fast path: the
+ * window's bandwidth, and so its cap, stays that of the sends. */
+static void test_bunched_answers_are_no_bandwidth(void **state) {
+  struct bd_window w;
+  (void)state;
+  bd_window_init(&w, 100, 1, 65536, 1000);
+  for (uint64_t i = 0; i < 200; i++)
+    bd_window_on_send(&w, i * MS);
+  for (uint64_t i = 0; i < 200; i++)
+    bd_window_on_answer(&w, 250 * MS, i * MS);
+  bd_window_on_send(&w, 200 * MS);
+  bd_window_on_answer(&w, 310 * MS, 200 * MS);
+  /* 201 answers of sends 200 ms apart; over 60 ms of arrivals they would
+   * have made 3,350 a second. */
+  assert_in_range((uint64_t)bd_window_bandwidth(&w), 900, 1100);
+}
+
 static void test_rising_losses_pace_the_server(void **state) {
   struct bd_window w;
   uint64_t k = 0;
@@ -362,6 +380,7 @@ int main(void) {
       cmocka_unit_test(test_pacer_never_bursts),
       cmocka_unit_test(test_pacer_disabled),
       cmocka_unit_test(test_window_grows_and_is_capped),
+      cmocka_unit_test(test_bunched_answers_are_no_bandwidth),
       cmocka_unit_test(test_rising_losses_pace_the_server),
       cmocka_unit_test(test_window_tolerates_a_lossy_path),
       cmocka_unit_test(test_window_sized_by_bandwidth_and_delay),
