@@ -268,8 +268,8 @@ static void finish_vetting(struct bd_checks *c) {
   bd_trust_each(c->trust, start_upfront, c);
 }
 
-void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p) {
-  const struct bd_verdict *v = &p->verdict;
+void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p,
+                      const struct bd_verdict *v) {
   struct bd_tld *tld = p->tld;
 
   switch (p->kind) {

@@ -71,9 +71,9 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     bd_engine_stage_done(p, true);
     return;
   }
-  bd_verdict_apply_confirm(&p->verdict, confirm_of(r->outcome), r->http_status);
+  bd_verdict_apply_confirm(p->verdict, confirm_of(r->outcome), r->http_status);
   if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
-    bd_verdict_apply_registry_status(&p->verdict, r->domain->holds);
+    bd_verdict_apply_registry_status(p->verdict, r->domain->holds);
     /* Out of memory, the line goes without them: the verdict stands. */
     if (c->json)
       (void)bd_confirm_fields(r->domain, &p->fields);

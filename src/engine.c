@@ -104,8 +104,9 @@ static void report(struct bd_engine *e, uint64_t seq, const char *name,
     bd_engine_stop(e);
 }
 
-/* The last stage of a name: its line. */
-static void deliver(struct bd_engine *e, struct bd_probe *p) {
+/* The last stage of a name: its line, saying v. */
+static void deliver_as(struct bd_engine *e, struct bd_probe *p,
+                       const struct bd_verdict *v) {
   struct bd_result r;
   memset(&r, 0, sizeof(r));
   r.tries = p->tries;
@@ -117,8 +118,12 @@ static void deliver(struct bd_engine *e, struct bd_probe *p) {
     r.zone = bd_iterate_zone_name(p->zone);
   r.records = p->records;
   r.fields = p->fields;
-  report(e, p->seq, p->name, p->name_len, &p->verdict, &r);
+  report(e, p->seq, p->name, p->name_len, v, &r);
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+}
+
+static void deliver(struct bd_engine *e, struct bd_probe *p) {
+  deliver_as(e, p, p->verdict);
 }
 
 /* Drops a probe that will have no line: a check, a name cut off when the
@@ -160,7 +165,7 @@ static void finish_invalid(struct bd_engine *e, uint64_t seq,
 static void advance(struct bd_engine *e, struct bd_probe *p) {
   while (p->stage < e->nstages) {
     struct bd_stage *st = &e->stages[p->stage++];
-    if (!st->wants(st->impl, &p->verdict))
+    if (!st->wants(st->impl, p->verdict))
       continue;
     /* Stopping, its stage cannot run: no line rather than a verdict the
      * stage was there to correct. */
@@ -237,6 +242,17 @@ static void finish_ask(struct bd_engine *e, struct bd_probe *p,
   cb(arg, answered ? e->answer : NULL, answered ? e->answer_len : 0, &copy);
 }
 
+/* Keeps v as p's verdict, in memory of its own: false when none can be
+ * had. */
+static bool keep_verdict(struct bd_probe *p, const struct bd_verdict *v) {
+  if (p->verdict == NULL)
+    p->verdict = malloc(sizeof(*p->verdict));
+  if (p->verdict == NULL)
+    return false;
+  *p->verdict = *v;
+  return true;
+}
+
 /* A name has its DNS verdict: it waits for its TLD's checks if they are
  * still out, then goes on through the stages to its line. */
 static void finish_probe(struct bd_engine *e, struct bd_probe *p,
@@ -245,17 +261,23 @@ static void finish_probe(struct bd_engine *e, struct bd_probe *p,
     finish_ask(e, p, v);
     return;
   }
-  p->verdict = *v;
   if (p->kind != BD_PROBE_NAME) {
-    bd_checks_answer(e->checks, p);
+    bd_checks_answer(e->checks, p, v);
     release(e, p);
+    return;
+  }
+  if (!keep_verdict(p, v)) {
+    /* The name still has its line; not one the checks never saw. */
+    struct bd_verdict nomem;
+    bd_verdict_from_status(ARES_ENOMEM, &nomem);
+    deliver_as(e, p, &nomem);
     return;
   }
   if (e->checks != NULL && bd_checks_park(e->checks, p)) {
     bd_probe_move(&e->pool, p, BD_PROBE_PARKED);
     return;
   }
-  bd_checks_apply(p, &p->verdict);
+  bd_checks_apply(p, p->verdict);
   advance(e, p);
 }
 
@@ -430,14 +452,12 @@ int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
     return -ECANCELED;
   if (len > BD_NAME_MAX)
     return -ENAMETOOLONG;
-  p = bd_probe_alloc(&e->pool, e, BD_PROBE_ASK);
+  p = bd_probe_alloc(&e->pool, e, BD_PROBE_ASK, name, len);
   if (p == NULL)
     return -ENOMEM;
   p->qtype = qtype;
   p->asker = cb;
   p->asker_arg = arg;
-  p->name_len = len;
-  memcpy(p->name, name, len + 1);
   p->zone = e->zone;
   p->server = BD_ZONE_NONE;
   /* The retries' queue goes out first, at the next pump: never from
@@ -454,7 +474,7 @@ int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
 static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
                           uint16_t qtype, struct bd_tld *tld, size_t server) {
   struct bd_engine *e = data;
-  struct bd_probe *p = bd_probe_alloc(&e->pool, e, kind);
+  struct bd_probe *p = bd_probe_alloc(&e->pool, e, kind, name, strlen(name));
   if (p == NULL)
     return -ENOMEM;
   p->qtype = qtype;
@@ -462,8 +482,6 @@ static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
   p->pinned = server != BD_ZONE_NONE;
   p->zone = e->zone;
   p->server = server; /* unpinned: the first server in use */
-  p->name_len = strlen(name);
-  memcpy(p->name, name, p->name_len + 1);
   if (e->iterate != NULL)
     bd_iterate_route(e->iterate, p);
   else
@@ -473,7 +491,7 @@ static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
 
 static void on_check_release(void *data, struct bd_probe *p) {
   struct bd_engine *e = data;
-  bd_checks_apply(p, &p->verdict);
+  bd_checks_apply(p, p->verdict);
   advance(e, p);
 }
 
@@ -668,7 +686,7 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
     finish_invalid(e, e->next_seq++, item);
     return true;
   }
-  p = bd_probe_alloc(&e->pool, e, BD_PROBE_NAME);
+  p = bd_probe_alloc(&e->pool, e, BD_PROBE_NAME, item->text, item->len);
   if (p == NULL) {
     /* The name is taken: it must have its line. */
     struct bd_verdict v;
@@ -680,8 +698,6 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   }
   p->seq = e->next_seq++;
   p->qtype = e->cfg.qtype;
-  p->name_len = item->len;
-  memcpy(p->name, item->text, item->len + 1);
   if (e->iterate != NULL) {
     /* Checked per suffix, as each suffix has its own zone. */
     if (e->checks != NULL)
@@ -826,9 +842,10 @@ static void on_map_finish(void *data, struct bd_probe *p,
   finish_probe(e, p, v);
 }
 
-static struct bd_probe *on_map_alloc(void *data, enum bd_probe_kind kind) {
+static struct bd_probe *on_map_alloc(void *data, enum bd_probe_kind kind,
+                                     const char *name, size_t len) {
   struct bd_engine *e = data;
-  return bd_probe_alloc(&e->pool, e, kind);
+  return bd_probe_alloc(&e->pool, e, kind, name, len);
 }
 
 static void on_map_release(void *data, struct bd_probe *p) {

@@ -113,7 +113,7 @@ static void on_answer(void *arg, const unsigned char *abuf, size_t alen,
   f->malformed += malformed;
   if (valid > 0) {
     f->names++;
-    p->verdict.for_sale = true;
+    p->verdict->for_sale = true;
   }
   bd_engine_stage_done(p, false);
 }

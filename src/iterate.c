@@ -245,7 +245,8 @@ static const char *registrable_of(const char *name, const char *suffix) {
 
 static void start_suffix_lookup(struct bd_iterate *it, struct suffix *s,
                                 struct entry *at) {
-  struct bd_probe *p = it->ops.alloc(it->ops.data, BD_PROBE_SUFFIX);
+  struct bd_probe *p =
+      it->ops.alloc(it->ops.data, BD_PROBE_SUFFIX, s->name, strlen(s->name));
   if (p == NULL) {
     s->state = SUFFIX_FAILED;
     s->failure = BD_REASON_NO_MEMORY;
@@ -253,8 +254,6 @@ static void start_suffix_lookup(struct bd_iterate *it, struct suffix *s,
   }
   p->qtype = BD_DNS_TYPE_NS;
   p->route = s;
-  p->name_len = strlen(s->name);
-  memcpy(p->name, s->name, p->name_len + 1);
   send_to(it, p, at);
 }
 
@@ -334,13 +333,11 @@ static void start_host_lookup(struct bd_iterate *it, struct entry *target,
   struct bd_probe *p;
   if (strlen(host) > BD_NAME_MAX)
     return;
-  p = it->ops.alloc(it->ops.data, BD_PROBE_HOST);
+  p = it->ops.alloc(it->ops.data, BD_PROBE_HOST, host, strlen(host));
   if (p == NULL)
     return;
   p->qtype = BD_DNS_TYPE_A;
   p->route = target;
-  p->name_len = strlen(host);
-  memcpy(p->name, host, p->name_len + 1);
   target->lookups++;
   send_to(it, p, closest_zone(it, host));
 }

@@ -18,11 +18,14 @@ void bd_probe_pool_init(struct bd_probe_pool *pool) {
   memset(pool, 0, sizeof(*pool));
 }
 
-/* A probe's line data: a name's line is out, or it never will be. */
-static void drop_line_data(struct bd_probe *p) {
+/* What a probe owns: its line is out, or it never will be. */
+static void drop_owned(struct bd_probe *p) {
+  free(p->name);
+  free(p->verdict);
   free(p->records);
   free(p->fields);
-  p->records = p->fields = NULL;
+  p->name = p->records = p->fields = NULL;
+  p->verdict = NULL;
 }
 
 void bd_probe_pool_free(struct bd_probe_pool *pool) {
@@ -33,7 +36,7 @@ void bd_probe_pool_free(struct bd_probe_pool *pool) {
      * never got a server) keep what they had. */
     for (size_t i = 0; i < CHUNK_PROBES; i++)
       if (c->probes[i].state != BD_PROBE_FREE)
-        drop_line_data(&c->probes[i]);
+        drop_owned(&c->probes[i]);
     free(c);
     c = next;
   }
@@ -59,14 +62,23 @@ static size_t *counts(struct bd_probe_pool *pool, const struct bd_probe *p) {
 }
 
 struct bd_probe *bd_probe_alloc(struct bd_probe_pool *pool, void *owner,
-                                enum bd_probe_kind kind) {
+                                enum bd_probe_kind kind, const char *name,
+                                size_t len) {
   struct bd_probe *p;
+  char *copy;
   if (pool->free == NULL && grow(pool) != 0)
     return NULL;
+  copy = malloc(len + 1);
+  if (copy == NULL)
+    return NULL;
+  memcpy(copy, name, len);
+  copy[len] = '\0';
   p = pool->free;
   pool->free = p->next;
   assert(p->state == BD_PROBE_FREE);
   memset(p, 0, sizeof(*p));
+  p->name = copy;
+  p->name_len = len;
   p->owner = owner;
   p->kind = kind;
   p->state = BD_PROBE_QUEUED;
@@ -101,7 +113,7 @@ void bd_probe_move(struct bd_probe_pool *pool, struct bd_probe *p,
   n[p->state]--;
   p->state = to;
   if (to == BD_PROBE_FREE) {
-    drop_line_data(p);
+    drop_owned(p);
     p->next = pool->free;
     pool->free = p;
     return;

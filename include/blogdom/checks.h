@@ -67,7 +67,8 @@ bool bd_checks_park(struct bd_checks *c, struct bd_probe *p);
 void bd_checks_apply(const struct bd_probe *p, struct bd_verdict *v);
 
 /* A check query has its answer in p->verdict; the caller frees p after. */
-void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p);
+void bd_checks_answer(struct bd_checks *c, const struct bd_probe *p,
+                      const struct bd_verdict *v);
 
 /* Why the run cannot go on, or NULL. */
 const char *bd_checks_fatal(const struct bd_checks *c);

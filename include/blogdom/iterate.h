@@ -21,9 +21,10 @@ struct bd_iterate_ops {
   void (*send)(void *data, struct bd_probe *p);
   /* p, a name or a check, has its DNS verdict. */
   void (*finish)(void *data, struct bd_probe *p, const struct bd_verdict *v);
-  /* A new probe of kind, QUEUED, for a lookup of the map's own; NULL if
-   * out of memory. */
-  struct bd_probe *(*alloc)(void *data, enum bd_probe_kind kind);
+  /* A new probe of kind for name (len bytes), QUEUED, for a lookup of the
+   * map's own; NULL if out of memory. */
+  struct bd_probe *(*alloc)(void *data, enum bd_probe_kind kind,
+                            const char *name, size_t len);
   /* A lookup of the map's own is over: frees p. */
   void (*release)(void *data, struct bd_probe *p);
   /* p waits (PARKED) for its zone's servers. */

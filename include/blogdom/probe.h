@@ -51,10 +51,12 @@ struct bd_probe {
   enum bd_probe_state state;
   enum bd_probe_kind kind;
   uint16_t qtype;
-  bool pinned;               /* every try goes to `server`: vetting */
-  struct bd_tld *tld;        /* the TLD it waits on or checks, or NULL */
-  struct bd_verdict verdict; /* the DNS verdict, kept while it waits */
-  size_t stage;              /* the next post-DNS stage to consider */
+  bool pinned;        /* every try goes to `server`: vetting */
+  struct bd_tld *tld; /* the TLD it waits on or checks, or NULL */
+  /* The DNS verdict of a name, kept from its answer to its line; NULL
+   * until then, so that a probe in flight carries none. */
+  struct bd_verdict *verdict;
+  size_t stage; /* the next post-DNS stage to consider */
   uint64_t seq;
   uint64_t start_ns; /* of the first try */
   uint64_t sent_ns;  /* of the last try */
@@ -75,8 +77,10 @@ struct bd_probe {
    * for-sale records). NULL: none. */
   char *records;
   char *fields;
+  /* Its own copy of the name, sized to fit: in flight by the ten
+   * thousand at a distance, probes are the bulk of the memory. */
+  char *name;
   size_t name_len;
-  char name[BD_NAME_MAX + 1];
 };
 
 struct bd_probe_chunk;
@@ -91,17 +95,20 @@ struct bd_probe_pool {
 
 void bd_probe_pool_init(struct bd_probe_pool *pool);
 
-/* Frees every probe, whatever its state, with its records and fields. */
+/* Frees every probe, whatever its state, with its name, verdict, records
+ * and fields. */
 void bd_probe_pool_free(struct bd_probe_pool *pool);
 
-/* A cleared probe of kind, in state QUEUED, from the free list or a new
- * chunk. NULL when out of memory. */
+/* A cleared probe of kind for name (len bytes), in state QUEUED, from the free
+ * list or a new chunk, with its own copy of the name. NULL when out of memory.
+ */
 struct bd_probe *bd_probe_alloc(struct bd_probe_pool *pool, void *owner,
-                                enum bd_probe_kind kind);
+                                enum bd_probe_kind kind, const char *name,
+                                size_t len);
 
 /* Moves p to state `to`, which must be a transition the diagram above
  * allows (asserted), and keeps the counts. To FREE, p goes back to the
- * free list, and its records and fields are freed. */
+ * free list, and its name, verdict, records and fields are freed. */
 void bd_probe_move(struct bd_probe_pool *pool, struct bd_probe *p,
                    enum bd_probe_state to);
 

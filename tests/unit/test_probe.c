@@ -29,9 +29,12 @@ static void test_life_of_a_name(void **state) {
   int owner;
   (void)state;
   bd_probe_pool_init(&pool);
-  p = bd_probe_alloc(&pool, &owner, BD_PROBE_NAME);
+  p = bd_probe_alloc(&pool, &owner, BD_PROBE_NAME, "book.dev", 4);
   assert_non_null(p);
   assert_ptr_equal(p->owner, &owner);
+  /* Its own copy, of the length asked for. */
+  assert_string_equal(p->name, "book");
+  assert_int_equal(p->name_len, 4);
   assert_int_equal(p->state, BD_PROBE_QUEUED);
   assert_int_equal(bd_probe_names_in_dns(&pool), 1);
   bd_probe_move(&pool, p, BD_PROBE_INFLIGHT);
@@ -48,8 +51,9 @@ static void test_life_of_a_name(void **state) {
   for (int s = BD_PROBE_QUEUED; s < BD_PROBE_NSTATES; s++)
     assert_int_equal(pool.names[s], 0);
   /* The next allocation reuses it, cleared. */
-  assert_ptr_equal(bd_probe_alloc(&pool, NULL, BD_PROBE_APEX), p);
+  assert_ptr_equal(bd_probe_alloc(&pool, NULL, BD_PROBE_APEX, "dev", 3), p);
   assert_int_equal(p->tries, 0);
+  assert_string_equal(p->name, "dev");
   assert_int_equal(pool.checks[BD_PROBE_QUEUED], 1);
   assert_int_equal(pool.names[BD_PROBE_QUEUED], 0);
   bd_probe_pool_free(&pool);
@@ -61,7 +65,7 @@ static void test_pool_grows_and_frees(void **state) {
   (void)state;
   bd_probe_pool_init(&pool);
   for (size_t i = 0; i < 1000; i++) {
-    all[i] = bd_probe_alloc(&pool, NULL, BD_PROBE_NAME);
+    all[i] = bd_probe_alloc(&pool, NULL, BD_PROBE_NAME, "x.dev", 5);
     assert_non_null(all[i]);
     for (size_t k = 0; k < i; k++)
       assert_ptr_not_equal(all[k], all[i]);
