@@ -7,17 +7,17 @@
  * Losses are inferred, not waited for: queries are counted per epoch of
  * send time (four round trips, at least 20 ms) and an epoch is judged once
  * its answers have had ample time (two epochs, at least 100 ms), long
- * before any timeout. A loss rate clearly above the path's base rate is
- * congestion, or a rate limit: the server is paced a little under the
- * rate it answers at now, then the pace creeps up while losses stay at
- * the base, in small steps up to a little over that rate (where the next
- * loss is likely) and in growing ones past it. The first loss of a run
- * knows least (a limit may have let a burst through, then dropped a
- * window's worth that holds the window shut): from it the pace searches
- * upwards, half as much again each calm round, until the next loss. A lossy
- * path loses the same share at any pace: the base follows the lowest rates seen
- * and creeps up when losses persist, so such a path stops being cut after an
- * epoch or two. */
+ * before any timeout. A loss rate clearly above the path's base rate, and
+ * beyond chance for the queries counted, is congestion, or a rate limit: the
+ * server is paced a little under the rate it answers at now, then the pace
+ * creeps up while losses stay at the base, in small steps up to a little over
+ * that rate (where the next loss is likely) and in growing ones past it. The
+ * first loss of a run knows least (a limit may have let a burst through, then
+ * dropped a window's worth that holds the window shut): from it the pace
+ * searches upwards, half as much again each calm round, until the next loss. A
+ * lossy path loses the same share at any pace: the base follows the shares
+ * seen, and under a pace learns from losses at a lower rate than those that set
+ * it, so such a path stops being cut after an epoch or two. */
 #include "blogdom/window.h"
 
 #include <string.h>
@@ -28,6 +28,8 @@
  * points, is congestion. */
 #define RISE_RELATIVE 0.5
 #define RISE_ABSOLUTE 0.02
+/* ... and beyond chance: more than this many standard deviations. */
+#define NOISE_SIGMAS 3.0
 /* How fast the base creeps up towards a higher loss rate. */
 #define BASE_CREEP 0.5
 #define EPOCH_RTTS 4
@@ -124,6 +126,13 @@ static double recent_rate(const struct bd_window *w, uint64_t now_ns,
   return rate_of(answers, span);
 }
 
+/* Queries a second over epoch e's span: n of them. */
+static double epoch_rate(const struct bd_window *w,
+                         const struct bd_window_epoch *e, unsigned n) {
+  return (double)n * BD_NS_PER_S /
+         (double)(w->epoch_ns * (e->span ? e->span : 1));
+}
+
 /* A new pace keeps the schedule of the old: a reset would let a burst
  * through at each change. */
 static void set_pace(struct bd_window *w, double pace, uint64_t now_ns) {
@@ -162,8 +171,7 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * its retries would go into the limit again. Either undercounts when
    * lost queries held the window shut, which probing then makes good; the
    * best delivery rate would overcount, and flood the server. */
-  double answered = (double)e->answered * BD_NS_PER_S /
-                    (double)(w->epoch_ns * (e->span ? e->span : 1));
+  double answered = epoch_rate(w, e, e->answered);
   double recent = recent_rate(w, now_ns, RECENT_EPOCHS * w->epoch_ns);
   double pace = (recent < answered ? recent : answered) * PACE_BACKOFF;
   if (pace < PACE_MIN)
@@ -174,6 +182,7 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * it until the next loss. Later back-offs measure a pace that kept
    * sending. */
   w->searching = w->pace == 0;
+  w->cut_sent_rate = epoch_rate(w, e, e->sent);
   w->allowed = recent < answered ? recent : answered;
   if (w->pace == 0 || pace < w->pace)
     set_pace(w, pace, now_ns);
@@ -193,8 +202,7 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
  * stays out of the way. */
 static void probe(struct bd_window *w, const struct bd_window_epoch *e,
                   uint64_t now_ns) {
-  double sent = (double)e->sent * BD_NS_PER_S /
-                (double)(w->epoch_ns * (e->span ? e->span : 1));
+  double sent = epoch_rate(w, e, e->sent);
   /* Calm proves something only where the pace was what held sending
    * back: a pace raised while the window or the input held it would
    * flood the server once they let go. And it speaks of the pace only
@@ -221,6 +229,25 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
   set_pace(w, w->pace * w->probe_step, now_ns);
 }
 
+/* Whether `rate`, the share lost of `sent` queries, is more than chance
+ * around a path that loses `base` of them: a binomial's NOISE_SIGMAS
+ * standard deviations. A lossy path's epochs of a few dozen queries swing
+ * by ten points and more; taken for congestion, each swing paced the
+ * server down a third, and the pace sank to its least. */
+static bool beyond_noise(double base, double rate, unsigned sent) {
+  double rise = rate - base;
+  return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
+}
+
+/* Whether epoch e was sent wholly after the last back-off, and no faster
+ * than the epoch that caused it: what it loses is lost at a lower rate, and
+ * a limit loses less there, so the path's base may learn from it. */
+static bool sent_slower_since_cut(const struct bd_window *w,
+                                  const struct bd_window_epoch *e) {
+  return e->id * w->epoch_ns >= w->last_cut_ns &&
+         epoch_rate(w, e, e->sent) <= w->cut_sent_rate;
+}
+
 /* Judges epoch e: learns the base, backs off on a clear rise. Only an
  * epoch sent wholly after the last cut may cut again: earlier ones speak
  * of the window that was. A slow sender's epochs are too small to judge
@@ -245,12 +272,20 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   rise = w->base_loss * RISE_RELATIVE;
   if (rise < RISE_ABSOLUTE)
     rise = RISE_ABSOLUTE;
-  congested = w->have_base && rate > w->base_loss + rise;
-  /* While paced, losses that persist are the pace's doing, not the
-   * path's: the base may fall, not creep up. */
-  if (!w->have_base || rate < w->base_loss)
+  congested = w->have_base && rate > w->base_loss + rise &&
+              beyond_noise(w->base_loss, rate, e->sent);
+  /* Unpaced, the base follows the epochs' shares both ways, by half: the
+   * lowest share seen is the luckiest epoch's, below what the path loses.
+   * Paced, losses that persist are the pace's doing, not the path's: the
+   * base falls at once, and creeps up only from what was lost at a lower
+   * rate than the losses that set the pace. */
+  if (!w->have_base)
     w->base_loss = rate;
-  else if (w->pace == 0)
+  else if (rate < w->base_loss && w->pace > 0)
+    w->base_loss = rate;
+  else if (rate < w->base_loss)
+    w->base_loss -= BASE_CREEP * (w->base_loss - rate);
+  else if (w->pace == 0 || sent_slower_since_cut(w, e))
     w->base_loss += BASE_CREEP * (rate - w->base_loss);
   /* The first epoch of a path that loses everything is no base. */
   if (!w->have_base && rate > 0.5) {

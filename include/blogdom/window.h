@@ -64,6 +64,7 @@ struct bd_window {
   unsigned calm;        /* calm epochs since the last back-off */
   bool searching;       /* the pace is a lower bound: it doubles while calm */
   double allowed;       /* the rate answered at the last back-off */
+  double cut_sent_rate; /* of the epoch that caused the last back-off */
   uint64_t pace_set_ns; /* when the pace last changed */
 };
 
