@@ -195,18 +195,20 @@ static double uniform(void) {
 }
 
 /* The path's queries in flight, and its clock: they go on from one call
- * of simulate_lossy to the next, until sim_reset. */
+ * of simulate_lossy to the next, until new_path. */
 static struct flight f[1 << 17];
 static size_t head;
 static size_t tail;
 static uint64_t clock;
 static unsigned inflight;
 
-/* A new path: a test's window must not meet the queries of another's. */
-static void sim_reset(void) {
+/* A new path, and a window with blogdom's defaults for it: a test's window
+ * must not meet the queries of another's. */
+static void new_path(struct bd_window *w) {
   memset(f, 0, sizeof(f));
   head = tail = 0;
   inflight = 0;
+  bd_window_init(w, 100, 1, 65536, 1000);
 }
 
 static uint64_t simulate_lossy(struct bd_window *w, uint64_t rtt, double limit,
@@ -280,8 +282,7 @@ static void test_noisy_losses_are_no_congestion(void **state) {
   uint64_t lost;
   uint64_t answers;
   (void)state;
-  bd_window_init(&w, 100, 1, 65536, 1000);
-  sim_reset();
+  new_path(&w);
   answers = simulate_lossy(&w, STEP, 0, 0, 0.3, 60000, &sent, &lost);
   (void)sent;
   (void)lost;
@@ -298,8 +299,7 @@ static void test_window_sized_by_bandwidth_and_delay(void **state) {
   uint64_t lost;
   uint64_t answers;
   (void)state;
-  bd_window_init(&w, 100, 1, 65536, 1000);
-  sim_reset();
+  new_path(&w);
   answers = simulate(&w, 50 * MS, 0, 3000, &sent, &lost);
   assert_int_equal(lost, 0);
   /* 1000 in flight would give 20,000 a second; the window went on. */
@@ -317,8 +317,7 @@ static void test_pace_finds_a_rate_limit(void **state) {
   uint64_t sent2;
   uint64_t lost2;
   (void)state;
-  bd_window_init(&w, 100, 1, 65536, 1000);
-  sim_reset();
+  new_path(&w);
   simulate(&w, 1 * MS, 1000, 5000, &sent, &lost);
   assert_true(w.pace > 800 && w.pace < 1200);
   /* From there on: at least 90% of the limit, under 2% lost. */
@@ -338,8 +337,7 @@ static void test_pace_after_a_burst_the_limit_let_through(void **state) {
   uint64_t lost;
   uint64_t answers;
   (void)state;
-  bd_window_init(&w, 100, 1, 65536, 1000);
-  sim_reset();
+  new_path(&w);
   answers = simulate_burst(&w, 1 * MS, 1000, 1000, 20000, &sent, &lost);
   assert_true(w.pace > 800 && w.pace < 1200);
   assert_true(answers >= 0.9 * 20000);
