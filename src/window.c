@@ -173,7 +173,8 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * best delivery rate would overcount, and flood the server. */
   double answered = epoch_rate(w, e, e->answered);
   double recent = recent_rate(w, now_ns, RECENT_EPOCHS * w->epoch_ns);
-  double pace = (recent < answered ? recent : answered) * PACE_BACKOFF;
+  double allowed = recent < answered ? recent : answered;
+  double pace = allowed * PACE_BACKOFF;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
   /* The first back-off follows a run the window alone held, whose lost
@@ -183,7 +184,7 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * sending. */
   w->searching = w->pace == 0;
   w->cut_sent_rate = epoch_rate(w, e, e->sent);
-  w->allowed = recent < answered ? recent : answered;
+  w->allowed = allowed;
   if (w->pace == 0 || pace < w->pace)
     set_pace(w, pace, now_ns);
   w->probe_step = PACE_PROBE;
