@@ -394,13 +394,13 @@ static uint64_t rate_interval(const struct bd_window *w) {
 static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
   uint64_t span;
   uint64_t sends;
-  if (w->rate_start_ns == 0 || w->rate_answers == 0) {
-    w->rate_start_ns = w->rate_start_ns != 0 ? w->rate_start_ns : now_ns;
+  if (w->rate_start_ns == 0)
+    w->rate_start_ns = now_ns;
+  if (w->rate_answers == 0)
     w->rate_first_sent_ns = w->rate_last_sent_ns = sent_ns;
-  }
-  if (sent_ns < w->rate_first_sent_ns)
+  else if (sent_ns < w->rate_first_sent_ns)
     w->rate_first_sent_ns = sent_ns;
-  if (sent_ns > w->rate_last_sent_ns)
+  else if (sent_ns > w->rate_last_sent_ns)
     w->rate_last_sent_ns = sent_ns;
   w->rate_answers++;
   span = now_ns - w->rate_start_ns;

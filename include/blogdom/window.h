@@ -60,9 +60,10 @@ struct bd_window {
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
   double pace;          /* queries a second, 0: not paced */
-  double probe_step;    /* the pace's growth per calm epoch */
-  unsigned calm;        /* calm epochs since the last back-off */
-  bool searching;       /* the pace is a lower bound: it doubles while calm */
+  double probe_step;    /* the pace's growth per calm round */
+  unsigned calm;        /* calm rounds past the plateau (window.c) */
+  bool searching;       /* the pace is a lower bound: it grows by half
+                           each calm round */
   double allowed;       /* the rate answered at the last back-off */
   double cut_sent_rate; /* of the epoch that caused the last back-off */
   uint64_t pace_set_ns; /* when the pace last changed */
