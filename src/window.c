@@ -3,6 +3,9 @@
  * BBR sizes its window: the bandwidth is the largest recent delivery rate,
  * the delay the shortest round trip. So a far server gets the window its
  * distance needs and a near one is not flooded, with no fixed ceiling.
+ * Slow start doubles it at most once a round of at least 10 ms, and holds
+ * it once answers stop coming faster: near by, a limit that lets a burst
+ * through meets a few hundred queries in flight when it starts dropping.
  *
  * Losses are inferred, not waited for: queries are counted per epoch of
  * send time (four round trips, at least 20 ms) and an epoch is judged once
@@ -14,7 +17,10 @@
  * that rate (where the next loss is likely) and in growing ones past it. The
  * first loss of a run knows least (a limit may have let a burst through, then
  * dropped a window's worth that holds the window shut): from it the pace
- * searches upwards, half as much again each calm round, until the next loss. A
+ * searches upwards, a quarter more each calm pair of delivery-rate samples,
+ * until the answers fall behind the sends; the rate answered then is the
+ * limit. A first epoch tells a limit's cliff, few losses at its start and
+ * many after, from a lossy path, which loses the same share all through. A
  * lossy path loses the same share at any pace: the base follows the shares
  * seen, and under a pace learns from losses at a lower rate than those that set
  * it, so such a path stops being cut after an epoch or two. */
@@ -45,6 +51,9 @@
 #define FULL_PIPE_GROWTH 1.25
 #define FULL_PIPE_ROUNDS 3
 #define RATE_MIN_NS (10 * BD_NS_PER_MS)
+/* A round whose delivery rate is under this share of the best: slow
+ * start holds the window. */
+#define COLLAPSE 0.5
 /* On a rise of losses, the pace drops to this share of the rate answered;
  * each calm epoch after, it grows by PACE_PROBE. */
 #define PACE_BACKOFF 0.95
@@ -53,7 +62,13 @@
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
 #define PROBE_CALM 8     /* calm rounds before the probe step doubles */
 #define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
-#define PACE_SEARCH 1.5  /* a searching pace's growth per calm round */
+/* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
+ * samples that answered at least SEARCH_CALM of what they sent (of the
+ * share the path does not lose); fewer, beyond chance, and it has passed
+ * the limit. */
+#define PACE_SEARCH 1.25
+#define SEARCH_SAMPLES 2
+#define SEARCH_CALM 0.9
 #define PACE_MIN 10.0
 /* Under a pace, the window holds up to this many floors of queries lost
  * to a limit, beside the floor. */
@@ -79,6 +94,7 @@ void bd_window_init(struct bd_window *w, unsigned initial, unsigned min,
   w->max = max >= w->min ? max : w->min;
   w->floor = floor;
   w->cwnd = clamp(w, initial);
+  w->round_cwnd = w->cwnd;
   w->ssthresh = w->max;
   w->epoch_ns = EPOCH_MIN_NS;
   bd_pacer_init(&w->pacer, 0, PACE_SLACK_NS);
@@ -139,6 +155,7 @@ static void set_pace(struct bd_window *w, double pace, uint64_t now_ns) {
   uint64_t tat = w->pacer.tat_ns;
   w->pace = pace;
   w->pace_set_ns = now_ns;
+  w->pace_samples = 0;
   bd_pacer_init(&w->pacer, (uint64_t)pace, PACE_SLACK_NS);
   w->pacer.tat_ns = tat;
 }
@@ -161,6 +178,38 @@ static void cut(struct bd_window *w, uint64_t now_ns) {
   w->cut_before = true;
 }
 
+/* Whether `rate`, the share lost of `sent` queries, is more than chance
+ * around a path that loses `base` of them: a binomial's NOISE_SIGMAS
+ * standard deviations. A lossy path's epochs of a few dozen queries swing
+ * by ten points and more; taken for congestion, each swing paced the
+ * server down a third, and the pace sank to its least. */
+static bool beyond_noise(double base, double rate, unsigned sent) {
+  double rise = rate - base;
+  return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
+}
+
+/* Paces the server a little under `allowed`, the rate it answered at
+ * while queries went at `sent` a second and losses rose; `search`: that
+ * rate is only a lower bound. */
+static void pace_under(struct bd_window *w, double allowed, double sent,
+                       bool search, uint64_t now_ns) {
+  double pace = allowed * PACE_BACKOFF;
+  if (pace < PACE_MIN)
+    pace = PACE_MIN;
+  w->searching = search;
+  w->cut_sent_rate = sent;
+  w->allowed = allowed;
+  if (w->pace == 0 || pace < w->pace)
+    set_pace(w, pace, now_ns);
+  w->probe_step = PACE_PROBE;
+  w->calm = 0;
+  /* The pace slows the server down; the window stays, as queries lost to
+   * a limit hold their slots until their timeout, and a window cut to fit
+   * the answered ones would shut. */
+  w->last_cut_ns = now_ns;
+  w->cut_before = true;
+}
+
 /* Losses rose with the pace: congestion, or a limit on our rate. The
  * answers of the epoch say what rate the server keeps up with. */
 static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
@@ -174,26 +223,51 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
   double answered = epoch_rate(w, e, e->answered);
   double recent = recent_rate(w, now_ns, RECENT_EPOCHS * w->epoch_ns);
   double allowed = recent < answered ? recent : answered;
-  double pace = allowed * PACE_BACKOFF;
-  if (pace < PACE_MIN)
-    pace = PACE_MIN;
   /* The first back-off follows a run the window alone held, whose lost
    * queries hold it shut until their timeout: what was answered meanwhile
    * says little of the rate allowed, and the pace searches upwards from
    * it until the next loss. Later back-offs measure a pace that kept
    * sending. */
-  w->searching = w->pace == 0;
-  w->cut_sent_rate = epoch_rate(w, e, e->sent);
-  w->allowed = allowed;
-  if (w->pace == 0 || pace < w->pace)
-    set_pace(w, pace, now_ns);
-  w->probe_step = PACE_PROBE;
-  w->calm = 0;
-  /* The pace slows the server down; the window stays, as queries lost to
-   * a limit hold their slots until their timeout, and a window cut to fit
-   * the answered ones would shut. */
-  w->last_cut_ns = now_ns;
-  w->cut_before = true;
+  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
+}
+
+/* A searching pace moves with the delivery-rate samples, not with the
+ * epochs judged, which come a settling time late: every query sent
+ * meanwhile over a limit is dropped. Over the last SEARCH_SAMPLES samples,
+ * sent under the pace: queries answered (as many as the path does not
+ * lose) let the pace grow; answered at well under what was sent, the
+ * search has passed the limit, and the rate answered is the limit. */
+static void check_search(struct bd_window *w, uint64_t now_ns) {
+  const struct bd_window_rate *last;
+  unsigned answers = 0;
+  unsigned sends = 0;
+  uint64_t span = 0;
+  double share;
+  /* The first sample since the pace changed began under the old one. */
+  if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
+    return;
+  for (unsigned i = 1; i <= SEARCH_SAMPLES; i++) {
+    const struct bd_window_rate *r =
+        &w->rates[(w->rate_next - i) % BD_WINDOW_RATES];
+    answers += r->answers;
+    sends += r->sends;
+    span += r->span_ns;
+  }
+  if (sends == 0)
+    return;
+  share = answers < sends ? (double)answers / sends : 1;
+  if (share >= SEARCH_CALM * (1 - w->base_loss)) {
+    if (rate_of(sends, span) >= PACE_BINDING * w->pace)
+      set_pace(w, w->pace * PACE_SEARCH, now_ns);
+    return;
+  }
+  if (sends < BD_WINDOW_EPOCH || !beyond_noise(w->base_loss, 1 - share, sends))
+    return;
+  /* The latest sample alone: a limit's bucket, filled while the window
+   * was shut, may have let the earlier ones through. */
+  last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
+  pace_under(w, rate_of(last->answers, last->span_ns), rate_of(sends, span),
+             false, now_ns);
 }
 
 /* A calm round: the pace probes upwards, in small steps up to a little
@@ -212,10 +286,8 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
   if (w->pace == 0 || sent < PACE_BINDING * w->pace ||
       e->id * w->epoch_ns < w->pace_set_ns)
     return;
-  if (w->searching) {
-    set_pace(w, w->pace * PACE_SEARCH, now_ns);
+  if (w->searching)
     return;
-  }
   /* Up to a little over the rate the limit allowed, one small step a
    * round: that is where the next loss is likely (CUBIC's plateau). Past
    * it, the limit has moved, and the steps grow. */
@@ -230,14 +302,52 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
   set_pace(w, w->pace * w->probe_step, now_ns);
 }
 
-/* Whether `rate`, the share lost of `sent` queries, is more than chance
- * around a path that loses `base` of them: a binomial's NOISE_SIGMAS
- * standard deviations. A lossy path's epochs of a few dozen queries swing
- * by ten points and more; taken for congestion, each swing paced the
- * server down a third, and the pace sank to its least. */
-static bool beyond_noise(double base, double rate, unsigned sent) {
-  double rise = rate - base;
-  return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
+/* Whether the shares lost of two sets of queries differ by more than
+ * chance: a two-sample test of NOISE_SIGMAS standard deviations. */
+static bool shares_differ(double p1, unsigned n1, double p2, unsigned n2) {
+  double p = (p1 * n1 + p2 * n2) / (n1 + n2);
+  double d = p2 - p1;
+  return d * d >
+         NOISE_SIGMAS * NOISE_SIGMAS * p * (1 - p) * (1.0 / n1 + 1.0 / n2);
+}
+
+/* The share of `sent` queries left unanswered. */
+static double loss_share(unsigned sent, unsigned answered) {
+  return sent > answered ? (double)(sent - answered) / sent : 0;
+}
+
+/* How far over the base a share lost must rise to be congestion. */
+static double rise_over(double base) {
+  double rise = base * RISE_RELATIVE;
+  return rise < RISE_ABSOLUTE ? RISE_ABSOLUTE : rise;
+}
+
+/* The first epoch judged teaches the base, losing `rate` of its queries,
+ * unless it is congestion (returns true): a path loses the same share all
+ * through an epoch, while a limit that let a burst through and dropped
+ * what followed loses little at the start of one and much after; then
+ * the epoch's first quarter is the base. An epoch that loses most of its
+ * queries all through is congestion too, or a limit met from the first
+ * query, or a path that loses that much: the pace searches from its
+ * answers, and from what it answers out of what it is sent. */
+static bool learn_first_base(struct bd_window *w,
+                             const struct bd_window_epoch *e, double rate) {
+  w->have_base = true;
+  if (e->span == 1 && e->head_sent >= BD_WINDOW_EPOCH &&
+      e->head_sent < e->sent) {
+    unsigned tail_sent = e->sent - e->head_sent;
+    unsigned tail_answered =
+        e->answered > e->head_answered ? e->answered - e->head_answered : 0;
+    double head = loss_share(e->head_sent, e->head_answered);
+    double tail = loss_share(tail_sent, tail_answered);
+    if (tail > head + rise_over(head) &&
+        shares_differ(head, e->head_sent, tail, tail_sent)) {
+      w->base_loss = head;
+      return true;
+    }
+  }
+  w->base_loss = rate;
+  return rate > 0.5;
 }
 
 /* Whether epoch e was sent wholly after the last back-off, and no faster
@@ -257,43 +367,37 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
                   uint64_t now_ns) {
   struct bd_window_epoch *e = &w->batch;
   double rate;
-  double rise;
   bool congested;
-  unsigned answered;
 
   if (e->sent == 0)
     e->id = one->id;
   e->sent += one->sent;
   e->answered += one->answered;
   e->span++;
+  e->head_sent += one->head_sent;
+  e->head_answered += one->head_answered;
   if (e->sent < BD_WINDOW_EPOCH)
     return;
-  answered = e->answered < e->sent ? e->answered : e->sent;
-  rate = (double)(e->sent - answered) / e->sent;
-  rise = w->base_loss * RISE_RELATIVE;
-  if (rise < RISE_ABSOLUTE)
-    rise = RISE_ABSOLUTE;
-  congested = w->have_base && rate > w->base_loss + rise &&
+  rate = loss_share(e->sent, e->answered);
+  if (!w->have_base) {
+    if (learn_first_base(w, e, rate))
+      back_off(w, e, now_ns);
+    memset(e, 0, sizeof(*e));
+    return;
+  }
+  congested = rate > w->base_loss + rise_over(w->base_loss) &&
               beyond_noise(w->base_loss, rate, e->sent);
   /* Unpaced, the base follows the epochs' shares both ways, by half: the
    * lowest share seen is the luckiest epoch's, below what the path loses.
    * Paced, losses that persist are the pace's doing, not the path's: the
    * base falls at once, and creeps up only from what was lost at a lower
    * rate than the losses that set the pace. */
-  if (!w->have_base)
-    w->base_loss = rate;
-  else if (rate < w->base_loss && w->pace > 0)
+  if (rate < w->base_loss && w->pace > 0)
     w->base_loss = rate;
   else if (rate < w->base_loss)
     w->base_loss -= BASE_CREEP * (w->base_loss - rate);
   else if (w->pace == 0 || sent_slower_since_cut(w, e))
     w->base_loss += BASE_CREEP * (rate - w->base_loss);
-  /* The first epoch of a path that loses everything is no base. */
-  if (!w->have_base && rate > 0.5) {
-    congested = true;
-    w->base_loss = 0;
-  }
-  w->have_base = true;
   if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
     back_off(w, e, now_ns);
   else if (!congested)
@@ -319,6 +423,11 @@ void bd_window_tick(struct bd_window *w, uint64_t now_ns) {
   }
 }
 
+/* Whether a query sent at sent_ns went in the first quarter of epoch id. */
+static bool in_head(const struct bd_window *w, uint64_t id, uint64_t sent_ns) {
+  return sent_ns - id * w->epoch_ns < w->epoch_ns / 4;
+}
+
 static struct bd_window_epoch *find_epoch(struct bd_window *w, uint64_t id) {
   struct bd_window_epoch *e = &w->epochs[id % BD_WINDOW_EPOCHS];
   return e->used && e->id == id ? e : NULL;
@@ -338,6 +447,9 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
     e->id = id;
   }
   e->sent++;
+  w->rate_sends++;
+  if (in_head(w, id, now_ns))
+    e->head_sent++;
   bd_pacer_consume(&w->pacer, now_ns);
 }
 
@@ -410,11 +522,25 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
   if (sends > span)
     span = sends;
   w->rates[w->rate_next % BD_WINDOW_RATES] =
-      (struct bd_window_rate){w->rate_answers, span};
+      (struct bd_window_rate){w->rate_answers, w->rate_sends, span};
   w->rate_next++;
+  w->pace_samples++;
   w->rate_start_ns = now_ns;
   w->rate_answers = 0;
+  w->rate_sends = 0;
+  w->round_cwnd = w->cwnd;
+  check_search(w, now_ns);
   check_full_pipe(w);
+}
+
+/* Whether the last delivery-rate sample fell under COLLAPSE of the best. */
+static bool delivery_collapsed(const struct bd_window *w) {
+  const struct bd_window_rate *last;
+  if (w->rate_next == 0)
+    return false;
+  last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
+  return rate_of(last->answers, last->span_ns) <
+         COLLAPSE * bd_window_bandwidth(w);
 }
 
 void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
@@ -424,11 +550,23 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
   learn_rtt(w, now_ns > sent_ns ? now_ns - sent_ns : 0);
   learn_rate(w, now_ns, sent_ns);
   e = find_epoch(w, sent_ns / w->epoch_ns);
-  if (e != NULL)
+  if (e != NULL) {
     e->answered++;
-  if (w->cwnd < w->ssthresh)
-    w->cwnd += 1.0;
-  else
+    if (in_head(w, e->id, sent_ns))
+      e->head_answered++;
+  }
+  /* Slow start doubles the window once a round, and a round is at least
+   * RATE_MIN_NS: near by, answers come back so fast that growing by one
+   * an answer opens a floor's worth of window before a single loss could
+   * be seen, and a limit that let a burst through drops all of it. Nor
+   * does it grow once the bandwidth stops growing with it (the pipe is
+   * full: more in flight would only queue, or be dropped), nor while
+   * answers come at a fraction of the best rate: a limit's cliff, where
+   * each slot opened is one more query dropped. */
+  if (w->cwnd < w->ssthresh) {
+    if (w->cwnd < 2 * w->round_cwnd && !w->full_pipe && !delivery_collapsed(w))
+      w->cwnd += 1.0;
+  } else
     w->cwnd += 1.0 / w->cwnd;
   /* Growing past the cap would only have to be undone by a cut. */
   if (w->cwnd > bdp_cap(w))

@@ -15,9 +15,11 @@
 /* Delivery-rate samples kept for the bandwidth's windowed maximum. */
 #define BD_WINDOW_RATES 10
 
-/* One delivery-rate sample: the answers of a span of time. */
+/* One delivery-rate sample: the answers of a span of time, and the
+ * queries sent meanwhile. */
 struct bd_window_rate {
   unsigned answers;
+  unsigned sends;
   uint64_t span_ns;
 };
 
@@ -28,11 +30,16 @@ struct bd_window_epoch {
   unsigned sent;
   unsigned answered;
   unsigned span; /* epochs in a batch */
+  /* Of the queries sent in the epoch's first quarter: a limit's cliff
+   * falls within an epoch, random loss all through it. */
+  unsigned head_sent;
+  unsigned head_answered;
 };
 
 struct bd_window {
   double cwnd;
   double ssthresh;
+  double round_cwnd; /* at the start of the round: slow start doubles it */
   unsigned min;
   unsigned max;   /* the hard cap (-c, shared among servers) */
   unsigned floor; /* the bandwidth x delay cap never goes below this */
@@ -49,6 +56,7 @@ struct bd_window {
   struct bd_window_epoch batch; /* judged epochs too small to judge alone */
   uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */
   unsigned rate_answers;
+  unsigned rate_sends;
   uint64_t rate_first_sent_ns; /* the sends of its answered queries */
   uint64_t rate_last_sent_ns;
   struct bd_window_rate rates[BD_WINDOW_RATES];
@@ -59,14 +67,15 @@ struct bd_window {
   bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
-  double pace;          /* queries a second, 0: not paced */
-  double probe_step;    /* the pace's growth per calm round */
-  unsigned calm;        /* calm rounds past the plateau (window.c) */
-  bool searching;       /* the pace is a lower bound: it grows by half
-                           each calm round */
-  double allowed;       /* the rate answered at the last back-off */
-  double cut_sent_rate; /* of the epoch that caused the last back-off */
-  uint64_t pace_set_ns; /* when the pace last changed */
+  double pace;           /* queries a second, 0: not paced */
+  double probe_step;     /* the pace's growth per calm round */
+  unsigned calm;         /* calm rounds past the plateau (window.c) */
+  bool searching;        /* the pace is a lower bound: it grows with the
+                            delivery-rate samples (window.c) */
+  double allowed;        /* the rate answered at the last back-off */
+  double cut_sent_rate;  /* of the epoch that caused the last back-off */
+  uint64_t pace_set_ns;  /* when the pace last changed */
+  unsigned pace_samples; /* delivery-rate samples taken since */
 };
 
 /* Starts at initial (clamped to [min, max]) in slow start; the bandwidth x
@@ -81,8 +90,9 @@ void bd_window_set_limits(struct bd_window *w, unsigned max, unsigned floor);
 void bd_window_on_send(struct bd_window *w, uint64_t now_ns);
 
 /* An answer came back to a query sent at sent_ns: grows the window (by one
- * per answer in slow start, doubling per round trip; by about one per
- * window afterwards), and learns the round trip and the delivery rate.
+ * per answer in slow start, doubling at most once a round, while the
+ * bandwidth grows with it; by about one per window afterwards), and learns
+ * the round trip and the delivery rate.
  * Every epoch whose answers are all in by now is judged: a loss rate
  * clearly above the path's base halves the window and paces the server a
  * little under the rate it answered at. */

@@ -87,8 +87,15 @@ static void test_window_grows_and_is_capped(void **state) {
   for (int i = 0; i < 10; i++)
     bd_window_on_answer(&w, MS, 0);
   assert_int_equal(bd_window_size(&w), 20); /* slow start: doubles */
-  for (int i = 0; i < 10000; i++)
+  /* ... once a round, however fast the answers come back. */
+  for (int i = 0; i < 100; i++)
     bd_window_on_answer(&w, MS, 0);
+  assert_int_equal(bd_window_size(&w), 20);
+  /* A path whose answers keep up with the window: a window's worth a
+   * millisecond. */
+  for (uint64_t t = 2; t < 1000; t++)
+    for (unsigned n = bd_window_size(&w); n > 0; n--)
+      bd_window_on_answer(&w, t * MS, (t - 1) * MS);
   assert_int_equal(bd_window_size(&w), 100);
   bd_window_set_limits(&w, 30, 30);
   assert_int_equal(bd_window_size(&w), 30);
@@ -327,10 +334,11 @@ static void test_pace_finds_a_rate_limit(void **state) {
 }
 
 /* Behind a limit that lets a second's worth through at once and drops
- * what follows: the first loss holds the window shut with a floor's worth
- * of dropped queries, and says little of the rate allowed. The pace
- * searches up from it and keeps sending; the retries and what follows
- * lose little beyond that first window. */
+ * what follows: slow start, a doubling a round, meets the end of the burst
+ * with a few hundred queries in flight, not a floor's thousand, and the
+ * first epoch tells that cliff from a lossy path. The pace searches from
+ * the rate answered after it, and the queries lost in all stay under 2% of
+ * those sent, as the limit's benchmark asks. */
 static void test_pace_after_a_burst_the_limit_let_through(void **state) {
   struct bd_window w;
   uint64_t sent;
@@ -341,9 +349,8 @@ static void test_pace_after_a_burst_the_limit_let_through(void **state) {
   answers = simulate_burst(&w, 1 * MS, 1000, 1000, 20000, &sent, &lost);
   assert_true(w.pace > 800 && w.pace < 1200);
   assert_true(answers >= 0.9 * 20000);
-  /* The first window, and a quarter of one more: a pace set from the
-   * epoch's answers alone retried into the limit, and lost 1,361. */
-  assert_true(lost < 1000 + 250);
+  /* A floor's worth were lost at the burst's end before, over 1,000. */
+  assert_true((double)lost < 0.02 * (double)sent);
 }
 
 static void feed(struct bd_health *h, unsigned n, unsigned failed_every) {
