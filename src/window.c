@@ -3,7 +3,7 @@
  * BBR sizes its window: the bandwidth is the largest recent delivery rate,
  * the delay the shortest round trip. So a far server gets the window its
  * distance needs and a near one is not flooded, with no fixed ceiling.
- * Slow start doubles it at most once a round of at least 10 ms, and holds
+ * Slow start doubles it at most once a round of at least 20 ms, and holds
  * it once answers stop coming faster: near by, a limit that lets a burst
  * through meets a few hundred queries in flight when it starts dropping.
  *
@@ -51,6 +51,9 @@
 #define FULL_PIPE_GROWTH 1.25
 #define FULL_PIPE_ROUNDS 3
 #define RATE_MIN_NS (10 * BD_NS_PER_MS)
+/* Slow start doubles the window at most once a round of this, near by:
+ * a limit's burst of a second's worth lasts a few tens of milliseconds. */
+#define SLOW_START_ROUND_MIN_NS (20 * BD_NS_PER_MS)
 /* A round whose delivery rate is under this share of the best: slow
  * start holds the window. */
 #define COLLAPSE 0.5
@@ -188,6 +191,20 @@ static bool beyond_noise(double base, double rate, unsigned sent) {
   return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
 }
 
+/* How far over the base a share lost must rise to be congestion. */
+static double rise_over(double base) {
+  double rise = base * RISE_RELATIVE;
+  return rise < RISE_ABSOLUTE ? RISE_ABSOLUTE : rise;
+}
+
+/* Whether `rate`, the share lost of `sent` queries, is congestion: clearly
+ * over the path's base, and beyond chance. */
+static bool lost_beyond_base(const struct bd_window *w, double rate,
+                             unsigned sent) {
+  return rate > w->base_loss + rise_over(w->base_loss) &&
+         beyond_noise(w->base_loss, rate, sent);
+}
+
 /* Paces the server a little under `allowed`, the rate it answered at
  * while queries went at `sent` a second and losses rose; `search`: that
  * rate is only a lower bound. */
@@ -208,6 +225,7 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
    * the answered ones would shut. */
   w->last_cut_ns = now_ns;
   w->cut_before = true;
+  w->cut_samples = 0;
 }
 
 /* Losses rose with the pace: congestion, or a limit on our rate. The
@@ -231,43 +249,58 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
   pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
 }
 
-/* A searching pace moves with the delivery-rate samples, not with the
+/* The latest delivery-rate samples, at least `least` of them and as many
+ * more as it takes to count BD_WINDOW_EPOCH sends, out of the latest
+ * `avail`. Returns how many were summed into *sum. */
+static unsigned sum_samples(const struct bd_window *w, unsigned least,
+                            unsigned avail, struct bd_window_rate *sum) {
+  unsigned n = 0;
+  memset(sum, 0, sizeof(*sum));
+  while (n < avail && n < BD_WINDOW_RATES &&
+         (n < least || sum->sends < BD_WINDOW_EPOCH)) {
+    const struct bd_window_rate *r =
+        &w->rates[(w->rate_next - 1 - n) % BD_WINDOW_RATES];
+    sum->answers += r->answers;
+    sum->sends += r->sends;
+    sum->span_ns += r->span_ns;
+    n++;
+  }
+  return n;
+}
+
+/* The share of its sends a sum of samples answered. */
+static double answered_share(const struct bd_window_rate *sum) {
+  return sum->answers < sum->sends ? (double)sum->answers / sum->sends : 1;
+}
+
+/* A pace moves with the delivery-rate samples too, not only with the
  * epochs judged, which come a settling time late: every query sent
- * meanwhile over a limit is dropped. Over the last SEARCH_SAMPLES samples,
- * sent under the pace: queries answered (as many as the path does not
- * lose) let the pace grow; answered at well under what was sent, the
- * search has passed the limit, and the rate answered is the limit. */
-static void check_search(struct bd_window *w, uint64_t now_ns) {
+ * meanwhile over a limit is dropped, and a limit's bucket, filled while
+ * the pace was under it, hides the limit until it is spent. The samples
+ * since the last back-off (the first aside: it began before) that
+ * answered well under what they sent, beyond chance, have passed the
+ * limit; the rate the latest answered is the limit. A searching pace
+ * grows each SEARCH_SAMPLES samples that answered what they sent. */
+static void check_pace(struct bd_window *w, uint64_t now_ns) {
+  struct bd_window_rate sum;
   const struct bd_window_rate *last;
-  unsigned answers = 0;
-  unsigned sends = 0;
-  uint64_t span = 0;
-  double share;
-  /* The first sample since the pace changed began under the old one. */
+  double calm = SEARCH_CALM * (1 - w->base_loss);
+  if (w->pace == 0 || w->cut_samples <= SEARCH_SAMPLES)
+    return;
+  sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 1, &sum);
+  if (sum.sends >= BD_WINDOW_EPOCH && answered_share(&sum) < calm &&
+      lost_beyond_base(w, 1 - answered_share(&sum), sum.sends)) {
+    last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
+    pace_under(w, rate_of(last->answers, last->span_ns),
+               rate_of(sum.sends, sum.span_ns), false, now_ns);
+    return;
+  }
   if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
     return;
-  for (unsigned i = 1; i <= SEARCH_SAMPLES; i++) {
-    const struct bd_window_rate *r =
-        &w->rates[(w->rate_next - i) % BD_WINDOW_RATES];
-    answers += r->answers;
-    sends += r->sends;
-    span += r->span_ns;
-  }
-  if (sends == 0)
-    return;
-  share = answers < sends ? (double)answers / sends : 1;
-  if (share >= SEARCH_CALM * (1 - w->base_loss)) {
-    if (rate_of(sends, span) >= PACE_BINDING * w->pace)
-      set_pace(w, w->pace * PACE_SEARCH, now_ns);
-    return;
-  }
-  if (sends < BD_WINDOW_EPOCH || !beyond_noise(w->base_loss, 1 - share, sends))
-    return;
-  /* The latest sample alone: a limit's bucket, filled while the window
-   * was shut, may have let the earlier ones through. */
-  last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
-  pace_under(w, rate_of(last->answers, last->span_ns), rate_of(sends, span),
-             false, now_ns);
+  sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum);
+  if (sum.sends > 0 && answered_share(&sum) >= calm &&
+      rate_of(sum.sends, sum.span_ns) >= PACE_BINDING * w->pace)
+    set_pace(w, w->pace * PACE_SEARCH, now_ns);
 }
 
 /* A calm round: the pace probes upwards, in small steps up to a little
@@ -316,12 +349,6 @@ static double loss_share(unsigned sent, unsigned answered) {
   return sent > answered ? (double)(sent - answered) / sent : 0;
 }
 
-/* How far over the base a share lost must rise to be congestion. */
-static double rise_over(double base) {
-  double rise = base * RISE_RELATIVE;
-  return rise < RISE_ABSOLUTE ? RISE_ABSOLUTE : rise;
-}
-
 /* The first epoch judged teaches the base, losing `rate` of its queries,
  * unless it is congestion (returns true): a path loses the same share all
  * through an epoch, while a limit that let a burst through and dropped
@@ -368,6 +395,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   struct bd_window_epoch *e = &w->batch;
   double rate;
   bool congested;
+  bool noise;
 
   if (e->sent == 0)
     e->id = one->id;
@@ -385,18 +413,19 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
     memset(e, 0, sizeof(*e));
     return;
   }
-  congested = rate > w->base_loss + rise_over(w->base_loss) &&
-              beyond_noise(w->base_loss, rate, e->sent);
-  /* Unpaced, the base follows the epochs' shares both ways, by half: the
-   * lowest share seen is the luckiest epoch's, below what the path loses.
-   * Paced, losses that persist are the pace's doing, not the path's: the
-   * base falls at once, and creeps up only from what was lost at a lower
-   * rate than the losses that set the pace. */
-  if (rate < w->base_loss && w->pace > 0)
+  congested = lost_beyond_base(w, rate, e->sent);
+  /* The base follows the epochs' shares both ways, by half: the lowest
+   * share seen is the luckiest epoch's, below what the path loses. Paced,
+   * losses beyond chance are the pace's doing, not the path's: the base
+   * falls to a share clearly lower at once, and creeps up to one clearly
+   * higher only from what was lost at a lower rate than the losses that
+   * set the pace. Within chance it follows both ways: a base that only
+   * fell read the path's own swings as a limit. */
+  noise = !beyond_noise(w->base_loss, rate, e->sent);
+  if (rate < w->base_loss && w->pace > 0 && !noise)
     w->base_loss = rate;
-  else if (rate < w->base_loss)
-    w->base_loss -= BASE_CREEP * (w->base_loss - rate);
-  else if (w->pace == 0 || sent_slower_since_cut(w, e))
+  else if (rate < w->base_loss || noise || w->pace == 0 ||
+           sent_slower_since_cut(w, e))
     w->base_loss += BASE_CREEP * (rate - w->base_loss);
   if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
     back_off(w, e, now_ns);
@@ -493,10 +522,15 @@ static void check_full_pipe(struct bd_window *w) {
 }
 
 /* One delivery-rate sample a round trip (at least 10 ms, for enough
- * answers to count): the window doubles once a round trip while the
- * samples keep up, as BBR's startup does. */
+ * answers to count), as BBR takes them. */
 static uint64_t rate_interval(const struct bd_window *w) {
   return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
+}
+
+/* Slow start's round: the round trip, at least SLOW_START_ROUND_MIN_NS. */
+static uint64_t slow_start_round(const struct bd_window *w) {
+  return w->min_rtt_ns > SLOW_START_ROUND_MIN_NS ? w->min_rtt_ns
+                                                 : SLOW_START_ROUND_MIN_NS;
 }
 
 /* A sample spans its answers' arrivals or their queries' sends, the
@@ -507,7 +541,7 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
   uint64_t span;
   uint64_t sends;
   if (w->rate_start_ns == 0)
-    w->rate_start_ns = now_ns;
+    w->rate_start_ns = w->round_start_ns = now_ns;
   if (w->rate_answers == 0)
     w->rate_first_sent_ns = w->rate_last_sent_ns = sent_ns;
   else if (sent_ns < w->rate_first_sent_ns)
@@ -525,11 +559,15 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
       (struct bd_window_rate){w->rate_answers, w->rate_sends, span};
   w->rate_next++;
   w->pace_samples++;
+  w->cut_samples++;
   w->rate_start_ns = now_ns;
   w->rate_answers = 0;
   w->rate_sends = 0;
-  w->round_cwnd = w->cwnd;
-  check_search(w, now_ns);
+  if (now_ns - w->round_start_ns >= slow_start_round(w)) {
+    w->round_cwnd = w->cwnd;
+    w->round_start_ns = now_ns;
+  }
+  check_pace(w, now_ns);
   check_full_pipe(w);
 }
 
@@ -556,13 +594,13 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
       e->head_answered++;
   }
   /* Slow start doubles the window once a round, and a round is at least
-   * RATE_MIN_NS: near by, answers come back so fast that growing by one
-   * an answer opens a floor's worth of window before a single loss could
-   * be seen, and a limit that let a burst through drops all of it. Nor
-   * does it grow once the bandwidth stops growing with it (the pipe is
-   * full: more in flight would only queue, or be dropped), nor while
-   * answers come at a fraction of the best rate: a limit's cliff, where
-   * each slot opened is one more query dropped. */
+   * SLOW_START_ROUND_MIN_NS: near by, answers come back so fast that growing by
+   * one an answer opens a floor's worth of window before a single loss could be
+   * seen, and a limit that let a burst through drops all of it. Nor does it
+   * grow once the bandwidth stops growing with it (the pipe is full: more in
+   * flight would only queue, or be dropped), nor while answers come at a
+   * fraction of the best rate: a limit's cliff, where each slot opened is one
+   * more query dropped. */
   if (w->cwnd < w->ssthresh) {
     if (w->cwnd < 2 * w->round_cwnd && !w->full_pipe && !delivery_collapsed(w))
       w->cwnd += 1.0;

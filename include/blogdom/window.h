@@ -40,6 +40,7 @@ struct bd_window {
   double cwnd;
   double ssthresh;
   double round_cwnd; /* at the start of the round: slow start doubles it */
+  uint64_t round_start_ns; /* of slow start's round */
   unsigned min;
   unsigned max;   /* the hard cap (-c, shared among servers) */
   unsigned floor; /* the bandwidth x delay cap never goes below this */
@@ -76,6 +77,7 @@ struct bd_window {
   double cut_sent_rate;  /* of the epoch that caused the last back-off */
   uint64_t pace_set_ns;  /* when the pace last changed */
   unsigned pace_samples; /* delivery-rate samples taken since */
+  unsigned cut_samples;  /* ... and since the last back-off */
 };
 
 /* Starts at initial (clamped to [min, max]) in slow start; the bandwidth x

@@ -298,6 +298,27 @@ static void test_noisy_losses_are_no_congestion(void **state) {
   assert_true(answers > 60 * 1500);
 }
 
+/* A near path that loses most queries, 60% at random: the first epoch's
+ * losses are congestion as much as a limit met from the first query, and
+ * the pace searches; but answers that keep to the path's share are no
+ * limit, and the pace never sinks to a crawl. */
+static void test_a_path_that_loses_most_is_no_limit(void **state) {
+  struct bd_window w;
+  uint64_t sent;
+  uint64_t lost;
+  uint64_t answers;
+  (void)state;
+  new_path(&w);
+  answers = simulate_lossy(&w, STEP, 0, 0, 0.6, 20000, &sent, &lost);
+  (void)sent;
+  (void)lost;
+  /* 20 s of a window of 1,000 whose lost queries wait 1 s: about 650
+   * answers a second unpaced. A base that sank to the luckiest epochs
+   * read the path's own losses as a limit, and the pace sank to 10-100 a
+   * second: under 3,000 answers in all. */
+  assert_true(answers > 20 * 500);
+}
+
 /* Far away (50 ms) with no limit: the window grows past the floor to what
  * the distance needs; nothing is lost. */
 static void test_window_sized_by_bandwidth_and_delay(void **state) {
@@ -441,6 +462,7 @@ int main(void) {
       cmocka_unit_test(test_window_sized_by_bandwidth_and_delay),
       cmocka_unit_test(test_pace_finds_a_rate_limit),
       cmocka_unit_test(test_noisy_losses_are_no_congestion),
+      cmocka_unit_test(test_a_path_that_loses_most_is_no_limit),
       cmocka_unit_test(test_pace_after_a_burst_the_limit_let_through),
       cmocka_unit_test(test_health_sidelines_the_odd_one_out),
       cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
