@@ -279,8 +279,10 @@ static double answered_share(const struct bd_window_rate *sum) {
  * the pace was under it, hides the limit until it is spent. The samples
  * since the last back-off (the first aside: it began before) that
  * answered well under what they sent, beyond chance, have passed the
- * limit; the rate the latest answered is the limit. A searching pace
- * grows each SEARCH_SAMPLES samples that answered what they sent. */
+ * limit, and the rate they answered at is the limit; a search's latest
+ * sample alone, as the search may have begun on a bucket filled while the
+ * window was shut. A searching pace grows each SEARCH_SAMPLES samples
+ * that answered what they sent. */
 static void check_pace(struct bd_window *w, uint64_t now_ns) {
   struct bd_window_rate sum;
   const struct bd_window_rate *last;
@@ -291,7 +293,9 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
   if (sum.sends >= BD_WINDOW_EPOCH && answered_share(&sum) < calm &&
       lost_beyond_base(w, 1 - answered_share(&sum), sum.sends)) {
     last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
-    pace_under(w, rate_of(last->answers, last->span_ns),
+    pace_under(w,
+               w->searching ? rate_of(last->answers, last->span_ns)
+                            : rate_of(sum.answers, sum.span_ns),
                rate_of(sum.sends, sum.span_ns), false, now_ns);
     return;
   }
@@ -353,14 +357,14 @@ static double loss_share(unsigned sent, unsigned answered) {
  * unless it is congestion (returns true): a path loses the same share all
  * through an epoch, while a limit that let a burst through and dropped
  * what followed loses little at the start of one and much after; then
- * the epoch's first quarter is the base. An epoch that loses most of its
+ * the epoch's first queries are the base. An epoch that loses most of its
  * queries all through is congestion too, or a limit met from the first
  * query, or a path that loses that much: the pace searches from its
  * answers, and from what it answers out of what it is sent. */
 static bool learn_first_base(struct bd_window *w,
                              const struct bd_window_epoch *e, double rate) {
   w->have_base = true;
-  if (e->span == 1 && e->head_sent >= BD_WINDOW_EPOCH &&
+  if (e->span == 1 && e->head_sent >= BD_WINDOW_HEAD &&
       e->head_sent < e->sent) {
     unsigned tail_sent = e->sent - e->head_sent;
     unsigned tail_answered =
@@ -452,9 +456,9 @@ void bd_window_tick(struct bd_window *w, uint64_t now_ns) {
   }
 }
 
-/* Whether a query sent at sent_ns went in the first quarter of epoch id. */
-static bool in_head(const struct bd_window *w, uint64_t id, uint64_t sent_ns) {
-  return sent_ns - id * w->epoch_ns < w->epoch_ns / 4;
+/* Whether a query of epoch e sent at sent_ns was among its first. */
+static bool in_head(const struct bd_window_epoch *e, uint64_t sent_ns) {
+  return sent_ns <= e->head_end_ns;
 }
 
 static struct bd_window_epoch *find_epoch(struct bd_window *w, uint64_t id) {
@@ -477,8 +481,12 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
   }
   e->sent++;
   w->rate_sends++;
-  if (in_head(w, id, now_ns))
+  /* Sends of the same instant as the last of the head are in it: their
+   * answers cannot be told apart. */
+  if (e->head_sent < BD_WINDOW_HEAD || now_ns == e->head_end_ns) {
     e->head_sent++;
+    e->head_end_ns = now_ns;
+  }
   bd_pacer_consume(&w->pacer, now_ns);
 }
 
@@ -590,7 +598,7 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
   e = find_epoch(w, sent_ns / w->epoch_ns);
   if (e != NULL) {
     e->answered++;
-    if (in_head(w, e->id, sent_ns))
+    if (in_head(e, sent_ns))
       e->head_answered++;
   }
   /* Slow start doubles the window once a round, and a round is at least

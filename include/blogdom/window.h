@@ -12,6 +12,8 @@
 #define BD_WINDOW_EPOCH 32
 /* Epochs kept: the one being sent and those still waiting for answers. */
 #define BD_WINDOW_EPOCHS 16
+/* Queries at the start of an epoch held up against the rest of it. */
+#define BD_WINDOW_HEAD 64
 /* Delivery-rate samples kept for the bandwidth's windowed maximum. */
 #define BD_WINDOW_RATES 10
 
@@ -30,10 +32,12 @@ struct bd_window_epoch {
   unsigned sent;
   unsigned answered;
   unsigned span; /* epochs in a batch */
-  /* Of the queries sent in the epoch's first quarter: a limit's cliff
-   * falls within an epoch, random loss all through it. */
+  /* Of the epoch's first BD_WINDOW_HEAD queries (and any sent at the same
+   * instant as the last), sent up to head_end_ns: a limit's cliff falls
+   * within an epoch, random loss all through it. */
   unsigned head_sent;
   unsigned head_answered;
+  uint64_t head_end_ns;
 };
 
 struct bd_window {
