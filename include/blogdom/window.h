@@ -13,7 +13,7 @@
 /* Epochs kept: the one being sent and those still waiting for answers. */
 #define BD_WINDOW_EPOCHS 16
 /* Queries at the start of an epoch held up against the rest of it. */
-#define BD_WINDOW_HEAD 64
+#define BD_WINDOW_HEAD 256
 /* Delivery-rate samples kept for the bandwidth's windowed maximum. */
 #define BD_WINDOW_RATES 10
 
