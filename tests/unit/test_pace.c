@@ -279,20 +279,23 @@ static uint64_t simulate(struct bd_window *w, uint64_t rtt, double limit,
   return simulate_burst(w, rtt, limit, 10, ms, sent, lost);
 }
 
+/* The answers of a new near path (a round trip of one clock tick) that loses
+ * `loss` of the queries at random, over `ms` milliseconds, with no limit. */
+static uint64_t answers_on_a_lossy_path(double loss, uint64_t ms) {
+  struct bd_window w;
+  uint64_t sent;
+  uint64_t lost;
+  new_path(&w);
+  return simulate_lossy(&w, STEP, 0, 0, loss, ms, &sent, &lost);
+}
+
 /* A near path that loses 30% of queries at random, whatever the pace: the
  * share lost in an epoch of a few dozen queries swings by ten points and
  * more. Swings are noise, not congestion: the server is never paced down
  * to a crawl. */
 static void test_noisy_losses_are_no_congestion(void **state) {
-  struct bd_window w;
-  uint64_t sent;
-  uint64_t lost;
-  uint64_t answers;
+  uint64_t answers = answers_on_a_lossy_path(0.3, 60000);
   (void)state;
-  new_path(&w);
-  answers = simulate_lossy(&w, STEP, 0, 0, 0.3, 60000, &sent, &lost);
-  (void)sent;
-  (void)lost;
   /* 60 s of a window of 1,000 whose lost queries wait 1 s: about 2,000
    * answers a second. A pace sunk to its least gave a few hundred. */
   assert_true(answers > 60 * 1500);
@@ -303,15 +306,8 @@ static void test_noisy_losses_are_no_congestion(void **state) {
  * the pace searches; but answers that keep to the path's share are no
  * limit, and the pace never sinks to a crawl. */
 static void test_a_path_that_loses_most_is_no_limit(void **state) {
-  struct bd_window w;
-  uint64_t sent;
-  uint64_t lost;
-  uint64_t answers;
+  uint64_t answers = answers_on_a_lossy_path(0.6, 20000);
   (void)state;
-  new_path(&w);
-  answers = simulate_lossy(&w, STEP, 0, 0, 0.6, 20000, &sent, &lost);
-  (void)sent;
-  (void)lost;
   /* 20 s of a window of 1,000 whose lost queries wait 1 s: about 650
    * answers a second unpaced. A base that sank to the luckiest epochs
    * read the path's own losses as a limit, and the pace sank to 10-100 a
