@@ -72,6 +72,8 @@
 #define PACE_SEARCH 1.25
 #define SEARCH_SAMPLES 2
 #define SEARCH_CALM 0.9
+/* A delivery-rate sample this many intervals long speaks for no pace. */
+#define SAMPLE_LATE 2
 #define PACE_MIN 10.0
 /* Under a pace, the window holds up to this many floors of queries lost
  * to a limit, beside the floor. */
@@ -249,9 +251,16 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
   pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
 }
 
+/* One delivery-rate sample a round trip (at least 10 ms, for enough
+ * answers to count), as BBR takes them. */
+static uint64_t rate_interval(const struct bd_window *w) {
+  return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
+}
+
 /* The latest delivery-rate samples, at least `least` of them and as many
  * more as it takes to count BD_WINDOW_EPOCH sends, out of the latest
- * `avail`. Returns how many were summed into *sum. */
+ * `avail`, back to the first late one. Returns how many were summed into
+ * *sum. */
 static unsigned sum_samples(const struct bd_window *w, unsigned least,
                             unsigned avail, struct bd_window_rate *sum) {
   unsigned n = 0;
@@ -260,6 +269,11 @@ static unsigned sum_samples(const struct bd_window *w, unsigned least,
          (n < least || sum->sends < BD_WINDOW_EPOCH)) {
     const struct bd_window_rate *r =
         &w->rates[(w->rate_next - 1 - n) % BD_WINDOW_RATES];
+    /* A sample far longer than its interval is a loop that fell behind
+     * (a busy host, valgrind) or a stall: its answers lag its sends by
+     * more than it spans, and say nothing of a limit. */
+    if (r->span_ns > SAMPLE_LATE * rate_interval(w))
+      break;
     sum->answers += r->answers;
     sum->sends += r->sends;
     sum->span_ns += r->span_ns;
@@ -289,8 +303,9 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
   double calm = SEARCH_CALM * (1 - w->base_loss);
   if (w->pace == 0 || w->cut_samples <= SEARCH_SAMPLES)
     return;
-  sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 1, &sum);
-  if (sum.sends >= BD_WINDOW_EPOCH && answered_share(&sum) < calm &&
+  if (sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 1, &sum) >=
+          SEARCH_SAMPLES &&
+      sum.sends >= BD_WINDOW_EPOCH && answered_share(&sum) < calm &&
       lost_beyond_base(w, 1 - answered_share(&sum), sum.sends)) {
     last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
     pace_under(w,
@@ -301,8 +316,8 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
   }
   if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
     return;
-  sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum);
-  if (sum.sends > 0 && answered_share(&sum) >= calm &&
+  if (sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum) == SEARCH_SAMPLES &&
+      sum.sends > 0 && answered_share(&sum) >= calm &&
       rate_of(sum.sends, sum.span_ns) >= PACE_BINDING * w->pace)
     set_pace(w, w->pace * PACE_SEARCH, now_ns);
 }
@@ -310,8 +325,8 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
 /* A calm round: the pace probes upwards, in small steps up to a little
  * over the rate allowed at the last back-off, and faster past it the
  * longer losses stay away (as CUBIC's window does); a searching pace
- * grows by half each round. Once it no longer binds it stops growing, and
- * stays out of the way. */
+ * grows with the samples instead (check_pace). Once it no longer binds it stops
+ * growing, and stays out of the way. */
 static void probe(struct bd_window *w, const struct bd_window_epoch *e,
                   uint64_t now_ns) {
   double sent = epoch_rate(w, e, e->sent);
@@ -527,12 +542,6 @@ static void check_full_pipe(struct bd_window *w) {
   }
   if (++w->full_count >= FULL_PIPE_ROUNDS)
     w->full_pipe = true;
-}
-
-/* One delivery-rate sample a round trip (at least 10 ms, for enough
- * answers to count), as BBR takes them. */
-static uint64_t rate_interval(const struct bd_window *w) {
-  return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
 }
 
 /* Slow start's round: the round trip, at least SLOW_START_ROUND_MIN_NS. */
