@@ -115,10 +115,22 @@ static double rate_of(unsigned answers, uint64_t span_ns) {
   return span_ns > 0 ? (double)answers * BD_NS_PER_S / (double)span_ns : 0;
 }
 
+/* The answers a second of a sample, or of a sum of them. */
+static double sample_rate(const struct bd_window_rate *r) {
+  return rate_of(r->answers, r->span_ns);
+}
+
+/* The delivery-rate sample taken n samples before the latest (0: the
+ * latest). */
+static const struct bd_window_rate *sample_back(const struct bd_window *w,
+                                                unsigned n) {
+  return &w->rates[(w->rate_next - 1 - n) % BD_WINDOW_RATES];
+}
+
 double bd_window_bandwidth(const struct bd_window *w) {
   double best = 0;
   for (unsigned i = 0; i < BD_WINDOW_RATES; i++) {
-    double rate = rate_of(w->rates[i].answers, w->rates[i].span_ns);
+    double rate = sample_rate(&w->rates[i]);
     if (rate > best)
       best = rate;
   }
@@ -137,8 +149,7 @@ static double recent_rate(const struct bd_window *w, uint64_t now_ns,
                       : 0;
   unsigned answers = w->rate_answers;
   for (unsigned i = 1; i <= BD_WINDOW_RATES && i <= w->rate_next; i++) {
-    const struct bd_window_rate *r =
-        &w->rates[(w->rate_next - i) % BD_WINDOW_RATES];
+    const struct bd_window_rate *r = sample_back(w, i - 1);
     if (span >= horizon && answers >= RECENT_ANSWERS)
       break;
     span += r->span_ns;
@@ -267,8 +278,7 @@ static unsigned sum_samples(const struct bd_window *w, unsigned least,
   memset(sum, 0, sizeof(*sum));
   while (n < avail && n < BD_WINDOW_RATES &&
          (n < least || sum->sends < BD_WINDOW_EPOCH)) {
-    const struct bd_window_rate *r =
-        &w->rates[(w->rate_next - 1 - n) % BD_WINDOW_RATES];
+    const struct bd_window_rate *r = sample_back(w, n);
     /* A sample far longer than its interval is a loop that fell behind
      * (a busy host, valgrind) or a stall: its answers lag its sends by
      * more than it spans, and say nothing of a limit. */
@@ -299,20 +309,19 @@ static double answered_share(const struct bd_window_rate *sum) {
  * that answered what they sent. */
 static void check_pace(struct bd_window *w, uint64_t now_ns) {
   struct bd_window_rate sum;
-  const struct bd_window_rate *last;
   double calm = SEARCH_CALM * (1 - w->base_loss);
+  double share;
   if (w->pace == 0 || w->cut_samples <= SEARCH_SAMPLES)
     return;
   if (sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 1, &sum) >=
           SEARCH_SAMPLES &&
-      sum.sends >= BD_WINDOW_EPOCH && answered_share(&sum) < calm &&
-      lost_beyond_base(w, 1 - answered_share(&sum), sum.sends)) {
-    last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
-    pace_under(w,
-               w->searching ? rate_of(last->answers, last->span_ns)
-                            : rate_of(sum.answers, sum.span_ns),
-               rate_of(sum.sends, sum.span_ns), false, now_ns);
-    return;
+      sum.sends >= BD_WINDOW_EPOCH) {
+    share = answered_share(&sum);
+    if (share < calm && lost_beyond_base(w, 1 - share, sum.sends)) {
+      pace_under(w, sample_rate(w->searching ? sample_back(w, 0) : &sum),
+                 rate_of(sum.sends, sum.span_ns), false, now_ns);
+      return;
+    }
   }
   if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
     return;
@@ -590,12 +599,8 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
 
 /* Whether the last delivery-rate sample fell under COLLAPSE of the best. */
 static bool delivery_collapsed(const struct bd_window *w) {
-  const struct bd_window_rate *last;
-  if (w->rate_next == 0)
-    return false;
-  last = &w->rates[(w->rate_next - 1) % BD_WINDOW_RATES];
-  return rate_of(last->answers, last->span_ns) <
-         COLLAPSE * bd_window_bandwidth(w);
+  return w->rate_next > 0 &&
+         sample_rate(sample_back(w, 0)) < COLLAPSE * bd_window_bandwidth(w);
 }
 
 void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
