@@ -23,7 +23,17 @@
  * many after, from a lossy path, which loses the same share all through. A
  * lossy path loses the same share at any pace: the base follows the shares
  * seen, and under a pace learns from losses at a lower rate than those that set
- * it, so such a path stops being cut after an epoch or two. */
+ * it, so such a path stops being cut after an epoch or two.
+ *
+ * A silence is not a limit: a limit answers a share of what it is sent all
+ * along, while a server that has stopped (a route that flaps, a restart, a
+ * host changing networks) answers nothing at all. Losses are judged only
+ * from answers to later queries, as RACK infers them, so a silence is
+ * never judged; it is found once a few queries in a row have gone
+ * unanswered for a few round trips, and it keeps what the window and the
+ * pace learned: only a probe goes out now and then, at doubling gaps as
+ * TCP's retransmission timer backs off (RFC 6298 5.5), and the first
+ * answer brings back the rate held before. */
 #include "blogdom/window.h"
 
 #include <string.h>
@@ -65,6 +75,9 @@
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
 #define PROBE_CALM 8     /* calm rounds before the probe step doubles */
 #define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
+/* After a deep cut, calm rounds grow the pace by PACE_SEARCH each, back
+ * to this share of the pace the cut left. */
+#define RECALL_SHARE 0.9
 /* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
  * samples that answered at least SEARCH_CALM of what they sent (of the
  * share the path does not lose); fewer, beyond chance, and it has passed
@@ -83,6 +96,23 @@
 #define RECENT_ANSWERS 16
 /* Pacing slack: a loop turn late by this much still sends its share. */
 #define PACE_SLACK_NS (10 * BD_NS_PER_MS)
+/* Silent: nothing back for SILENT_RTTS smoothed round trips, at least
+ * SILENT_MIN_NS, while SILENT_SENDS queries sent after the latest one
+ * answered wait. A limit answers some of every few, and a path that loses
+ * a share of them answers the rest; a false silence costs a probe gap. */
+#define SILENT_SENDS 8
+#define SILENT_RTTS 4
+#define SILENT_MIN_NS (50 * BD_NS_PER_MS)
+/* A silence that begins this soon after a forgiven one ended is no
+ * silence but a limit met again as the window came back (a limit of a few
+ * queries a second can leave a probe or two unanswered). */
+#define SILENCE_MEMORY_NS BD_NS_PER_S
+/* While silent, the first probe goes at once, the next after two round
+ * trips (at least PROBE_GAP_MIN_NS), then at doubling gaps up to
+ * PROBE_GAP_MAX_NS: a silence's end is seen within a quarter second, for
+ * four queries a second to a server that stays silent. */
+#define PROBE_GAP_MIN_NS (25 * BD_NS_PER_MS)
+#define PROBE_GAP_MAX_NS (250 * BD_NS_PER_MS)
 
 static double clamp(const struct bd_window *w, double v) {
   if (v < w->min)
@@ -218,14 +248,29 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
          beyond_noise(w->base_loss, rate, sent);
 }
 
+/* A cut remembers the pace it left: a burst of loss, or a silence too
+ * short to be one, cuts as deep as a limit does, and calm rounds after it
+ * grow the pace back fast (probe). Losses of queries sent on the way back
+ * say the path no longer carries it (the limit moved down): it is
+ * forgotten. `sent_ns`: when the queries that lost were sent. */
+static void recall_or_forget(struct bd_window *w, double pace,
+                             uint64_t sent_ns) {
+  if (w->recalling && sent_ns >= w->recall_since_ns)
+    w->recall = 0;
+  else if (w->pace > w->recall && pace < w->pace)
+    w->recall = w->pace;
+  w->recalling = false;
+}
+
 /* Paces the server a little under `allowed`, the rate it answered at
  * while queries went at `sent` a second and losses rose; `search`: that
  * rate is only a lower bound. */
 static void pace_under(struct bd_window *w, double allowed, double sent,
-                       bool search, uint64_t now_ns) {
+                       bool search, uint64_t sent_ns, uint64_t now_ns) {
   double pace = allowed * PACE_BACKOFF;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
+  recall_or_forget(w, pace, sent_ns);
   w->searching = search;
   w->cut_sent_rate = sent;
   w->allowed = allowed;
@@ -259,7 +304,8 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * says little of the rate allowed, and the pace searches upwards from
    * it until the next loss. Later back-offs measure a pace that kept
    * sending. */
-  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
+  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0,
+             e->id * w->epoch_ns, now_ns);
 }
 
 /* One delivery-rate sample a round trip (at least 10 ms, for enough
@@ -317,9 +363,16 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
           SEARCH_SAMPLES &&
       sum.sends >= BD_WINDOW_EPOCH) {
     share = answered_share(&sum);
-    if (share < calm && lost_beyond_base(w, 1 - share, sum.sends)) {
+    /* Sent no faster than the last back-off found allowed, a share lost
+     * is the path's, not a limit's: a limit answers as much as before
+     * when sent less, a lossy path (or a burst of loss) answers in
+     * proportion, and cutting after it again and again sank the pace to
+     * a crawl. The judged epochs teach the base such losses. */
+    if (share < calm && lost_beyond_base(w, 1 - share, sum.sends) &&
+        rate_of(sum.sends, sum.span_ns) > w->allowed) {
       pace_under(w, sample_rate(w->searching ? sample_back(w, 0) : &sum),
-                 rate_of(sum.sends, sum.span_ns), false, now_ns);
+                 rate_of(sum.sends, sum.span_ns), false, now_ns - sum.span_ns,
+                 now_ns);
       return;
     }
   }
@@ -349,6 +402,17 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
     return;
   if (w->searching)
     return;
+  if (w->pace < RECALL_SHARE * w->recall) {
+    double pace = w->pace * PACE_SEARCH;
+    if (!w->recalling)
+      w->recall_since_ns = now_ns;
+    w->recalling = true;
+    set_pace(w,
+             pace < RECALL_SHARE * w->recall ? pace : RECALL_SHARE * w->recall,
+             now_ns);
+    return;
+  }
+  w->recalling = false;
   /* Up to a little over the rate the limit allowed, one small step a
    * round: that is where the next loss is likely (CUBIC's plateau). Past
    * it, the limit has moved, and the steps grow. */
@@ -462,22 +526,131 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   memset(e, 0, sizeof(*e));
 }
 
-void bd_window_tick(struct bd_window *w, uint64_t now_ns) {
+/* The queries sent after the latest one answered that still wait, as far
+ * as the epochs tell. */
+static unsigned unanswered_since(const struct bd_window *w) {
+  uint64_t first = w->latest_answered_sent_ns / w->epoch_ns;
+  unsigned n = 0;
+  for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
+    const struct bd_window_epoch *e = &w->epochs[i];
+    if (e->used && e->id >= first && e->sent > e->answered)
+      n += e->sent - e->answered;
+  }
+  return n;
+}
+
+/* Whether the server has answered nothing for long enough to be silent. */
+static bool gone_silent(const struct bd_window *w, uint64_t now_ns) {
+  uint64_t quiet = SILENT_RTTS * w->srtt_ns;
+  if (quiet < SILENT_MIN_NS)
+    quiet = SILENT_MIN_NS;
+  return w->last_answer_ns != 0 && now_ns - w->last_answer_ns >= quiet &&
+         unanswered_since(w) >= SILENT_SENDS;
+}
+
+/* The epochs counted so far speak of queries the silence lost: none is
+ * judged. */
+static void forget_epochs(struct bd_window *w) {
+  memset(w->epochs, 0, sizeof(w->epochs));
+  memset(&w->batch, 0, sizeof(w->batch));
+}
+
+static void fall_silent(struct bd_window *w, uint64_t now_ns) {
+  uint64_t gap = 2 * w->srtt_ns;
+  w->silent = true;
+  w->forgiven = false;
+  w->probes = 0;
+  w->silent_since_ns = w->last_answer_ns;
+  w->next_probe_ns = now_ns;
+  w->probe_gap_ns = gap > PROBE_GAP_MIN_NS ? gap : PROBE_GAP_MIN_NS;
+}
+
+/* A probe went unanswered: the server is silent, not limiting our rate
+ * (a limit's bucket refills while nothing is sent), unless a silence ended
+ * just before, and the window met the limit again. What the silence lost
+ * is forgotten. */
+static void forgive(struct bd_window *w, uint64_t now_ns) {
+  if (w->forgiven_end_ns != 0 &&
+      now_ns - w->forgiven_end_ns < SILENCE_MEMORY_NS)
+    return;
+  w->forgiven = true;
+  forget_epochs(w);
+}
+
+/* The first answer after a silence: the window and the pace are those of
+ * before. A forgiven silence's delivery-rate sample starts afresh, as the
+ * one being counted spans it. */
+static void end_silence(struct bd_window *w, uint64_t now_ns) {
+  w->silent = false;
+  if (!w->forgiven)
+    return;
+  w->forgiven_end_ns = now_ns;
+  forget_epochs(w);
+  /* The epoch the silence ends in was silent for part of its length: its
+   * rate would read low. */
+  w->count_from_ns = (now_ns / w->epoch_ns + 1) * w->epoch_ns;
+  w->rate_start_ns = now_ns;
+  w->rate_answers = 0;
+  w->rate_sends = 0;
+  /* The first sample after it sees the pipe fill again, sends without
+   * their answers yet: the pace takes no word from it (check_pace). */
+  w->cut_samples = 0;
+  w->pace_samples = 0;
+}
+
+/* Whether an epoch's losses are known: every query answered, or a query
+ * sent after it answered (RACK's rule: until then a silence and a loss
+ * look alike). */
+static bool losses_known(const struct bd_window *w,
+                         const struct bd_window_epoch *e) {
+  return e->answered >= e->sent ||
+         w->latest_answered_sent_ns >= (e->id + 1) * w->epoch_ns;
+}
+
+/* Judges the epochs whose answers have had their time and whose losses
+ * are known. */
+static void judge_settled(struct bd_window *w, uint64_t now_ns) {
   /* Answers have had their time when two epochs, 100 ms and four times
    * the smoothed round trip have passed: on a slow host (a busy machine,
    * valgrind) answers wait in the socket, and the round trips say so. */
   uint64_t settle = 2 * w->epoch_ns;
+  if (w->silent)
+    return;
   if (settle < SETTLE_MIN_NS)
     settle = SETTLE_MIN_NS;
   if (settle < SETTLE_RTTS * w->srtt_ns)
     settle = SETTLE_RTTS * w->srtt_ns;
   for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
     struct bd_window_epoch *e = &w->epochs[i];
-    if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns) {
+    if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns &&
+        losses_known(w, e)) {
       judge(w, e, now_ns);
       e->used = false;
     }
   }
+}
+
+bool bd_window_tick(struct bd_window *w, uint64_t now_ns) {
+  if (!w->silent && gone_silent(w, now_ns)) {
+    fall_silent(w, now_ns);
+    return true;
+  }
+  judge_settled(w, now_ns);
+  return false;
+}
+
+uint64_t bd_window_silence(const struct bd_window *w, uint64_t now_ns) {
+  return w->silent && now_ns > w->silent_since_ns ? now_ns - w->silent_since_ns
+                                                  : 0;
+}
+
+enum bd_window_phase bd_window_phase(const struct bd_window *w) {
+  if (w->silent)
+    return BD_WINDOW_SILENT;
+  if (w->pace > 0)
+    return w->searching ? BD_WINDOW_SEARCHING : BD_WINDOW_PACED;
+  return w->cwnd < w->ssthresh && !w->full_pipe ? BD_WINDOW_SLOW_START
+                                                : BD_WINDOW_STEADY;
 }
 
 /* Whether a query of epoch e sent at sent_ns was among its first. */
@@ -490,28 +663,48 @@ static struct bd_window_epoch *find_epoch(struct bd_window *w, uint64_t id) {
   return e->used && e->id == id ? e : NULL;
 }
 
+/* A probe of a silent server: the next waits longer. One sent while the
+ * last is still unanswered makes the silence a silence. */
+static void send_probe(struct bd_window *w, uint64_t now_ns) {
+  if (w->probes++ > 0 && !w->forgiven)
+    forgive(w, now_ns);
+  w->next_probe_ns = now_ns + w->probe_gap_ns;
+  w->probe_gap_ns *= 2;
+  if (w->probe_gap_ns > PROBE_GAP_MAX_NS)
+    w->probe_gap_ns =
+        2 * w->srtt_ns > PROBE_GAP_MAX_NS ? 2 * w->srtt_ns : PROBE_GAP_MAX_NS;
+}
+
 void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
   uint64_t id = now_ns / w->epoch_ns;
   struct bd_window_epoch *e = &w->epochs[id % BD_WINDOW_EPOCHS];
 
-  bd_window_tick(w, now_ns);
+  judge_settled(w, now_ns);
+  if (w->silent) {
+    send_probe(w, now_ns);
+    return;
+  }
+  /* A server that never answered is quiet since the first send. */
+  if (w->last_answer_ns == 0)
+    w->last_answer_ns = now_ns;
+  w->rate_sends++;
+  bd_pacer_consume(&w->pacer, now_ns);
+  if (now_ns < w->count_from_ns)
+    return;
   if (!e->used || e->id != id) {
-    /* A slot still in use here is a long-silent epoch: judge it now. */
-    if (e->used)
-      judge(w, e, now_ns);
+    /* A slot still in use here is an epoch whose losses never became
+     * known: a silence too short to be found. It says nothing. */
     memset(e, 0, sizeof(*e));
     e->used = true;
     e->id = id;
   }
   e->sent++;
-  w->rate_sends++;
   /* Sends of the same instant as the last of the head are in it: their
    * answers cannot be told apart. */
   if (e->head_sent < BD_WINDOW_HEAD || now_ns == e->head_end_ns) {
     e->head_sent++;
     e->head_end_ns = now_ns;
   }
-  bd_pacer_consume(&w->pacer, now_ns);
 }
 
 /* The round trip sets the epoch length; when it changes, the epochs
@@ -607,6 +800,11 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
                          uint64_t sent_ns) {
   struct bd_window_epoch *e;
 
+  w->last_answer_ns = now_ns;
+  if (sent_ns > w->latest_answered_sent_ns)
+    w->latest_answered_sent_ns = sent_ns;
+  if (w->silent)
+    end_silence(w, now_ns);
   learn_rtt(w, now_ns > sent_ns ? now_ns - sent_ns : 0);
   learn_rate(w, now_ns, sent_ns);
   e = find_epoch(w, sent_ns / w->epoch_ns);
@@ -632,7 +830,7 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
   if (w->cwnd > bdp_cap(w))
     w->cwnd = bdp_cap(w);
   w->cwnd = clamp(w, w->cwnd);
-  bd_window_tick(w, now_ns);
+  judge_settled(w, now_ns);
 }
 
 void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
@@ -643,7 +841,10 @@ void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
 }
 
 unsigned bd_window_size(const struct bd_window *w) {
-  double size = w->cwnd < bdp_cap(w) ? w->cwnd : bdp_cap(w);
+  double size;
+  if (w->silent)
+    return w->max;
+  size = w->cwnd < bdp_cap(w) ? w->cwnd : bdp_cap(w);
   /* Paced, the pace sets the rate; the window only has to hold what is
    * out: a floor's worth, and beside it the queries a limit dropped,
    * which hold their slots until their timeout and would otherwise stop
@@ -657,5 +858,7 @@ unsigned bd_window_size(const struct bd_window *w) {
 }
 
 uint64_t bd_window_delay(const struct bd_window *w, uint64_t now_ns) {
+  if (w->silent)
+    return w->next_probe_ns > now_ns ? w->next_probe_ns - now_ns : 0;
   return bd_pacer_delay(&w->pacer, now_ns);
 }

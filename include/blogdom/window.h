@@ -72,16 +72,39 @@ struct bd_window {
   bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
-  double pace;           /* queries a second, 0: not paced */
-  double probe_step;     /* the pace's growth per calm round */
-  unsigned calm;         /* calm rounds past the plateau (window.c) */
-  bool searching;        /* the pace is a lower bound: it grows with the
-                            delivery-rate samples (window.c) */
-  double allowed;        /* the rate answered at the last back-off */
-  double cut_sent_rate;  /* of the epoch that caused the last back-off */
-  uint64_t pace_set_ns;  /* when the pace last changed */
-  unsigned pace_samples; /* delivery-rate samples taken since */
-  unsigned cut_samples;  /* ... and since the last back-off */
+  double pace;              /* queries a second, 0: not paced */
+  double probe_step;        /* the pace's growth per calm round */
+  unsigned calm;            /* calm rounds past the plateau (window.c) */
+  bool searching;           /* the pace is a lower bound: it grows with the
+                               delivery-rate samples (window.c) */
+  double allowed;           /* the rate answered at the last back-off */
+  double cut_sent_rate;     /* of the epoch that caused the last back-off */
+  uint64_t pace_set_ns;     /* when the pace last changed */
+  unsigned pace_samples;    /* delivery-rate samples taken since */
+  unsigned cut_samples;     /* ... and since the last back-off */
+  double recall;            /* a pace a cut left, to grow back to (window.c) */
+  bool recalling;           /* growing back to it ... */
+  uint64_t recall_since_ns; /* ... since then */
+  /* Silence: the server answers nothing at all (window.c). */
+  uint64_t last_answer_ns;          /* arrival of the latest answer */
+  uint64_t latest_answered_sent_ns; /* the latest send that was answered */
+  bool silent;
+  bool forgiven; /* a probe went unanswered: a silence, not a limit */
+  uint64_t silent_since_ns; /* the latest answer, or first send, before */
+  uint64_t forgiven_end_ns; /* when the last forgiven silence ended */
+  uint64_t next_probe_ns;   /* while silent: when a probe may go */
+  uint64_t probe_gap_ns;    /* ... and the wait after it */
+  unsigned probes;          /* probes sent in this silence */
+  uint64_t count_from_ns;   /* epochs count sends from here on */
+};
+
+/* What a window is doing, for a person watching (-v). */
+enum bd_window_phase {
+  BD_WINDOW_SLOW_START, /* growing a doubling a round */
+  BD_WINDOW_STEADY,     /* the pipe is full, or a cut ended slow start */
+  BD_WINDOW_SEARCHING,  /* paced, the pace a lower bound that grows */
+  BD_WINDOW_PACED,      /* paced under a limit the server showed */
+  BD_WINDOW_SILENT      /* the server answers nothing: probes only */
 };
 
 /* Starts at initial (clamped to [min, max]) in slow start; the bandwidth x
@@ -105,9 +128,17 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns);
 void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
                          uint64_t sent_ns);
 
-/* Judges the epochs whose answers are all in by now, answers or not: a
- * server that stopped answering is judged too. */
-void bd_window_tick(struct bd_window *w, uint64_t now_ns);
+/* Judges the epochs whose answers are all in by now. An epoch is judged
+ * only once a query sent after it was answered (as RACK infers a loss from
+ * a later delivery): a server that answers nothing is not judged at all,
+ * but found silent once nothing has come back for a few round trips while
+ * a few queries sent after its last answer wait (returns true then, once:
+ * the queries in flight are lost, and the caller writes them off). A
+ * silence keeps the window and the pace learned before it, lets only a
+ * probe out now and then, and ends with the next answer, which brings back
+ * the rate held before at once. A silence whose first probe is answered
+ * was a limit's cliff: its losses are judged as any others. */
+bool bd_window_tick(struct bd_window *w, uint64_t now_ns);
 
 /* A failure on this host (a full socket buffer): halve at once, once per
  * hold_ns. */
@@ -116,13 +147,23 @@ void bd_window_on_local_failure(struct bd_window *w, uint64_t now_ns,
 
 /* Queries that may be in flight: the window, within the hard cap and
  * twice the bandwidth x delay (or floor); under a pace, a few floors,
- * room for the queries a limit dropped. */
+ * room for the queries a limit dropped. While silent, the hard cap: the
+ * queries lost to the silence hold their slots until their timeout, and
+ * the probes go beside them, one at a time (bd_window_delay). */
 unsigned bd_window_size(const struct bd_window *w);
 
-/* Nanoseconds until the pace lets the next query go (0: now). */
+/* Nanoseconds until the pace, or while silent the next probe, lets the
+ * next query go (0: now). */
 uint64_t bd_window_delay(const struct bd_window *w, uint64_t now_ns);
 
 /* The path's bandwidth estimate, answers a second (0: none yet). */
 double bd_window_bandwidth(const struct bd_window *w);
+
+/* How long the server has been silent at now_ns: answering nothing, not
+ * even the queries sent well after its last answer; 0 when it answers. */
+uint64_t bd_window_silence(const struct bd_window *w, uint64_t now_ns);
+
+/* What the window is doing now. */
+enum bd_window_phase bd_window_phase(const struct bd_window *w);
 
 #endif
