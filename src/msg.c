@@ -2,12 +2,23 @@
 #include "blogdom/msg.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
+
+/* -v lines come in bursts when servers change state together: at most
+ * DEBUG_BURST at once and DEBUG_PER_S a second after that; the next line
+ * shown says how many were left out. */
+#define DEBUG_PER_S 5.0
+#define DEBUG_BURST 20.0
 
 static enum bd_verbosity verbosity = BD_NORMAL;
 static void (*before_hook)(void *data);
 static void *before_hook_data;
+static double debug_tokens = DEBUG_BURST;
+static double debug_refilled; /* seconds, CLOCK_MONOTONIC */
+static unsigned long debug_dropped;
 
 void bd_msg_set_verbosity(enum bd_verbosity v) {
   verbosity = v;
@@ -67,10 +78,35 @@ void bd_notef(const char *fmt, ...) {
   va_end(ap);
 }
 
+/* Whether one more -v line may be shown now (a token bucket). */
+static bool debug_allowed(void) {
+  struct timespec ts;
+  double now;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  if (debug_refilled == 0)
+    debug_refilled = now;
+  debug_tokens += (now - debug_refilled) * DEBUG_PER_S;
+  debug_refilled = now;
+  if (debug_tokens > DEBUG_BURST)
+    debug_tokens = DEBUG_BURST;
+  if (debug_tokens < 1) {
+    debug_dropped++;
+    return false;
+  }
+  debug_tokens -= 1;
+  return true;
+}
+
 void bd_debugf(const char *fmt, ...) {
   va_list ap;
-  if (verbosity < BD_VERBOSE)
+  if (verbosity < BD_VERBOSE || !debug_allowed())
     return;
+  if (debug_dropped > 0) {
+    unsigned long n = debug_dropped;
+    debug_dropped = 0;
+    bd_notef("(%lu more lines of -v left out)", n);
+  }
   va_start(ap, fmt);
   vsay("", fmt, ap);
   va_end(ap);

@@ -26,7 +26,9 @@ void bd_errorf(const char *fmt, ...) BD_PRINTF(1, 2);
 void bd_warnf(const char *fmt, ...) BD_PRINTF(1, 2);
 /* "blogdom: <text>", unless quiet: a per-name reason. */
 void bd_notef(const char *fmt, ...) BD_PRINTF(1, 2);
-/* "blogdom: <text>", only when verbose. */
+/* "blogdom: <text>", only when verbose, and at most a few lines a second
+ * (a burst of twenty, then five a second; the lines left out are
+ * counted on the next one shown). */
 void bd_debugf(const char *fmt, ...) BD_PRINTF(1, 2);
 
 #endif
