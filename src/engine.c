@@ -340,27 +340,66 @@ static void ask_over_tcp(struct bd_engine *e, struct bd_probe *p) {
   requeue(e, p);
 }
 
-/* Feeds a try's outcome to its server, and says what that changed. */
+/* Feeds a try's outcome to its server; what that changed is said by
+ * on_zone_event. */
 static void judge_server(struct bd_engine *e, const struct bd_probe *p,
                          const struct bd_verdict *v) {
-  struct bd_zone *z = p->zone;
-  const struct bd_zone_server *zs = z->servers[p->server];
   if (v->reason == BD_REASON_TIMEOUT)
     e->stats.timeouts++;
-  switch (bd_zone_record(z, p->server, v, p->sent_ns, uv_hrtime())) {
+  bd_zone_record(p->zone, p->server, v, p->sent_ns, uv_hrtime());
+}
+
+/* What a window is doing, in words for -v. */
+static const char *phase_words(enum bd_window_phase phase) {
+  switch (phase) {
+  case BD_WINDOW_SLOW_START:
+  case BD_WINDOW_STEADY:
+    return "window";
+  case BD_WINDOW_SEARCHING:
+    return "rate limited: searching upwards";
+  case BD_WINDOW_PACED:
+    return "rate limited: paced";
+  case BD_WINDOW_SILENT:
+    return "silent: only probes go out";
+  }
+  return "";
+}
+
+static void say_phase(const struct bd_zone_server *zs) {
+  const struct bd_window *w = &zs->window;
+  if (zs->phase == BD_WINDOW_PACED || zs->phase == BD_WINDOW_SEARCHING)
+    bd_debugf("server %s: %s at %.0f q/s", zs->addr.text,
+              phase_words(zs->phase), w->pace);
+  else if (zs->phase == BD_WINDOW_SILENT)
+    bd_debugf("server %s: %s", zs->addr.text, phase_words(zs->phase));
+  else
+    bd_debugf("server %s: %s, no pace", zs->addr.text, phase_words(zs->phase));
+}
+
+static void on_zone_event(void *data, struct bd_zone *z, size_t i,
+                          enum bd_zone_event ev) {
+  struct bd_engine *e = data;
+  const struct bd_zone_server *zs = z->servers[i];
+  switch (ev) {
   case BD_ZONE_SIDELINED:
     e->stats.sidelined++;
     bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
              "names go to the other servers",
-             zs->addr.text, 100 * z->health[p->server].failure_rate);
+             zs->addr.text, 100 * z->health[i].failure_rate);
     break;
   case BD_ZONE_SILENT:
-    bd_warnf("server %s has stopped answering (%u tries in a row without an "
-             "answer)%s",
-             zs->addr.text, zs->unanswered,
-             z->in_use > 1 ? "" : "; it is the only server left");
+    bd_warnf("server %s has stopped answering (nothing for %.1f s)%s",
+             zs->addr.text,
+             (double)bd_window_silence(&zs->window, uv_hrtime()) / 1e9,
+             bd_zone_unreachable(z, uv_hrtime())
+                 ? "; no server is left: names end as '?' until one answers"
+                 : "; its names go to the other servers");
     break;
-  case BD_ZONE_NO_EVENT:
+  case BD_ZONE_BACK:
+    bd_warnf("server %s answers again", zs->addr.text);
+    break;
+  case BD_ZONE_PHASE:
+    say_phase(zs);
     break;
   }
 }
@@ -397,8 +436,16 @@ static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
   assert(e->stats.inflight > 0);
   e->stats.inflight--;
   p->zone->servers[p->server]->inflight--;
-  if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
+  if (status == ARES_EDESTRUCTION ||
+      (status == ARES_ECANCELLED && e->stopping)) {
     release(e, p);
+    return;
+  }
+  if (status == ARES_ECANCELLED) {
+    /* Written off by its server's silence (bd_zone_expire): the try
+     * waited for nothing the name could help, and is not counted. */
+    p->tries--;
+    requeue(e, p);
     return;
   }
   if (status == ARES_ECONNREFUSED && retry_local_failure(e, p))
@@ -501,6 +548,15 @@ static void on_check_stop(void *data) {
 
 /* ---- sending --------------------------------------------------------- */
 
+/* Every server of p's zone has been silent past the tries of a name: p
+ * ends as a timeout without being sent, as its tries would have. */
+static void end_unsent(struct bd_engine *e, struct bd_probe *p) {
+  struct bd_verdict v;
+  bd_verdict_from_status(ARES_ETIMEOUT, &v);
+  bd_probe_move(&e->pool, p, BD_PROBE_INFLIGHT);
+  give_up(e, p, &v);
+}
+
 static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   struct bd_zone_server *zs = p->zone->servers[server];
   struct bd_lane *lane = bd_zone_lane(p->zone, server, p->via_tcp);
@@ -540,18 +596,28 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   ares_free_string(query);
 }
 
-static void on_tick(uv_timer_t *t) {
-  struct bd_engine *e = container_of(t, struct bd_engine, tick);
+/* Reads what waits in every socket, then expires what is due: libuv runs
+ * timers before it polls, so after a stall of the loop the answers that
+ * arrived meanwhile are read before any try is judged lost. */
+static void service_sockets(struct bd_engine *e) {
+  if (e->closed)
+    return;
   if (e->iterate != NULL)
     bd_iterate_expire(e->iterate, uv_hrtime());
-  else
+  else if (e->zone != NULL)
     bd_zone_expire(e->zone, uv_hrtime());
+}
+
+static void on_tick(uv_timer_t *t) {
+  struct bd_engine *e = container_of(t, struct bd_engine, tick);
+  service_sockets(e);
   pump(e);
 }
 
 static void on_wakeup(uv_timer_t *t) {
   struct bd_engine *e = container_of(t, struct bd_engine, wakeup);
   e->wakeup_armed = false;
+  service_sockets(e);
   pump(e);
 }
 
@@ -708,7 +774,10 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
   p->zone = e->zone;
   if (e->checks != NULL)
     p->tld = bd_checks_tld(e->checks, p->name);
-  send_try(e, p, server);
+  if (server == BD_ZONE_NONE)
+    end_unsent(e, p);
+  else
+    send_try(e, p, server);
   return true;
 }
 
@@ -750,6 +819,11 @@ static void send_what_may_go(struct bd_engine *e) {
         bd_iterate_resend(e->iterate, bd_probe_queue_pop(&e->retries));
         continue;
       }
+      if (server == BD_ZONE_NONE && !p->pinned &&
+          bd_zone_unreachable(p->zone, uv_hrtime())) {
+        end_unsent(e, bd_probe_queue_pop(&e->retries));
+        continue;
+      }
       if (server == BD_ZONE_NONE) {
         if (wait > 0)
           arm_wakeup(e, wait);
@@ -762,6 +836,13 @@ static void send_what_may_go(struct bd_engine *e) {
         break;
     } else {
       server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &wait);
+      if (server == BD_ZONE_NONE && bd_zone_unreachable(e->zone, uv_hrtime())) {
+        /* No server answers: the name ends unsent, and so does the
+         * next, until a probe is answered. */
+        if (!start_next_name(e, BD_ZONE_NONE))
+          break;
+        continue;
+      }
       if (server == BD_ZONE_NONE) {
         /* Held back by a pace alone: with nothing in flight, only the
          * wake-up brings the loop back. */
@@ -813,11 +894,13 @@ static void zone_config(struct bd_engine *e, struct bd_zone_config *zc) {
   memset(zc, 0, sizeof(*zc));
   zc->loop = e->loop;
   zc->timeout_ms = e->cfg.timeout_ms;
+  zc->tries = e->cfg.tries;
   zc->window_init = e->cfg.window_init;
   zc->window_max = e->cfg.window_max;
   zc->window_floor = e->cfg.window_floor;
   zc->server_rate = e->cfg.server_rate;
   zc->on_io = on_io;
+  zc->on_event = on_zone_event;
   zc->data = e;
 }
 

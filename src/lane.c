@@ -8,6 +8,7 @@
 #include "blogdom/lane.h"
 
 #include <errno.h>
+#include <sys/select.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,9 +104,47 @@ void bd_lane_send(struct bd_lane *lane, const unsigned char *query, int len,
   ares_send(lane->channel, query, len, cb, arg);
 }
 
+/* Reads every socket of the channel that c-ares reads from, then lets it
+ * expire queries: c-ares' own order (ares_process reads, then judges
+ * timeouts), so a loop that stalled (a busy host, valgrind, a swap storm)
+ * never turns an answer waiting in a socket into a timeout. Reading a
+ * socket with nothing in it costs one EAGAIN. */
 void bd_lane_expire(struct bd_lane *lane) {
+  ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+  fd_set readable;
+  fd_set none;
+  bool fits = true;
+  int bits;
+
+  if (lane->channel == NULL)
+    return;
+  bits = ares_getsock(lane->channel, socks, ARES_GETSOCK_MAXNUM);
+  FD_ZERO(&readable);
+  FD_ZERO(&none);
+  for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+    if (!ARES_GETSOCK_READABLE(bits, i))
+      continue;
+    if (socks[i] < 0 || socks[i] >= FD_SETSIZE) {
+      fits = false;
+      break;
+    }
+    FD_SET(socks[i], &readable);
+  }
+  if (fits) {
+    ares_process(lane->channel, &readable, &none);
+    return;
+  }
+  /* A descriptor past FD_SETSIZE: read each alone, the expiry of the last
+   * call comes after every read. */
+  for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++)
+    if (ARES_GETSOCK_READABLE(bits, i))
+      ares_process_fd(lane->channel, socks[i], ARES_SOCKET_BAD);
+  ares_process_fd(lane->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+}
+
+void bd_lane_cancel(struct bd_lane *lane) {
   if (lane->channel != NULL)
-    ares_process_fd(lane->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+    ares_cancel(lane->channel);
 }
 
 int bd_lane_take_local_errno(struct bd_lane *lane) {

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A server that stops answering is said once. A run of unanswered tries
- * alone is not enough, as a lossy path has those too: there must also
- * have been no answer at all for a few timeouts. */
-#define SILENT_TRIES 8
-#define SILENT_TIMEOUTS 3
+/* A pace that moved by more than this share since it was last told is
+ * told again. */
+#define PACE_TOLD_CHANGE 0.25
 /* A large answer is truncated now and then; a server that truncates
  * answers this often is slipping them under a rate limit. */
 #define TCP_AFTER_TRUNCATED 3
@@ -101,6 +99,7 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s) {
   bd_pacer_init(&zs->pacer, capped_rate(z->cfg.server_rate), PACER_SLACK_NS);
   bd_window_init(&zs->window, z->cfg.window_init, 1, z->cfg.window_max,
                  z->cfg.window_floor);
+  zs->phase = BD_WINDOW_STEADY;
   memset(&z->health[z->count], 0, sizeof(z->health[0]));
   z->servers[z->count] = zs;
   z->in_use++;
@@ -166,42 +165,75 @@ void bd_zone_sideline(struct bd_zone *z, size_t i) {
   share_concurrency(z);
 }
 
-static bool went_silent(struct bd_zone *z, struct bd_zone_server *zs,
-                        bool answered, uint64_t now) {
-  uint64_t quiet = (uint64_t)SILENT_TIMEOUTS * z->cfg.timeout_ms * 1000000u;
-  if (answered) {
-    zs->unanswered = 0;
-    zs->last_answer_ns = now;
-    zs->answered = true;
-    return false;
-  }
-  if (zs->last_answer_ns == 0)
-    zs->last_answer_ns = now;
-  if (++zs->unanswered < SILENT_TRIES || now - zs->last_answer_ns < quiet ||
-      zs->warned_silent)
-    return false;
-  zs->warned_silent = true;
-  return true;
+static void emit(struct bd_zone *z, size_t i, enum bd_zone_event ev) {
+  if (z->cfg.on_event != NULL)
+    z->cfg.on_event(z->cfg.data, z, i, ev);
 }
 
-enum bd_zone_event bd_zone_record(struct bd_zone *z, size_t i,
-                                  const struct bd_verdict *v, uint64_t sent_ns,
-                                  uint64_t now) {
+/* The longest a name waits out a silence: its tries' worth of timeouts. */
+static uint64_t silence_horizon(const struct bd_zone *z) {
+  unsigned tries = z->cfg.tries > 0 ? z->cfg.tries : 1;
+  return (uint64_t)z->cfg.timeout_ms * tries * 1000000u;
+}
+
+/* Tells what changed about server i's window: its phase, a pace that moved
+ * far, a silence past the tries of a name, and its end. */
+static void note_window(struct bd_zone *z, size_t i, uint64_t now) {
+  struct bd_zone_server *zs = z->servers[i];
+  enum bd_window_phase phase = bd_window_phase(&zs->window);
+  double pace = zs->window.pace;
+  bool paced = phase == BD_WINDOW_PACED || phase == BD_WINDOW_SEARCHING;
+
+  /* Slow start and a steady window are one thing to a person watching:
+   * the window finds its size. */
+  if (phase == BD_WINDOW_SLOW_START)
+    phase = BD_WINDOW_STEADY;
+  if (phase != zs->phase ||
+      (paced && (pace > (1 + PACE_TOLD_CHANGE) * zs->said_pace ||
+                 pace < (1 - PACE_TOLD_CHANGE) * zs->said_pace))) {
+    zs->phase = phase;
+    zs->said_pace = pace;
+    emit(z, i, BD_ZONE_PHASE);
+  }
+  if (!zs->said_silent &&
+      bd_window_silence(&zs->window, now) >= silence_horizon(z)) {
+    zs->said_silent = true;
+    emit(z, i, BD_ZONE_SILENT);
+  } else if (zs->said_silent && phase != BD_WINDOW_SILENT) {
+    zs->said_silent = false;
+    emit(z, i, BD_ZONE_BACK);
+  }
+}
+
+void bd_zone_record(struct bd_zone *z, size_t i, const struct bd_verdict *v,
+                    uint64_t sent_ns, uint64_t now) {
   struct bd_zone_server *zs = z->servers[i];
   bool transport = bd_verdict_is_transport_failure(v);
-  bool silent =
-      v->reason == BD_REASON_TIMEOUT || v->reason == BD_REASON_UNREACHABLE;
 
   /* Losses need no word here: the window infers them from answers that
    * did not come. */
   if (!transport)
     bd_window_on_answer(&zs->window, now, sent_ns);
+  if (v->reason != BD_REASON_TIMEOUT && v->reason != BD_REASON_UNREACHABLE)
+    zs->answered = true;
   bd_health_record(&z->health[i], transport || bd_verdict_is_server_failure(v));
   if (bd_health_should_sideline(z->health, z->count, i)) {
     bd_zone_sideline(z, i);
-    return BD_ZONE_SIDELINED;
+    emit(z, i, BD_ZONE_SIDELINED);
   }
-  return went_silent(z, zs, !silent, now) ? BD_ZONE_SILENT : BD_ZONE_NO_EVENT;
+  note_window(z, i, now);
+}
+
+bool bd_zone_unreachable(const struct bd_zone *z, uint64_t now_ns) {
+  bool any = false;
+  for (size_t i = 0; i < z->count; i++) {
+    if (z->health[i].sidelined)
+      continue;
+    if (bd_window_silence(&z->servers[i]->window, now_ns) < silence_horizon(z))
+      return false;
+    any = true;
+  }
+  return any;
 }
 
 void bd_zone_local_failure(struct bd_zone *z, size_t i, uint64_t now_ns,
@@ -227,8 +259,13 @@ static void each_lane(struct bd_zone_server *zs,
 
 void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
   for (size_t i = 0; i < z->count; i++) {
-    each_lane(z->servers[i], bd_lane_expire);
-    bd_window_tick(&z->servers[i]->window, now_ns);
+    struct bd_zone_server *zs = z->servers[i];
+    each_lane(zs, bd_lane_expire);
+    /* Found silent: what is in flight is lost, as TCP takes every segment
+     * out to be when its retransmission timer fires (RFC 6298 5.4). */
+    if (bd_window_tick(&zs->window, now_ns))
+      each_lane(zs, bd_lane_cancel);
+    note_window(z, i, now_ns);
   }
 }
 

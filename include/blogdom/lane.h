@@ -38,8 +38,13 @@ int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
 void bd_lane_send(struct bd_lane *lane, const unsigned char *query, int len,
                   ares_callback cb, void *arg);
 
-/* Lets c-ares end the queries whose time is up. */
+/* Reads what waits in the lane's sockets, then lets c-ares end the queries
+ * whose time is up. */
 void bd_lane_expire(struct bd_lane *lane);
+
+/* Ends every query in flight with ARES_ECANCELLED: the server is silent,
+ * and they are written off. Not from inside a c-ares callback. */
+void bd_lane_cancel(struct bd_lane *lane);
 
 /* The errno of a failure on this host since the last call (see netio.h),
  * or 0; clears it. */

@@ -38,21 +38,38 @@ struct bd_zone_server {
   struct bd_verdict vet_reference;
   enum bd_vet vet;
   int vet_rcode;
-  /* Tries in a row without an answer, and when the last answer came. */
-  unsigned unanswered;
-  uint64_t last_answer_ns;
-  bool answered; /* has answered at least once */
-  bool warned_silent;
+  bool answered;              /* has answered at least once */
+  bool said_silent;           /* BD_ZONE_SILENT was told, no BACK yet */
+  enum bd_window_phase phase; /* as last told (BD_ZONE_PHASE) */
+  double said_pace;           /* the pace last told, queries a second */
 };
+
+/* What changed about a server, for the owner to say (bd_zone_config's
+ * on_event). */
+enum bd_zone_event {
+  BD_ZONE_SIDELINED, /* failing much more than the others: out of use */
+  BD_ZONE_SILENT,    /* silent past the tries of its names (timeout x
+                        tries): its names go to the others, or end */
+  BD_ZONE_BACK,      /* answers again after BD_ZONE_SILENT */
+  BD_ZONE_PHASE      /* its window's phase, or its pace, changed */
+};
+
+struct bd_zone;
 
 struct bd_zone_config {
   uv_loop_t *loop;
   unsigned timeout_ms;   /* of every try */
+  unsigned tries;        /* of every name: timeout x tries is the longest
+                            silence a name waits out */
   unsigned window_init;  /* where each server's window starts */
   unsigned window_max;   /* queries in flight in the whole zone, at most */
   unsigned window_floor; /* each window may hold this much, bandwidth or not */
   uint64_t server_rate;  /* queries a second to each server, 0: no cap */
   void (*on_io)(void *data); /* after socket events (see lane.h) */
+  /* Server i of z changed (may be called from bd_zone_record and
+   * bd_zone_expire). */
+  void (*on_event)(void *data, struct bd_zone *z, size_t i,
+                   enum bd_zone_event ev);
   void *data;
 };
 
@@ -66,13 +83,6 @@ struct bd_zone {
   size_t cap;
   size_t in_use; /* servers not sidelined */
   char name[BD_NAME_MAX + 1];
-};
-
-/* What a try's outcome changed about its server, for the caller to say. */
-enum bd_zone_event {
-  BD_ZONE_NO_EVENT,
-  BD_ZONE_SIDELINED, /* failing much more than the others: out of use */
-  BD_ZONE_SILENT     /* has stopped answering (said once per server) */
 };
 
 /* A zone named name ("" for the root) with no server yet. Returns 0 or
@@ -110,11 +120,14 @@ void bd_zone_truncated(struct bd_zone *z, size_t i);
  * others. */
 void bd_zone_sideline(struct bd_zone *z, size_t i);
 
-/* Feeds the outcome of one try to server i: its window, its health (which
- * may sideline it) and its silence. */
-enum bd_zone_event bd_zone_record(struct bd_zone *z, size_t i,
-                                  const struct bd_verdict *v, uint64_t sent_ns,
-                                  uint64_t now_ns);
+/* Feeds the outcome of one try to server i: its window and its health
+ * (which may sideline it). */
+void bd_zone_record(struct bd_zone *z, size_t i, const struct bd_verdict *v,
+                    uint64_t sent_ns, uint64_t now_ns);
+
+/* Whether every server in use has been silent past the tries of a name:
+ * nothing sent to the zone would be answered, but a probe now and then. */
+bool bd_zone_unreachable(const struct bd_zone *z, uint64_t now_ns);
 
 /* A try that never left this host: server i's window shrinks for a
  * while. */
@@ -124,8 +137,11 @@ void bd_zone_local_failure(struct bd_zone *z, size_t i, uint64_t now_ns,
 /* The windows of the servers in use, added up, at most window_max. */
 unsigned bd_zone_window(const struct bd_zone *z);
 
-/* Lets every lane expire the queries whose time is up, and every window
- * judge what it sent (a server may have stopped answering). */
+/* Lets every lane read what waits in its sockets, then expire the queries
+ * whose time is up, and every window judge what it sent. A server found
+ * silent has its queries in flight written off: they end with
+ * ARES_ECANCELLED, to be sent again, to another server where there is
+ * one. Not from inside a c-ares callback. */
 void bd_zone_expire(struct bd_zone *z, uint64_t now_ns);
 
 /* Destroys every lane: their queries end with ARES_EDESTRUCTION. */

@@ -38,6 +38,17 @@ struct rig {
   struct bd_zone *zone;
 };
 
+/* The events the zone told, by kind. */
+static unsigned events[BD_ZONE_PHASE + 1];
+
+static void on_event(void *data, struct bd_zone *z, size_t i,
+                     enum bd_zone_event ev) {
+  (void)data;
+  (void)z;
+  (void)i;
+  events[ev]++;
+}
+
 static void open_rig_rated(struct rig *r, unsigned window_init,
                            unsigned window_max, uint64_t server_rate) {
   struct bd_zone_config zc;
@@ -45,11 +56,14 @@ static void open_rig_rated(struct rig *r, unsigned window_init,
   assert_int_equal(uv_loop_init(&r->loop), 0);
   zc.loop = &r->loop;
   zc.timeout_ms = 100;
+  zc.tries = 3;
   zc.window_init = window_init;
   zc.window_max = window_max;
   zc.window_floor = window_max; /* a near path: the floor is the cap */
   zc.server_rate = server_rate;
   zc.on_io = on_io;
+  zc.on_event = on_event;
+  memset(events, 0, sizeof(events));
   assert_int_equal(bd_zone_new(&r->zone, "", &zc), 0);
 }
 
@@ -120,54 +134,73 @@ static void test_sidelining(void **state) {
   struct bd_server b = server("127.0.0.1", 5302);
   struct bd_verdict ok = outcome(BD_FOUND, BD_REASON_ANSWER);
   struct bd_verdict refused = outcome(BD_ERROR, BD_REASON_REFUSED);
-  enum bd_zone_event ev = BD_ZONE_NO_EVENT;
   (void)state;
   open_rig(&r, 10, 100);
   bd_zone_add_server(r.zone, &a);
   bd_zone_add_server(r.zone, &b);
   for (int i = 0; i < BD_HEALTH_MIN_SAMPLES; i++) {
-    assert_int_equal(bd_zone_record(r.zone, 1, &ok, i * MS, i * MS + 1),
-                     BD_ZONE_NO_EVENT);
-    ev = bd_zone_record(r.zone, 0, &refused, i * MS, i * MS + 1);
+    bd_zone_record(r.zone, 1, &ok, i * MS, i * MS + 1);
+    assert_int_equal(events[BD_ZONE_SIDELINED], 0);
+    bd_zone_record(r.zone, 0, &refused, i * MS, i * MS + 1);
   }
-  assert_int_equal(ev, BD_ZONE_SIDELINED);
+  assert_int_equal(events[BD_ZONE_SIDELINED], 1);
   assert_true(r.zone->health[0].sidelined);
   assert_int_equal(r.zone->in_use, 1);
   assert_int_equal(choose(r.zone, BD_ZONE_NONE), 1);
   assert_int_equal(choose(r.zone, 1), 1);
   /* The last server is never sidelined, however it fails. */
   for (int i = 0; i < 3 * BD_HEALTH_MIN_SAMPLES; i++)
-    assert_int_not_equal(bd_zone_record(r.zone, 1, &refused, 0, 1),
-                         BD_ZONE_SIDELINED);
+    bd_zone_record(r.zone, 1, &refused, 0, 1);
+  assert_int_equal(events[BD_ZONE_SIDELINED], 1);
   assert_int_equal(r.zone->in_use, 1);
   close_rig(&r);
+}
+
+/* Lets the zone's clock run for ms milliseconds in ticks of 10. */
+static uint64_t tick_for(struct bd_zone *z, uint64_t now, unsigned ms) {
+  for (unsigned t = 0; t < ms; t += 10) {
+    now += 10 * MS;
+    bd_zone_expire(z, now);
+  }
+  return now;
 }
 
 static void test_silence_is_said_once(void **state) {
   struct rig r;
   struct bd_server a = server("127.0.0.1", 5301);
   struct bd_verdict ok = outcome(BD_FOUND, BD_REASON_ANSWER);
-  struct bd_verdict lost = outcome(BD_ERROR, BD_REASON_TIMEOUT);
-  unsigned events = 0;
   uint64_t now = 1000 * MS;
   (void)state;
   open_rig(&r, 10, 100);
   bd_zone_add_server(r.zone, &a);
-  bd_zone_record(r.zone, 0, &ok, now - MS, now);
-  /* Many losses at once on a lossy path: not silence, answers are
-   * recent. */
-  for (int i = 0; i < 50; i++)
-    assert_int_equal(bd_zone_record(r.zone, 0, &lost, now, now + MS),
-                     BD_ZONE_NO_EVENT);
-  /* An answer ends the run of losses; then nothing for long. */
-  bd_zone_record(r.zone, 0, &ok, now, now + 2 * MS);
-  for (int i = 0; i < 20; i++) {
-    now += 100 * MS; /* one timeout */
-    if (bd_zone_record(r.zone, 0, &lost, now - 100 * MS, now) == BD_ZONE_SILENT)
-      events++;
+  /* Half the queries lost on a lossy path: not silence, answers come. */
+  for (int i = 0; i < 200; i++) {
+    bd_zone_sent(r.zone, 0, now);
+    if (i % 2 == 0)
+      bd_zone_record(r.zone, 0, &ok, now, now + MS);
+    now += MS;
+    bd_zone_expire(r.zone, now);
   }
-  assert_int_equal(events, 1);
-  assert_true(r.zone->servers[0]->warned_silent);
+  assert_int_not_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
+  /* Then nothing comes back: silent within a few round trips, and only
+   * probes may go. */
+  for (int i = 0; i < 20; i++)
+    bd_zone_sent(r.zone, 0, now);
+  now = tick_for(r.zone, now, 100);
+  assert_int_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
+  assert_int_equal(events[BD_ZONE_SILENT], 0);
+  assert_false(bd_zone_unreachable(r.zone, now));
+  /* Said once, past the tries of a name (3 x 100 ms): nothing sent to the
+   * zone would be answered. */
+  now = tick_for(r.zone, now, 1000);
+  assert_int_equal(events[BD_ZONE_SILENT], 1);
+  assert_true(bd_zone_unreachable(r.zone, now));
+  /* An answer to a probe ends it. */
+  bd_zone_sent(r.zone, 0, now);
+  bd_zone_record(r.zone, 0, &ok, now, now + MS);
+  assert_int_equal(events[BD_ZONE_BACK], 1);
+  assert_false(bd_zone_unreachable(r.zone, now + MS));
+  assert_int_not_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
   close_rig(&r);
 }
 
