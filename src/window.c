@@ -96,13 +96,17 @@
 #define RECENT_ANSWERS 16
 /* Pacing slack: a loop turn late by this much still sends its share. */
 #define PACE_SLACK_NS (10 * BD_NS_PER_MS)
-/* Silent: nothing back for SILENT_RTTS smoothed round trips, at least
- * SILENT_MIN_NS, while SILENT_SENDS queries sent after the latest one
- * answered wait. A limit answers some of every few, and a path that loses
- * a share of them answers the rest; a false silence costs a probe gap. */
+/* Silent: nothing back for SILENT_RTTS smoothed round trips and for the
+ * retransmission timeout of RFC 6298 (the round trip and four times its
+ * deviation: a resolver that must ask others answers some names in a
+ * millisecond and some in a second), at least SILENT_MIN_NS, while
+ * SILENT_SENDS queries sent after the latest one answered wait; never
+ * before a first answer, which a resolver may take long to find. A limit
+ * answers some of every few, and a path that loses a share of them answers
+ * the rest; a false silence costs a probe gap and a window sent again. */
 #define SILENT_SENDS 8
 #define SILENT_RTTS 4
-#define SILENT_MIN_NS (50 * BD_NS_PER_MS)
+#define SILENT_MIN_NS (200 * BD_NS_PER_MS)
 /* A silence that begins this soon after a forgiven one ended is no
  * silence but a limit met again as the window came back (a limit of a few
  * queries a second can leave a probe or two unanswered). */
@@ -314,6 +318,15 @@ static uint64_t rate_interval(const struct bd_window *w) {
   return w->min_rtt_ns > RATE_MIN_NS ? w->min_rtt_ns : RATE_MIN_NS;
 }
 
+/* How long a sample lasts when the loop keeps up: its interval, or at a
+ * low pace the wait for two answers (at 40 q/s a sample of one answer
+ * spans 25 ms, and read as late, no sample ever let a search grow). */
+static uint64_t sample_span(const struct bd_window *w) {
+  uint64_t interval = rate_interval(w);
+  uint64_t two = w->pace > 0 ? (uint64_t)(2 * BD_NS_PER_S / w->pace) : 0;
+  return two > interval ? two : interval;
+}
+
 /* The latest delivery-rate samples, at least `least` of them and as many
  * more as it takes to count BD_WINDOW_EPOCH sends, out of the latest
  * `avail`, back to the first late one. Returns how many were summed into
@@ -328,7 +341,7 @@ static unsigned sum_samples(const struct bd_window *w, unsigned least,
     /* A sample far longer than its interval is a loop that fell behind
      * (a busy host, valgrind) or a stall: its answers lag its sends by
      * more than it spans, and say nothing of a limit. */
-    if (r->span_ns > SAMPLE_LATE * rate_interval(w))
+    if (r->span_ns > SAMPLE_LATE * sample_span(w))
       break;
     sum->answers += r->answers;
     sum->sends += r->sends;
@@ -527,24 +540,31 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
 }
 
 /* The queries sent after the latest one answered that still wait, as far
- * as the epochs tell. */
+ * as the epochs tell: those of later epochs (queries sent with it may
+ * only be slower). */
 static unsigned unanswered_since(const struct bd_window *w) {
-  uint64_t first = w->latest_answered_sent_ns / w->epoch_ns;
+  uint64_t answered = w->latest_answered_sent_ns / w->epoch_ns;
   unsigned n = 0;
   for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
     const struct bd_window_epoch *e = &w->epochs[i];
-    if (e->used && e->id >= first && e->sent > e->answered)
+    if (e->used && e->id > answered && e->sent > e->answered)
       n += e->sent - e->answered;
   }
   return n;
 }
 
+/* How long nothing must come back for the server to be silent. */
+static uint64_t silent_after(const struct bd_window *w) {
+  uint64_t quiet = SILENT_RTTS * w->srtt_ns;
+  if (quiet < w->srtt_ns + 4 * w->rttvar_ns)
+    quiet = w->srtt_ns + 4 * w->rttvar_ns;
+  return quiet < SILENT_MIN_NS ? SILENT_MIN_NS : quiet;
+}
+
 /* Whether the server has answered nothing for long enough to be silent. */
 static bool gone_silent(const struct bd_window *w, uint64_t now_ns) {
-  uint64_t quiet = SILENT_RTTS * w->srtt_ns;
-  if (quiet < SILENT_MIN_NS)
-    quiet = SILENT_MIN_NS;
-  return w->last_answer_ns != 0 && now_ns - w->last_answer_ns >= quiet &&
+  return w->latest_answered_sent_ns != 0 &&
+         now_ns - w->last_answer_ns >= silent_after(w) &&
          unanswered_since(w) >= SILENT_SENDS;
 }
 
@@ -600,11 +620,14 @@ static void end_silence(struct bd_window *w, uint64_t now_ns) {
 
 /* Whether an epoch's losses are known: every query answered, or a query
  * sent after it answered (RACK's rule: until then a silence and a loss
- * look alike). */
+ * look alike), or some of its own answered and a silence would have been
+ * found by now (a window sent at once into a limit's cliff, whose lost
+ * queries hold every slot: nothing is sent after them to be answered). */
 static bool losses_known(const struct bd_window *w,
-                         const struct bd_window_epoch *e) {
-  return e->answered >= e->sent ||
-         w->latest_answered_sent_ns >= (e->id + 1) * w->epoch_ns;
+                         const struct bd_window_epoch *e, uint64_t now_ns) {
+  uint64_t end = (e->id + 1) * w->epoch_ns;
+  return e->answered >= e->sent || w->latest_answered_sent_ns >= end ||
+         (e->answered > 0 && now_ns >= end + silent_after(w) + w->srtt_ns);
 }
 
 /* Judges the epochs whose answers have had their time and whose losses
@@ -623,7 +646,7 @@ static void judge_settled(struct bd_window *w, uint64_t now_ns) {
   for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
     struct bd_window_epoch *e = &w->epochs[i];
     if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns &&
-        losses_known(w, e)) {
+        losses_known(w, e, now_ns)) {
       judge(w, e, now_ns);
       e->used = false;
     }
@@ -711,8 +734,15 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
  * counted so far speak of other lengths and are dropped. */
 static void learn_rtt(struct bd_window *w, uint64_t rtt) {
   uint64_t epoch;
-  /* RFC 6298's smoothing, gain 1/8. */
-  w->srtt_ns = w->srtt_ns == 0 ? rtt : w->srtt_ns - w->srtt_ns / 8 + rtt / 8;
+  /* RFC 6298's smoothing, gains 1/8 and 1/4. */
+  if (w->srtt_ns == 0) {
+    w->srtt_ns = rtt;
+    w->rttvar_ns = rtt / 2;
+  } else {
+    uint64_t dev = rtt > w->srtt_ns ? rtt - w->srtt_ns : w->srtt_ns - rtt;
+    w->rttvar_ns = w->rttvar_ns - w->rttvar_ns / 4 + dev / 4;
+    w->srtt_ns = w->srtt_ns - w->srtt_ns / 8 + rtt / 8;
+  }
   if (w->min_rtt_ns != 0 && rtt >= w->min_rtt_ns)
     return;
   w->min_rtt_ns = rtt > 0 ? rtt : 1;

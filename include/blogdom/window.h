@@ -55,8 +55,9 @@ struct bd_window {
   /* The path: its shortest round trip, and its bandwidth (answers a
    * second, the largest of the last samples). */
   uint64_t min_rtt_ns;
-  uint64_t srtt_ns;  /* the smoothed round trip, our own delays included */
-  uint64_t epoch_ns; /* epoch length, from min_rtt */
+  uint64_t srtt_ns;   /* the smoothed round trip, our own delays included */
+  uint64_t rttvar_ns; /* ... and its mean deviation (RFC 6298) */
+  uint64_t epoch_ns;  /* epoch length, from min_rtt */
   struct bd_window_epoch epochs[BD_WINDOW_EPOCHS];
   struct bd_window_epoch batch; /* judged epochs too small to judge alone */
   uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */

@@ -186,7 +186,7 @@ static void test_silence_is_said_once(void **state) {
    * probes may go. */
   for (int i = 0; i < 20; i++)
     bd_zone_sent(r.zone, 0, now);
-  now = tick_for(r.zone, now, 100);
+  now = tick_for(r.zone, now, 250);
   assert_int_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
   assert_int_equal(events[BD_ZONE_SILENT], 0);
   assert_false(bd_zone_unreachable(r.zone, now));
