@@ -346,7 +346,7 @@ static void judge_server(struct bd_engine *e, const struct bd_probe *p,
                          const struct bd_verdict *v) {
   if (v->reason == BD_REASON_TIMEOUT)
     e->stats.timeouts++;
-  bd_zone_record(p->zone, p->server, v, p->sent_ns, uv_hrtime());
+  bd_zone_record(p->zone, p->server, v, p->sent_ns, p->send, uv_hrtime());
 }
 
 /* What a window is doing, in words for -v. */
@@ -587,7 +587,7 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
    * slow host the two are apart, and the server sees the former. */
   now = uv_hrtime();
   bd_pacer_consume(&e->pacer, now);
-  bd_zone_sent(p->zone, server, now);
+  p->send = bd_zone_sent(p->zone, server, now);
   zs->inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;

@@ -100,7 +100,8 @@
  * retransmission timeout of RFC 6298 (the round trip and four times its
  * deviation: a resolver that must ask others answers some names in a
  * millisecond and some in a second), at least SILENT_MIN_NS, while
- * SILENT_SENDS queries sent after the latest one answered wait; never
+ * SILENT_SENDS queries sent after the latest one answered (by number)
+ * wait; never
  * before a first answer, which a resolver may take long to find. A limit
  * answers some of every few, and a path that loses a share of them answers
  * the rest; a false silence costs a probe gap and a window sent again. */
@@ -539,20 +540,6 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   memset(e, 0, sizeof(*e));
 }
 
-/* The queries sent after the latest one answered that still wait, as far
- * as the epochs tell: those of later epochs (queries sent with it may
- * only be slower). */
-static unsigned unanswered_since(const struct bd_window *w) {
-  uint64_t answered = w->latest_answered_sent_ns / w->epoch_ns;
-  unsigned n = 0;
-  for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
-    const struct bd_window_epoch *e = &w->epochs[i];
-    if (e->used && e->id > answered && e->sent > e->answered)
-      n += e->sent - e->answered;
-  }
-  return n;
-}
-
 /* How long nothing must come back for the server to be silent. */
 static uint64_t silent_after(const struct bd_window *w) {
   uint64_t quiet = SILENT_RTTS * w->srtt_ns;
@@ -565,7 +552,7 @@ static uint64_t silent_after(const struct bd_window *w) {
 static bool gone_silent(const struct bd_window *w, uint64_t now_ns) {
   return w->latest_answered_sent_ns != 0 &&
          now_ns - w->last_answer_ns >= silent_after(w) &&
-         unanswered_since(w) >= SILENT_SENDS;
+         (uint32_t)(w->sends - w->latest_answered) >= SILENT_SENDS;
 }
 
 /* The epochs counted so far speak of queries the silence lost: none is
@@ -698,14 +685,15 @@ static void send_probe(struct bd_window *w, uint64_t now_ns) {
         2 * w->srtt_ns > PROBE_GAP_MAX_NS ? 2 * w->srtt_ns : PROBE_GAP_MAX_NS;
 }
 
-void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
+uint32_t bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
   uint64_t id = now_ns / w->epoch_ns;
   struct bd_window_epoch *e = &w->epochs[id % BD_WINDOW_EPOCHS];
 
   judge_settled(w, now_ns);
+  w->sends++;
   if (w->silent) {
     send_probe(w, now_ns);
-    return;
+    return w->sends;
   }
   /* A server that never answered is quiet since the first send. */
   if (w->last_answer_ns == 0)
@@ -713,7 +701,7 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
   w->rate_sends++;
   bd_pacer_consume(&w->pacer, now_ns);
   if (now_ns < w->count_from_ns)
-    return;
+    return w->sends;
   if (!e->used || e->id != id) {
     /* A slot still in use here is an epoch whose losses never became
      * known: a silence too short to be found. It says nothing. */
@@ -728,6 +716,7 @@ void bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
     e->head_sent++;
     e->head_end_ns = now_ns;
   }
+  return w->sends;
 }
 
 /* The round trip sets the epoch length; when it changes, the epochs
@@ -826,13 +815,16 @@ static bool delivery_collapsed(const struct bd_window *w) {
          sample_rate(sample_back(w, 0)) < COLLAPSE * bd_window_bandwidth(w);
 }
 
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
-                         uint64_t sent_ns) {
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                         uint32_t send) {
   struct bd_window_epoch *e;
 
   w->last_answer_ns = now_ns;
   if (sent_ns > w->latest_answered_sent_ns)
     w->latest_answered_sent_ns = sent_ns;
+  /* Every query sent after the latest one answered still waits (RACK). */
+  if ((int32_t)(send - w->latest_answered) > 0)
+    w->latest_answered = send;
   if (w->silent)
     end_silence(w, now_ns);
   learn_rtt(w, now_ns > sent_ns ? now_ns - sent_ns : 0);

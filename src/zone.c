@@ -132,10 +132,10 @@ size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
   return BD_ZONE_NONE;
 }
 
-void bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns) {
-  bd_window_on_send(&z->servers[i]->window, now_ns);
+uint32_t bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns) {
   if (z->cfg.server_rate)
     bd_pacer_consume(&z->servers[i]->pacer, now_ns);
+  return bd_window_on_send(&z->servers[i]->window, now_ns);
 }
 
 struct bd_lane *bd_zone_lane(struct bd_zone *z, size_t i, bool tcp) {
@@ -206,14 +206,14 @@ static void note_window(struct bd_zone *z, size_t i, uint64_t now) {
 }
 
 void bd_zone_record(struct bd_zone *z, size_t i, const struct bd_verdict *v,
-                    uint64_t sent_ns, uint64_t now) {
+                    uint64_t sent_ns, uint32_t send, uint64_t now) {
   struct bd_zone_server *zs = z->servers[i];
   bool transport = bd_verdict_is_transport_failure(v);
 
   /* Losses need no word here: the window infers them from answers that
    * did not come. */
   if (!transport)
-    bd_window_on_answer(&zs->window, now, sent_ns);
+    bd_window_on_answer(&zs->window, now, sent_ns, send);
   if (v->reason != BD_REASON_TIMEOUT && v->reason != BD_REASON_UNREACHABLE)
     zs->answered = true;
   bd_health_record(&z->health[i], transport || bd_verdict_is_server_failure(v));

@@ -52,6 +52,7 @@ struct bd_probe {
   enum bd_probe_kind kind;
   uint16_t qtype;
   bool pinned;        /* every try goes to `server`: vetting */
+  uint32_t send;      /* its last try's number at its server (window.h) */
   struct bd_tld *tld; /* the TLD it waits on or checks, or NULL */
   /* The DNS verdict of a name, kept from its answer to its line; NULL
    * until then, so that a probe in flight carries none. */

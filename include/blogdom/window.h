@@ -89,6 +89,8 @@ struct bd_window {
   /* Silence: the server answers nothing at all (window.c). */
   uint64_t last_answer_ns;          /* arrival of the latest answer */
   uint64_t latest_answered_sent_ns; /* the latest send that was answered */
+  uint32_t sends;                   /* numbered as they go, wrapping */
+  uint32_t latest_answered;         /* the number of the latest send answered */
   bool silent;
   bool forgiven; /* a probe went unanswered: a silence, not a limit */
   uint64_t silent_since_ns; /* the latest answer, or first send, before */
@@ -116,18 +118,18 @@ void bd_window_init(struct bd_window *w, unsigned initial, unsigned min,
 /* Changes the hard cap and the floor (the server's shares). */
 void bd_window_set_limits(struct bd_window *w, unsigned max, unsigned floor);
 
-/* A query leaves now. */
-void bd_window_on_send(struct bd_window *w, uint64_t now_ns);
+/* A query leaves now. Returns its number, for bd_window_on_answer. */
+uint32_t bd_window_on_send(struct bd_window *w, uint64_t now_ns);
 
-/* An answer came back to a query sent at sent_ns: grows the window (by one
- * per answer in slow start, doubling at most once a round, while the
+/* An answer came back to query number `send`, sent at sent_ns: grows the window
+ * (by one per answer in slow start, doubling at most once a round, while the
  * bandwidth grows with it; by about one per window afterwards), and learns
  * the round trip and the delivery rate.
  * Every epoch whose answers are all in by now is judged: a loss rate
  * clearly above the path's base halves the window and paces the server a
  * little under the rate it answered at. */
-void bd_window_on_answer(struct bd_window *w, uint64_t now_ns,
-                         uint64_t sent_ns);
+void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
+                         uint32_t send);
 
 /* Judges the epochs whose answers are all in by now. An epoch is judged
  * only once a query sent after it was answered (as RACK infers a loss from

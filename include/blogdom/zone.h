@@ -105,8 +105,9 @@ int bd_zone_add_server(struct bd_zone *z, const struct bd_server *s);
 size_t bd_zone_choose(const struct bd_zone *z, size_t after, uint64_t now_ns,
                       uint64_t *wait_ns);
 
-/* A query goes to server i now: counts it against the rate cap. */
-void bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns);
+/* A query goes to server i now: counts it against the rate cap. Returns
+ * its number for bd_zone_record. */
+uint32_t bd_zone_sent(struct bd_zone *z, size_t i, uint64_t now_ns);
 
 /* The lane for a try to server i: over TCP when asked or when the server
  * truncates again and again. NULL when a TCP lane cannot be made. */
@@ -120,10 +121,10 @@ void bd_zone_truncated(struct bd_zone *z, size_t i);
  * others. */
 void bd_zone_sideline(struct bd_zone *z, size_t i);
 
-/* Feeds the outcome of one try to server i: its window and its health
- * (which may sideline it). */
+/* Feeds the outcome of one try to server i, sent at sent_ns as number
+ * `send`: its window and its health (which may sideline it). */
 void bd_zone_record(struct bd_zone *z, size_t i, const struct bd_verdict *v,
-                    uint64_t sent_ns, uint64_t now_ns);
+                    uint64_t sent_ns, uint32_t send, uint64_t now_ns);
 
 /* Whether every server in use has been silent past the tries of a name:
  * nothing sent to the zone would be answered, but a probe now and then. */

@@ -72,9 +72,9 @@ static void test_pacer_disabled(void **state) {
 static void epoch(struct bd_window *w, unsigned lost, uint64_t k) {
   for (unsigned i = 0; i < 64; i++) {
     uint64_t sent = k * EPOCH + i * 100000;
-    bd_window_on_send(w, sent);
+    uint32_t send = bd_window_on_send(w, sent);
     if (i >= lost)
-      bd_window_on_answer(w, sent + RTT, sent);
+      bd_window_on_answer(w, sent + RTT, sent, send);
   }
   bd_window_tick(w, (k + 1) * EPOCH);
 }
@@ -85,17 +85,17 @@ static void test_window_grows_and_is_capped(void **state) {
   bd_window_init(&w, 10, 1, 100, 100);
   assert_int_equal(bd_window_size(&w), 10);
   for (int i = 0; i < 10; i++)
-    bd_window_on_answer(&w, MS, 0);
+    bd_window_on_answer(&w, MS, 0, 0);
   assert_int_equal(bd_window_size(&w), 20); /* slow start: doubles */
   /* ... once a round, however fast the answers come back. */
   for (int i = 0; i < 100; i++)
-    bd_window_on_answer(&w, MS, 0);
+    bd_window_on_answer(&w, MS, 0, 0);
   assert_int_equal(bd_window_size(&w), 20);
   /* A path whose answers keep up with the window: a window's worth a
    * millisecond. */
   for (uint64_t t = 2; t < 1000; t++)
     for (unsigned n = bd_window_size(&w); n > 0; n--)
-      bd_window_on_answer(&w, t * MS, (t - 1) * MS);
+      bd_window_on_answer(&w, t * MS, (t - 1) * MS, 0);
   assert_int_equal(bd_window_size(&w), 100);
   bd_window_set_limits(&w, 30, 30);
   assert_int_equal(bd_window_size(&w), 30);
@@ -111,9 +111,8 @@ static void test_bunched_answers_are_no_bandwidth(void **state) {
   for (uint64_t i = 0; i < 200; i++)
     bd_window_on_send(&w, i * MS);
   for (uint64_t i = 0; i < 200; i++)
-    bd_window_on_answer(&w, 250 * MS, i * MS);
-  bd_window_on_send(&w, 200 * MS);
-  bd_window_on_answer(&w, 310 * MS, 200 * MS);
+    bd_window_on_answer(&w, 250 * MS, i * MS, (uint32_t)i + 1);
+  bd_window_on_answer(&w, 310 * MS, 200 * MS, bd_window_on_send(&w, 200 * MS));
   /* 201 answers of sends 200 ms apart; over 60 ms of arrivals they would
    * have made 3,350 a second. */
   assert_in_range((uint64_t)bd_window_bandwidth(&w), 900, 1100);
@@ -201,6 +200,7 @@ struct path {
 struct flight {
   uint64_t due; /* answer, or timeout */
   bool answered;
+  uint32_t send; /* its number (bd_window_on_send) */
 };
 
 /* A fixed sequence of uniform numbers in [0, 1): a path's random loss,
@@ -274,7 +274,7 @@ static void run_path(struct bd_window *w, const struct path *p, uint64_t ms,
       if (f[i].due > now || f[i].due == 0)
         continue;
       if (f[i].answered) {
-        bd_window_on_answer(w, f[i].due, f[i].due - p->rtt);
+        bd_window_on_answer(w, f[i].due, f[i].due - p->rtt, f[i].send);
         t->answers++;
       } else {
         t->lost++;
@@ -300,7 +300,7 @@ static void run_path(struct bd_window *w, const struct path *p, uint64_t ms,
         ok = false;
       if (disturbed(p, now))
         ok = false;
-      bd_window_on_send(w, now);
+      f[tail].send = bd_window_on_send(w, now);
       f[tail].answered = ok;
       f[tail].due = now + (ok ? p->rtt : S);
       tail = (tail + 1) % RING;
