@@ -55,6 +55,7 @@
 #include "blogdom/rdap.h"
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
+#include "blogdom/text.h"
 
 #define EXIT_DEFINITIVE 0
 #define EXIT_SOME_ERROR 1
@@ -77,7 +78,27 @@ struct app {
   int signum;
   bool shared_screen; /* result lines go to the terminal of the progress line */
   bool stalled;       /* the loop ran dry with names unanswered: a bug */
+  bool input_failed;  /* an input file failed: its later names are lost */
 };
+
+/* Says each input file that failed since the last call, once, and
+ * remembers for the exit status that one did. Returns whether one had. */
+static bool tell_input_failures(struct app *app) {
+  struct bd_source_failure f;
+  bool any = false;
+
+  while (bd_source_next_failure(app->src, &f)) {
+    char shown[BD_ESCAPED_SIZE(256)];
+    if (strcmp(f.path, "-") == 0)
+      snprintf(shown, sizeof(shown), "standard input");
+    else
+      bd_text_escape(shown, sizeof(shown), f.path, strnlen(f.path, 256));
+    bd_errorf("cannot %s %s: %s", f.opening ? "open" : "read", shown,
+              strerror(-f.err));
+    app->input_failed = any = true;
+  }
+  return any;
+}
 
 static int on_result(void *data, const struct bd_result *r) {
   struct app *app = data;
@@ -105,6 +126,8 @@ static void on_batch(void *data) {
     bd_engine_stop(app->engine);
     return;
   }
+  /* Said as it happens, after the lines of the names read before it. */
+  tell_input_failures(app);
   if (app->shared_screen && app->progress.enabled && !app->progress.drawn)
     on_progress_tick(&app->progress_timer);
 }
@@ -270,6 +293,9 @@ static void finish_output(struct app *app) {
   /* Erased first: the last lines below may go to the same screen. */
   bd_progress_erase(&app->progress);
   bd_msg_set_before_hook(NULL, NULL);
+  /* Not yet said if the run stopped before another batch: an input that
+   * failed is told whatever else ends the run. */
+  tell_input_failures(app);
   if (bd_engine_fatal(app->engine) != NULL) {
     bd_errorf("%s", bd_engine_fatal(app->engine));
     return;
@@ -295,7 +321,7 @@ static int exit_status(const struct app *app) {
     return EXIT_USAGE;
   if (err == -EPIPE)
     return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
-  if (err != 0 || app->stalled)
+  if (err != 0 || app->stalled || app->input_failed)
     return EXIT_USAGE; /* lines were lost: no status may claim otherwise */
   if (app->signum != 0)
     return 128 + app->signum;
@@ -319,7 +345,12 @@ static int run(struct app *app) {
   sc.ntlds = app->cfg.ntlds;
   sc.max_len = app->cfg.max_len;
   sc.shard = app->cfg.shard;
-  if (bd_source_open(&app->src, &sc) != 0 || open_output(app, window) != 0)
+  if (bd_source_open(&app->src, &sc) != 0) {
+    bd_errorf("out of memory");
+    return EXIT_USAGE;
+  }
+  /* A file that cannot be opened is a set-up error: nothing is sent. */
+  if (tell_input_failures(app) || open_output(app, window) != 0)
     return EXIT_USAGE;
   if (uv_loop_init(&app->loop) != 0) {
     bd_errorf("cannot start the event loop");

@@ -10,15 +10,15 @@
 #include <unistd.h>
 
 #include "blogdom/keywords.h"
-#include "blogdom/msg.h"
-#include "blogdom/text.h"
 
 enum phase { PHASE_ARGS, PHASE_FILES, PHASE_BUILTIN, PHASE_DONE };
 
 struct input_file {
   const char *path;
   int fd;
-  bool owned; /* stdin is not ours to close */
+  bool owned;   /* stdin is not ours to close */
+  int err;      /* 0, or why the file failed (a negative errno) */
+  bool opening; /* err came from open(2) */
 };
 
 struct bd_source {
@@ -27,6 +27,12 @@ struct bd_source {
   size_t index; /* argument, file or keyword index */
   struct input_file *files;
   struct bd_linereader *reader; /* of files[index], created on first use */
+
+  /* Indexes into files[] of the failed ones, in the order they failed:
+   * each file fails at most once, so nfiles entries always hold them. */
+  size_t *failed;
+  size_t nfailed;
+  size_t ntold; /* how many bd_source_next_failure handed out */
 
   /* The entry being crossed with the TLDs. */
   bool have_entry;
@@ -42,25 +48,32 @@ static void close_files(struct bd_source *src) {
     if (src->files[i].owned && src->files[i].fd >= 0)
       close(src->files[i].fd);
   free(src->files);
+  free(src->failed);
 }
 
-static int open_input(struct input_file *f, const char *path) {
-  struct stat st;
-  char shown[BD_ESCAPED_SIZE(256)];
+static void set_failed(struct bd_source *src, size_t index, int err,
+                       bool opening) {
+  struct input_file *f = &src->files[index];
+  f->err = err;
+  f->opening = opening;
+  src->failed[src->nfailed++] = index;
+}
 
-  f->path = path;
-  f->owned = strcmp(path, "-") != 0;
-  f->fd = f->owned ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-  bd_text_escape(shown, sizeof(shown), path, strnlen(path, 256));
+static void open_input(struct bd_source *src, size_t index) {
+  struct input_file *f = &src->files[index];
+  struct stat st;
+
+  f->path = src->cfg.files[index];
+  f->owned = strcmp(f->path, "-") != 0;
+  f->fd = f->owned ? open(f->path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
   if (f->fd < 0) {
-    bd_errorf("cannot open %s: %s", shown, strerror(errno));
-    return -1;
+    set_failed(src, index, -errno, true);
+    return;
   }
-  if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    bd_errorf("cannot read %s: %s", shown, strerror(EISDIR));
-    return -1;
-  }
-  return 0;
+  /* read(2) would say EISDIR only once the run is under way: said now, a
+   * directory given by mistake stops the run before any query is sent. */
+  if (fstat(f->fd, &st) == 0 && S_ISDIR(st.st_mode))
+    set_failed(src, index, -EISDIR, false);
 }
 
 int bd_source_open(struct bd_source **out, const struct bd_source_config *cfg) {
@@ -69,16 +82,13 @@ int bd_source_open(struct bd_source **out, const struct bd_source_config *cfg) {
     goto nomem;
   src->cfg = *cfg;
   src->files = calloc(cfg->nfiles ? cfg->nfiles : 1, sizeof(*src->files));
-  if (src->files == NULL)
+  src->failed = calloc(cfg->nfiles ? cfg->nfiles : 1, sizeof(*src->failed));
+  if (src->files == NULL || src->failed == NULL)
     goto nomem;
   for (size_t i = 0; i < cfg->nfiles; i++)
     src->files[i].fd = -1;
-  for (size_t i = 0; i < cfg->nfiles; i++) {
-    if (open_input(&src->files[i], cfg->files[i]) != 0) {
-      bd_source_close(src);
-      return -1;
-    }
-  }
+  for (size_t i = 0; i < cfg->nfiles; i++)
+    open_input(src, i);
   if (cfg->nnames > 0)
     src->phase = PHASE_ARGS;
   else if (cfg->nfiles > 0)
@@ -89,10 +99,12 @@ int bd_source_open(struct bd_source **out, const struct bd_source_config *cfg) {
   return 0;
 
 nomem:
-  if (src != NULL)
+  if (src != NULL) {
+    free(src->files);
+    free(src->failed);
     free(src);
-  bd_errorf("out of memory");
-  return -1;
+  }
+  return -ENOMEM;
 }
 
 void bd_source_close(struct bd_source *src) {
@@ -137,30 +149,35 @@ static void next_file(struct bd_source *src) {
     src->phase = PHASE_DONE;
 }
 
-/* Reads entries from the files until one is set; the status says why not. */
+/* Reads entries from the files until one is set; the status says why not.
+ * A file that fails is recorded and left for the next one. */
 static enum bd_source_status read_entry(struct bd_source *src) {
   while (src->phase == PHASE_FILES) {
     struct input_file *f = &src->files[src->index];
     struct bd_line line;
     enum bd_line_status st;
 
+    if (f->err != 0) {
+      next_file(src); /* failed at open: nothing of it to read */
+      continue;
+    }
     if (src->reader == NULL) {
       src->reader = bd_linereader_new(f->fd);
       if (src->reader == NULL) {
-        bd_errorf("out of memory");
-        src->phase = PHASE_DONE;
-        return BD_SOURCE_ERROR;
+        set_failed(src, src->index, -ENOMEM, false);
+        next_file(src);
+        continue;
       }
     }
     st = bd_linereader_next(src->reader, &line);
     if (st == BD_LINE_AGAIN)
       return BD_SOURCE_AGAIN;
     if (st == BD_LINE_ERROR) {
-      char shown[BD_ESCAPED_SIZE(256)];
-      bd_text_escape(shown, sizeof(shown), f->path, strnlen(f->path, 256));
-      bd_errorf("cannot read %s: %s", shown, strerror(errno));
-      src->phase = PHASE_DONE;
-      return BD_SOURCE_ERROR;
+      /* The reader hands out whole lines before it reads again, so what
+       * it drops with itself is at most the line the error cut. */
+      set_failed(src, src->index, errno != 0 ? -errno : -EIO, false);
+      next_file(src);
+      continue;
     }
     if (st == BD_LINE_EOF) {
       next_file(src);
@@ -273,6 +290,18 @@ void bd_source_each_known_tld(const struct bd_source *src,
   if (labels)
     for (size_t i = 0; i < cfg->ntlds; i++)
       fn(cfg->tlds[i], data);
+}
+
+bool bd_source_next_failure(struct bd_source *src,
+                            struct bd_source_failure *failure) {
+  const struct input_file *f;
+  if (src->ntold >= src->nfailed)
+    return false;
+  f = &src->files[src->failed[src->ntold++]];
+  failure->path = f->path;
+  failure->err = f->err;
+  failure->opening = f->opening;
+  return true;
 }
 
 int bd_source_wait_fd(const struct bd_source *src) {

@@ -34,19 +34,37 @@ struct bd_item {
 enum bd_source_status {
   BD_SOURCE_ITEM,  /* *item is the next probe */
   BD_SOURCE_AGAIN, /* wait until bd_source_wait_fd() is readable */
-  BD_SOURCE_END,   /* all input consumed */
-  BD_SOURCE_ERROR  /* a read failed: reported on stderr, input ends */
+  BD_SOURCE_END    /* all input consumed; a failed file ends early */
+};
+
+/* An input file that could not be read to its end. */
+struct bd_source_failure {
+  const char *path; /* as given (borrowed from the config); "-" is stdin */
+  int err;          /* why, as a negative errno */
+  bool opening;     /* open(2) itself failed, rather than a later read */
 };
 
 struct bd_source;
 
-/* Opens every file up front, so a missing file is a set-up error before any
- * query is sent. Returns 0, or -1 after printing why. */
+/* Opens every file up front, so that the caller can make a missing file a
+ * set-up error before any query is sent: a file that cannot be opened, or
+ * is a directory, is a failure (bd_source_next_failure) right away. Prints
+ * nothing. Returns 0, or -ENOMEM. */
 int bd_source_open(struct bd_source **out, const struct bd_source_config *cfg);
 void bd_source_close(struct bd_source *src);
 
+/* The next probe. A file whose read(2) fails is a failure and is left
+ * there: its line cut short by the error is not taken, since a partial
+ * name cannot be trusted, and the next file is read, so that one bad
+ * input loses no other input's names. */
 enum bd_source_status bd_source_next(struct bd_source *src,
                                      struct bd_item *item);
+
+/* Hands out each failed input once, in the order the failures happened.
+ * Returns false when no failure is left to hand out; the caller decides
+ * what to tell (the source never prints). */
+bool bd_source_next_failure(struct bd_source *src,
+                            struct bd_source_failure *failure);
 
 /* Calls fn with every name whose TLD is known before the input is read:
  * each TLD that labels will be crossed with (when the input can hold

@@ -1,9 +1,12 @@
 /* The name source and the line reader under it. */
 #include "unit.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "blogdom/linereader.h"
@@ -92,16 +95,131 @@ static void test_file_lines(void **state) {
   unlink(files[0]);
 }
 
+/* The next failure must be path, failed with err. */
+static void assert_failure(struct bd_source *src, const char *path, int err,
+                           bool opening) {
+  struct bd_source_failure f;
+  assert_true(bd_source_next_failure(src, &f));
+  assert_string_equal(f.path, path);
+  assert_int_equal(f.err, err);
+  assert_int_equal(f.opening, opening);
+}
+
+/* Files that cannot be read at all are failures as soon as the source is
+ * open, before anything is read: the caller can stop before any query. */
 static void test_missing_file_fails_at_open(void **state) {
   struct bd_source_config cfg = {0};
   struct bd_source *src = NULL;
-  char *files[] = {"/nonexistent/names.txt"};
+  char dir[] = "/tmp/bd-source-dir-XXXXXX";
+  char *files[3];
+  struct bd_source_failure f;
+  char out[4096];
   (void)state;
+  assert_non_null(mkdtemp(dir));
+  files[0] = "/nonexistent/names.txt";
+  files[1] = write_temp("and\n", 4);
+  files[2] = dir;
+  cfg.files = files;
+  cfg.nfiles = 3;
+  cfg.tlds = dev;
+  cfg.ntlds = 1;
+  assert_int_equal(bd_source_open(&src, &cfg), 0);
+  assert_failure(src, "/nonexistent/names.txt", -ENOENT, true);
+  assert_failure(src, dir, -EISDIR, false);
+  assert_false(bd_source_next_failure(src, &f));
+  /* Read anyway, the others still give their names, failing no more. */
+  drain(src, out, sizeof(out));
+  assert_string_equal(out, "and.dev");
+  assert_false(bd_source_next_failure(src, &f));
+  bd_source_close(src);
+  unlink(files[1]);
+  rmdir(dir);
+}
+
+/* /proc/self/mem opens, then read(2) fails (EIO at address 0): the files
+ * around it give all their names, and the failure names the file. */
+static void test_read_error_in_the_middle_loses_no_other_file(void **state) {
+  struct bd_source_config cfg = {0};
+  struct bd_source *src;
+  struct bd_source_failure f;
+  char *files[3];
+  char out[4096];
+  (void)state;
+  files[0] = strdup(write_temp("and\nnone\n", 9));
+  files[1] = "/proc/self/mem";
+  files[2] = write_temp("with\nelif", 9);
+  cfg.files = files;
+  cfg.nfiles = 3;
+  cfg.tlds = dev;
+  cfg.ntlds = 1;
+  assert_int_equal(bd_source_open(&src, &cfg), 0);
+  assert_false(bd_source_next_failure(src, &f));
+  drain(src, out, sizeof(out));
+  assert_string_equal(out, "and.dev,none.dev,with.dev,elif.dev");
+  assert_failure(src, "/proc/self/mem", -EIO, false);
+  assert_false(bd_source_next_failure(src, &f));
+  bd_source_close(src);
+  unlink(files[0]);
+  unlink(files[2]);
+  free(files[0]);
+}
+
+/* Standard input fails mid-way: it reads, through /proc/self/mem, the end
+ * of a mapped page whose next page lies past the end of the file behind
+ * it, so the first read(2) gets the bytes up to there and the second
+ * fails with EIO. (That page stays mapped, unlike one unmapped, so no
+ * allocation can land in it meanwhile.) The whole line before the error
+ * is a name; the line the error cut is dropped. */
+static void test_read_error_on_stdin_drops_the_cut_line(void **state) {
+  static const char text[] = "and\nnon";
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  struct bd_source_config cfg = {0};
+  struct bd_source *src;
+  struct bd_source_failure f;
+  struct bd_source_failure g;
+  bool failed;
+  bool more;
+  char *files[] = {"-"};
+  char out[4096];
+  char backing[] = "/tmp/bd-source-mem-XXXXXX";
+  char *mem;
+  int fd;
+  int saved;
+  (void)state;
+  fd = mkstemp(backing);
+  assert_true(fd >= 0);
+  assert_int_equal(ftruncate(fd, (off_t)page), 0);
+  mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  unlink(backing);
+  assert_true(mem != MAP_FAILED);
+  memcpy(mem + page - (sizeof(text) - 1), text, sizeof(text) - 1);
+  fd = open("/proc/self/mem", O_RDONLY);
+  assert_true(fd >= 0);
+  assert_true(lseek(fd, (off_t)(uintptr_t)(mem + page - (sizeof(text) - 1)),
+                    SEEK_SET) != (off_t)-1);
+  saved = dup(STDIN_FILENO);
+  assert_true(saved >= 0);
+  assert_int_equal(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+  close(fd);
   cfg.files = files;
   cfg.nfiles = 1;
   cfg.tlds = dev;
   cfg.ntlds = 1;
-  assert_int_equal(bd_source_open(&src, &cfg), -1);
+  assert_int_equal(bd_source_open(&src, &cfg), 0);
+  drain(src, out, sizeof(out));
+  failed = bd_source_next_failure(src, &f);
+  more = bd_source_next_failure(src, &g);
+  bd_source_close(src);
+  assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+  close(saved);
+  munmap(mem, 2 * page);
+  assert_string_equal(out, "and.dev");
+  assert_true(failed);
+  assert_string_equal(f.path, "-");
+  assert_int_equal(f.err, -EIO);
+  assert_false(f.opening);
+  assert_false(more);
 }
 
 static void test_overlong_and_binary_lines(void **state) {
@@ -194,6 +312,8 @@ int main(void) {
       cmocka_unit_test(test_labels_cross_tlds_dotted_names_do_not),
       cmocka_unit_test(test_file_lines),
       cmocka_unit_test(test_missing_file_fails_at_open),
+      cmocka_unit_test(test_read_error_in_the_middle_loses_no_other_file),
+      cmocka_unit_test(test_read_error_on_stdin_drops_the_cut_line),
       cmocka_unit_test(test_overlong_and_binary_lines),
       cmocka_unit_test(test_pipe_never_blocks),
       cmocka_unit_test(test_shard_splits_the_input),
