@@ -547,9 +547,14 @@ def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
     start = time.monotonic()
     # Without input of the test's own, stdin is /dev/null: blogdom reads
     # names from a stdin that is a pipe or a file, and the suite's (a pipe
-    # under "pytest -s" or CI) must not become names.
-    feed = {"input": stdin} if stdin is not None else \
-        {"stdin": subprocess.DEVNULL}
+    # under "pytest -s" or CI) must not become names. stdin is bytes to
+    # feed, or an open file (or descriptor) to read from.
+    if stdin is None:
+        feed = {"stdin": subprocess.DEVNULL}
+    elif isinstance(stdin, int) or hasattr(stdin, "fileno"):
+        feed = {"stdin": stdin}
+    else:
+        feed = {"input": stdin}
     proc = subprocess.run(WRAPPER + [BLOGDOM] + args, **feed,
                           capture_output=True, timeout=timeout, env=env)
     run = Run(proc, time.monotonic() - start)

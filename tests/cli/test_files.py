@@ -76,3 +76,82 @@ def test_many_names_from_a_pipe(run, faultd):
     assert set(line[2:] for line in r.lines) == \
         {f"n{i}.dev" for i in range(5000)}
     assert r.returncode == 0
+
+
+def test_a_file_failing_mid_run_loses_no_other_names(run, nsd, tmp_path):
+    """/proc/self/mem opens, then read(2) fails (EIO): it is said once, the
+    files around it still give all their names, and the run exits 2."""
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("and\nnone\n")
+    b.write_text("elif\nwith\n")
+    r = run("-s", nsd.v4, "-f", a, "-f", "/proc/self/mem", "-f", b,
+            "--order=input")
+    assert r.lines == ["+ and.dev", "  none.dev", "+ elif.dev", "  with.dev"]
+    assert r.stderr.splitlines() == [
+        "blogdom: cannot read /proc/self/mem: Input/output error"]
+    assert r.returncode == 2
+
+
+def test_stdin_failing_mid_run_loses_no_other_names(run, nsd, tmp_path):
+    # The test's own memory, opened here: blogdom's reads of it fail (EIO
+    # at offset 0) instead of reading the memory of blogdom.
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("and\n")
+    b.write_text("with\n")
+    with open("/proc/self/mem", "rb") as mem:
+        r = run("-s", nsd.v4, "-f", a, "-f", "-", "-f", b, "--order=input",
+                stdin=mem)
+        assert r.lines == ["+ and.dev", "  with.dev"]
+        assert r.stderr.splitlines() == [
+            "blogdom: cannot read standard input: Input/output error"]
+        assert r.returncode == 2
+        # Names read from stdin without -f: the same.
+        r = run("-s", nsd.v4, stdin=mem)
+        assert r.lines == []
+        assert r.stderr.splitlines() == [
+            "blogdom: cannot read standard input: Input/output error"]
+        assert r.returncode == 2
+
+
+def test_directory_among_files_stops_before_any_query(run, faultd,
+                                                      tmp_path):
+    f = faultd()
+    a = tmp_path / "a.txt"
+    a.write_text("and\n")
+    d = tmp_path / "dir"
+    d.mkdir()
+    r = run("-s", f.addr, "-f", a, "-f", d, "-f", a)
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [f"blogdom: cannot read {d}: Is a directory"]
+    assert r.returncode == 2
+    # A directory on standard input, named as such.
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        r = run("-s", f.addr, "-f", a, "-f", "-", stdin=fd)
+    finally:
+        os.close(fd)
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "blogdom: cannot read standard input: Is a directory"]
+    assert r.returncode == 2
+    assert f.queries() == []
+
+
+def test_missing_files_among_good_ones_are_all_said_before_any_query(
+        run, faultd, tmp_path):
+    """A file that cannot be opened stops the run at start-up, as a usage
+    error: nothing is sent, so no name is lost unsaid; every such file is
+    said, not only the first."""
+    f = faultd()
+    a = tmp_path / "a.txt"
+    a.write_text("and\n")
+    r = run("-s", f.addr, "-f", a, "-f", tmp_path / "nope1", "-f", a,
+            "-f", tmp_path / "nope2")
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"blogdom: cannot open {tmp_path / 'nope1'}: No such file or directory",
+        f"blogdom: cannot open {tmp_path / 'nope2'}: No such file or directory"]
+    assert r.returncode == 2
+    assert f.queries() == []
