@@ -197,9 +197,10 @@ void bd_cli_help(FILE *out) {
     fprintf(out, "  %-28s %s\n", left, o->help);
   }
   fputs("\nExit status: 0 every name answered definitively, 1 some '?',\n"
-        "2 usage or set-up error, or a write error on standard output,\n"
-        "130/143 interrupted (SIGINT/SIGTERM), 141 standard output closed\n"
-        "by its reader (as by head).\n"
+        "2 usage or set-up error, an input file that failed while read, or\n"
+        "a write error on standard output, 130/143 interrupted\n"
+        "(SIGINT/SIGTERM), 141 standard output closed by its reader (as by\n"
+        "head).\n"
         "See blogdom(1) for the line formats and examples.\n",
         out);
 }
