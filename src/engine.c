@@ -1104,16 +1104,27 @@ static void close_engine(struct bd_engine *e) {
     uv_close((uv_handle_t *)&e->input, NULL);
 }
 
+/* A pump at the top of the next turn of the loop, whatever the wake-up
+ * was armed for: that pump arms it again if a pace still holds. */
+static void pump_soon(struct bd_engine *e) {
+  if (e->closed || !e->handles_initialized)
+    return;
+  uv_timer_stop(&e->wakeup);
+  e->wakeup_armed = uv_timer_start(&e->wakeup, on_wakeup, 0, 0) == 0;
+}
+
 /* May run inside a c-ares callback, where the lanes must not be destroyed:
  * they are closed from the next pump, at the top of an event. */
 void bd_engine_stop(struct bd_engine *e) {
   if (e->stopping)
     return;
   e->stopping = true;
-  if (!e->closed && e->handles_initialized) {
-    uv_timer_stop(&e->wakeup);
-    e->wakeup_armed = uv_timer_start(&e->wakeup, on_wakeup, 0, 0) == 0;
-  }
+  pump_soon(e);
+}
+
+void bd_engine_resume(struct bd_engine *e) {
+  if (!e->stopping)
+    pump_soon(e);
 }
 
 bool bd_engine_closed(const struct bd_engine *e) {

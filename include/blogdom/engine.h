@@ -44,7 +44,8 @@ struct bd_engine_hooks {
    * is gone). */
   int (*on_result)(void *data, const struct bd_result *r);
   /* May the name with this sequence number be started? (bounded input
-   * order) */
+   * order, stdout behind its reader). A no that turns to yes without an
+   * event of the engine's own must be followed by bd_engine_resume. */
   bool (*has_room)(void *data, uint64_t seq);
   /* A batch of events was handled: a good moment to flush. */
   void (*on_batch)(void *data);
@@ -87,6 +88,15 @@ void bd_engine_start(struct bd_engine *e);
  * names in a stage are dropped without a line (counted as unreached) and
  * the handles are closed. Safe from inside any callback. */
 void bd_engine_stop(struct bd_engine *e);
+
+/* Room has come back where has_room had refused it (stdout drained
+ * below its low-water mark): takes names again from a pump at the top of
+ * the next turn of the loop. The engine pumps only on its own events (an
+ * answer, a timer, readable input), and while has_room says no, with
+ * nothing in flight, it may have none left: whoever said no calls this
+ * when the answer turns to yes. Safe from any callback; nothing once the
+ * run is stopping. */
+void bd_engine_resume(struct bd_engine *e);
 
 /* True once the engine has closed its handles: every name had its line,
  * or the run was stopped. */
