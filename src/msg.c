@@ -1,6 +1,8 @@
 /* Diagnostics on stderr: one prefix, one line per call, written whole. */
 #include "blogdom/msg.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +31,21 @@ void bd_msg_set_before_hook(void (*hook)(void *data), void *data) {
   before_hook_data = data;
 }
 
+/* Stderr may share a file description with stdout (2>&1 into a pipe),
+ * which stdout's stream has made non-blocking (output.c): a full pipe is
+ * waited for, as before, rather than the line lost. A diagnostic is rare
+ * enough to hold the loop up; result lines never do. */
+static void put_line(const char *line, size_t len) {
+  struct pollfd p = {.fd = STDERR_FILENO, .events = POLLOUT, .revents = 0};
+  while (write(STDERR_FILENO, line, len) < 0) {
+    if (errno == EINTR)
+      continue;
+    if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
+        (poll(&p, 1, -1) < 0 && errno != EINTR))
+      return; /* Nowhere left to report it. */
+  }
+}
+
 /* The line is formatted first and written with one write(2), so that lines
  * from blogdom never interleave mid-line with other writers of stderr. */
 __attribute__((format(printf, 2, 0))) static void
@@ -49,8 +66,7 @@ vsay(const char *label, const char *fmt, va_list ap) {
   if ((size_t)n > sizeof(line) - 2)
     n = (int)sizeof(line) - 2;
   line[n++] = '\n';
-  if (write(STDERR_FILENO, line, (size_t)n) < 0)
-    return; /* Nowhere left to report it. */
+  put_line(line, (size_t)n);
 }
 
 void bd_errorf(const char *fmt, ...) {
