@@ -26,8 +26,9 @@
  *                   curluv.c libcurl on the loop; curlapi.c dlopen;
  *                   rdapdomain.c a domain object's status and dates
  *     forsaletxt.c  one _for-sale record read
- *   output.c     marks or JSON lines, --only, --order=input, batching,
- *                and the errno of a write that failed
+ *   output.c     marks or JSON lines, --only, --order=input; stdout as a
+ *                libuv stream with a high-water mark (never a blocking
+ *                write on a pipe), and the errno of a write that failed
  *     records.c     a name's answer records for its JSON line (rrtext.c:
  *                   record data in presentation format); jsonbuf.c,
  *                   the capped, escaped JSON that stages add
@@ -132,16 +133,41 @@ static void on_batch(void *data) {
     on_progress_tick(&app->progress_timer);
 }
 
+/* Stdout drained after it was full, or a write failed (from the loop,
+ * where nothing else would tell the engine). */
+static void on_output_wake(void *data) {
+  struct app *app = data;
+  if (app->engine == NULL)
+    return;
+  if (bd_output_error(app->out) != 0)
+    bd_engine_stop(app->engine); /* the reason is told at the end */
+  else
+    bd_engine_resume(app->engine);
+}
+
+/* At once, whatever the reader of stdout does: what it takes now goes
+ * out, the rest is dropped and counted in the summary. The handlers go,
+ * so that a second signal ends the process by its default action, should
+ * stderr's reader (a terminal that does not drain) hold up the summary. */
 static void on_signal(uv_signal_t *h, int signum) {
   struct app *app = h->data;
   if (app->signum == 0)
     app->signum = signum;
+  uv_signal_stop(&app->sigint);
+  uv_signal_stop(&app->sigterm);
   bd_engine_stop(app->engine);
+  if (app->shared_screen)
+    bd_progress_erase(&app->progress);
+  bd_output_interrupt(app->out);
 }
 
 static void on_progress_tick(uv_timer_t *t) {
   struct app *app = t->data;
   struct bd_engine_stats st;
+  /* Lines still queued for the shared terminal would land after the
+   * progress line, on it: it waits until they are out. */
+  if (app->shared_screen && bd_output_queued(app->out) > 0)
+    return;
   bd_engine_get_stats(app->engine, &st);
   bd_progress_draw(&app->progress, &st, uv_hrtime());
 }
@@ -202,6 +228,9 @@ static int open_output(struct app *app, unsigned window) {
   oc.input_order = app->cfg.input_order;
   oc.only = app->cfg.only;
   oc.reorder_cap = (size_t)window * REORDER_PER_WINDOW;
+  oc.loop = &app->loop;
+  oc.on_wake = on_output_wake;
+  oc.data = app;
   app->out = bd_output_new(&oc);
   if (app->out == NULL) {
     bd_errorf("out of memory");
@@ -300,19 +329,29 @@ static void finish_output(struct app *app) {
     bd_errorf("%s", bd_engine_fatal(app->engine));
     return;
   }
-  if (app->signum != 0)
-    bd_output_release_held(app->out);
   err = bd_output_flush(app->out);
   if (err == -EPIPE)
     return; /* the reader is gone, as after "| head": nothing to tell */
   if (err != 0)
     bd_errorf("write error: %s", strerror(-err));
   bd_engine_get_stats(app->engine, &st);
-  if (app->cfg.stats || app->signum != 0) {
+  /* An interrupt says how far the run got, unless -q asked for errors
+   * only; --stats asks for the summary in any case. */
+  if (app->cfg.stats || (app->signum != 0 && app->cfg.verbosity > BD_QUIET)) {
     bd_progress_summary(line, sizeof(line), &app->progress.counts, &st, elapsed,
-                        app->signum);
+                        app->signum, bd_output_dropped(app->out));
     bd_errorf("%s", line);
   }
+}
+
+/* The engine is done: what stdout still owes goes out before the run
+ * ends, with the loop running, so that a signal still acts (the write
+ * requests keep it alive; a failed write ends them). Then the descriptor
+ * is blocking again, before the summary, which may share it (2>&1). */
+static void drain_output(struct app *app) {
+  if (bd_output_flush(app->out) == 0)
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+  bd_output_close(app->out);
 }
 
 static int exit_status(const struct app *app) {
@@ -350,16 +389,21 @@ static int run(struct app *app) {
     return EXIT_USAGE;
   }
   /* A file that cannot be opened is a set-up error: nothing is sent. */
-  if (tell_input_failures(app) || open_output(app, window) != 0)
+  if (tell_input_failures(app))
     return EXIT_USAGE;
   if (uv_loop_init(&app->loop) != 0) {
     bd_errorf("cannot start the event loop");
+    return EXIT_USAGE;
+  }
+  if (open_output(app, window) != 0) {
+    uv_loop_close(&app->loop);
     return EXIT_USAGE;
   }
   init_progress(app);
   if (open_rdap(app) != 0 || open_engine(app, window) != 0) {
     if (app->rdap != NULL)
       bd_rdap_close(app->rdap);
+    bd_output_close(app->out);
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
     return EXIT_USAGE;
@@ -375,6 +419,7 @@ static int run(struct app *app) {
     bd_engine_stop(app->engine);
     uv_run(&app->loop, UV_RUN_DEFAULT);
   }
+  drain_output(app);
   finish_output(app);
   close_handles(app);
   return exit_status(app);

@@ -95,7 +95,7 @@ void bd_progress_erase(struct bd_progress *p) {
 
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                            const struct bd_engine_stats *st, double elapsed_s,
-                           int signum) {
+                           int signum, uint64_t dropped) {
   uint64_t done = done_of(c);
   int n;
 
@@ -118,6 +118,11 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                  (unsigned long long)st->queries,
                  (unsigned long long)st->retries,
                  (unsigned long long)st->timeouts, st->inflight_peak);
+  if (n >= 0 && (size_t)n < cap && signum != 0 && dropped > 0)
+    n += snprintf(buf + n, cap - (size_t)n,
+                  ", %llu of their lines not written (standard output was "
+                  "full)",
+                  (unsigned long long)dropped);
   if (n >= 0 && (size_t)n < cap && signum == 0 && st->for_sale)
     n += snprintf(buf + n, cap - (size_t)n,
                   "; for sale: %llu names, %llu malformed records, %llu "

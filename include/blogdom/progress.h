@@ -43,9 +43,11 @@ void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
 /* Erases the in-place line, if one is drawn; plain lines stay. */
 void bd_progress_erase(struct bd_progress *p);
 
-/* Formats the final summary line (no newline). */
+/* Formats the final summary line (no newline); after an interrupt
+ * (signum), how far the run got, and the lines of names answered that
+ * stdout did not take at the interrupt (dropped). */
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                            const struct bd_engine_stats *st, double elapsed_s,
-                           int signum);
+                           int signum, uint64_t dropped);
 
 #endif

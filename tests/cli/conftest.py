@@ -2,6 +2,7 @@
 stopped here, and a runner for blogdom that refuses to send anything to a
 server that is not on loopback."""
 
+import fcntl
 import json
 import os
 import shutil
@@ -568,6 +569,82 @@ def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
 @pytest.fixture
 def run():
     return blogdom
+
+
+class PipedRun:
+    """blogdom started with stdout on a pipe of the test's own, whose read
+    end the test reads when and as it likes. The test keeps the write end
+    too, as a shell keeps a file description it shares with blogdom, and
+    can look at its flags once blogdom is gone."""
+
+    def __init__(self, args):
+        args = [str(a) for a in args]
+        loopback_only(args)
+        self.read_fd, self.write_fd = os.pipe()
+        self.proc = subprocess.Popen(WRAPPER + [BLOGDOM] +
+                                     without_checks(args),
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=self.write_fd,
+                                     stderr=subprocess.PIPE)
+
+    def shared_flags(self):
+        """The flags of the file description blogdom's stdout shares."""
+        return fcntl.fcntl(self.write_fd, fcntl.F_GETFL)
+
+    def read(self, pause=0.0, size=65536, nap=0.0):
+        """Waits pause seconds, then reads to the end of the pipe, size
+        bytes a read with a nap after each; the end comes once blogdom has
+        exited and close_write() was called."""
+        time.sleep(pause)
+        chunks = []
+        while True:
+            data = os.read(self.read_fd, size)
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+            time.sleep(nap)
+
+    def read_now(self):
+        """What the pipe holds now, without waiting for more."""
+        os.set_blocking(self.read_fd, False)
+        chunks = []
+        while True:
+            try:
+                data = os.read(self.read_fd, 65536)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def close_write(self):
+        os.close(self.write_fd)
+        self.write_fd = -1
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stderr.close()
+        if self.write_fd >= 0:
+            os.close(self.write_fd)
+        os.close(self.read_fd)
+
+
+@pytest.fixture
+def piped():
+    """Starts blogdom into a pipe of the test's own: piped(*args)."""
+    started = []
+
+    def start(*args):
+        p = PipedRun(args)
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.close()
 
 
 NETNS_DRIVER = HERE / "netns_driver.py"

@@ -1,4 +1,5 @@
-/* Line formats, filters and input-order hold-back. */
+/* Line formats, filters, input-order hold-back, and stdout as a stream:
+ * water marks, a reader that pauses, an interrupt that does not wait. */
 #include "unit.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "blogdom/output.h"
 
@@ -258,6 +260,248 @@ static void test_write_error_from_emit(void **state) {
   close(cfg.fd);
 }
 
+static void test_water_marks(void **state) {
+  /* Levels in turn, and whether each ends a full spell, and full after. */
+  static const struct {
+    size_t level;
+    bool woke;
+    bool full;
+  } steps[] = {
+      {0, false, false},  {100, false, false}, {101, false, true},
+      {500, false, true}, {100, false, true},  {26, false, true},
+      {25, true, false},  {0, false, false},   {100, false, false},
+      {200, false, true}, {10, true, false},
+  };
+  struct bd_water w = {100, 25, false};
+  (void)state;
+  for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+    assert_int_equal(bd_water_level(&w, steps[i].level), steps[i].woke);
+    assert_int_equal(w.full, steps[i].full);
+  }
+}
+
+/* ---- stdout as a stream ---------------------------------------------- */
+
+struct rig {
+  uv_loop_t loop;
+  int fds[2]; /* a pipe: blogdom's stdout, and its reader */
+  struct bd_output *out;
+  int wakes;
+  char *got; /* what the reader has read */
+  size_t got_len;
+  size_t got_cap;
+};
+
+static void on_wake(void *data) {
+  struct rig *rig = data;
+  rig->wakes++;
+}
+
+static void rig_open(struct rig *rig, bool input_order) {
+  struct bd_output_config cfg = {0};
+  memset(rig, 0, sizeof(*rig));
+  assert_int_equal(uv_loop_init(&rig->loop), 0);
+  assert_int_equal(pipe(rig->fds), 0);
+  assert_int_equal(fcntl(rig->fds[0], F_SETFL, O_NONBLOCK), 0);
+  cfg.fd = rig->fds[1];
+  cfg.only = BD_ONLY_ALL;
+  cfg.input_order = input_order;
+  cfg.reorder_cap = 8;
+  cfg.loop = &rig->loop;
+  cfg.on_wake = on_wake;
+  cfg.data = rig;
+  rig->out = bd_output_new(&cfg);
+  assert_non_null(rig->out);
+  /* The stream made the descriptor non-blocking. */
+  assert_true(fcntl(rig->fds[1], F_GETFL) & O_NONBLOCK);
+}
+
+/* Reads what the pipe holds now; returns the bytes read. */
+static size_t rig_read(struct rig *rig, size_t most) {
+  size_t total = 0;
+  while (total < most) {
+    ssize_t n;
+    if (rig->got_cap - rig->got_len < 4096) {
+      rig->got_cap = rig->got_cap * 2 + 65536;
+      rig->got = realloc(rig->got, rig->got_cap);
+      assert_non_null(rig->got);
+    }
+    n = read(rig->fds[0], rig->got + rig->got_len,
+             most - total < 4096 ? most - total : 4096);
+    if (n <= 0)
+      break;
+    rig->got_len += (size_t)n;
+    total += (size_t)n;
+  }
+  return total;
+}
+
+/* Closes the output and checks that the descriptor's flags are back and
+ * that nothing is left on the loop. */
+static void rig_close(struct rig *rig) {
+  bd_output_close(rig->out);
+  uv_run(&rig->loop, UV_RUN_DEFAULT);
+  assert_false(fcntl(rig->fds[1], F_GETFL) & O_NONBLOCK);
+  bd_output_free(rig->out);
+  assert_int_equal(uv_loop_close(&rig->loop), 0);
+  if (rig->fds[0] >= 0)
+    close(rig->fds[0]);
+  close(rig->fds[1]);
+  free(rig->got);
+}
+
+/* Line i: "+ n0000042-padding-padding-padding-padding.dev\n". */
+static size_t line_of(char *buf, size_t cap, unsigned i) {
+  return (size_t)snprintf(buf, cap, "+ n%07u-%s.dev\n", i,
+                          "padding-padding-padding-padding");
+}
+
+static int emit_nth(struct bd_output *out, unsigned i, uint64_t seq) {
+  static struct bd_verdict v;
+  char name[128];
+  struct bd_result r;
+  size_t n = line_of(name, sizeof(name), i);
+  name[n - 1] = '\0';
+  v = verdict(BD_FOUND, BD_REASON_ANSWER, 0);
+  r = result(name + 2, &v);
+  r.seq = seq;
+  return bd_output_emit(out, &r);
+}
+
+/* Lines 0..n-1 in a row, from line first. */
+static void expect_lines(const char *got, size_t len, unsigned first,
+                         unsigned n) {
+  char want[128];
+  size_t off = 0;
+  for (unsigned i = first; i < first + n; i++) {
+    size_t m = line_of(want, sizeof(want), i);
+    assert_true(off + m <= len);
+    assert_memory_equal(got + off, want, m);
+    off += m;
+  }
+  assert_int_equal(off, len);
+}
+
+/* Emits lines, flushing every 100 as the engine's batches do, until the
+ * output says it is full. Returns how many. */
+static unsigned emit_until_full(struct bd_output *out) {
+  unsigned n = 0;
+  while (bd_output_has_room(out, n)) {
+    assert_int_equal(emit_nth(out, n, n), 0);
+    n++;
+    if (n % 100 == 0)
+      assert_int_equal(bd_output_flush(out), 0);
+    assert_true(n < 100000);
+  }
+  return n;
+}
+
+/* A reader that does not read: the output fills past its high-water mark
+ * without ever blocking, still takes the lines of names in flight, and
+ * once the reader reads, drains, says so once, and has lost nothing. */
+static void test_stream_backpressure(void **state) {
+  struct rig rig;
+  unsigned n;
+  (void)state;
+  rig_open(&rig, false);
+  n = emit_until_full(rig.out);
+  assert_true(bd_output_queued(rig.out) > BD_OUTPUT_HIGH_WATER);
+  /* Lines of names already in flight are queued past the mark. */
+  for (unsigned i = 0; i < 1000; i++)
+    assert_int_equal(emit_nth(rig.out, n + i, n + i), 0);
+  n += 1000;
+  assert_int_equal(bd_output_flush(rig.out), 0);
+  assert_false(bd_output_has_room(rig.out, n));
+  uv_run(&rig.loop, UV_RUN_NOWAIT);
+  assert_int_equal(rig.wakes, 0);
+  /* The reader reads; the loop writes. */
+  while (bd_output_queued(rig.out) > 0) {
+    rig_read(&rig, SIZE_MAX);
+    uv_run(&rig.loop, UV_RUN_ONCE);
+  }
+  rig_read(&rig, SIZE_MAX);
+  assert_int_equal(rig.wakes, 1);
+  assert_true(bd_output_has_room(rig.out, n));
+  expect_lines(rig.got, rig.got_len, 0, n);
+  assert_int_equal(bd_output_dropped(rig.out), 0);
+  rig_close(&rig);
+}
+
+/* An interrupt while the reader does not read: it returns at once, writes
+ * what the pipe takes, in order, and counts every line that did not go
+ * out whole. */
+static void test_stream_interrupt_does_not_wait(void **state) {
+  struct rig rig;
+  unsigned n;
+  unsigned whole = 0;
+  size_t end = 0;
+  (void)state;
+  rig_open(&rig, false);
+  n = emit_until_full(rig.out);
+  /* Room for a few lines, not for the queue. */
+  rig_read(&rig, 10000);
+  bd_output_interrupt(rig.out);
+  /* A line that comes later in the same turn is counted too. */
+  assert_int_equal(emit_nth(rig.out, n, n), 0);
+  assert_int_equal(bd_output_flush(rig.out), 0);
+  assert_int_equal(bd_output_error(rig.out), 0);
+  rig_read(&rig, SIZE_MAX);
+  for (size_t i = 0; i < rig.got_len; i++)
+    if (rig.got[i] == '\n') {
+      whole++;
+      end = i + 1;
+    }
+  /* The lines that went out are the first ones, whole; only the stream's
+   * own write, before the interrupt, may have cut the one after them. */
+  expect_lines(rig.got, end, 0, whole);
+  assert_true(bd_output_dropped(rig.out) > 0);
+  assert_int_equal(whole + bd_output_dropped(rig.out), n + 1);
+  rig_close(&rig);
+}
+
+/* In input order, the held lines go out at an interrupt, with gaps; a
+ * line that comes after them is dropped, not written out of order. */
+static void test_stream_interrupt_releases_held_lines(void **state) {
+  struct rig rig;
+  char want[256];
+  size_t len = 0;
+  (void)state;
+  rig_open(&rig, true);
+  assert_int_equal(emit_nth(rig.out, 1, 1), 0);
+  assert_int_equal(emit_nth(rig.out, 3, 3), 0);
+  assert_int_equal(emit_nth(rig.out, 4, 4), 0);
+  assert_int_equal(bd_output_flush(rig.out), 0);
+  bd_output_interrupt(rig.out);
+  assert_int_equal(emit_nth(rig.out, 0, 0), 0);
+  rig_read(&rig, SIZE_MAX);
+  len += line_of(want + len, sizeof(want) - len, 1);
+  len += line_of(want + len, sizeof(want) - len, 3);
+  len += line_of(want + len, sizeof(want) - len, 4);
+  assert_int_equal(rig.got_len, len);
+  assert_memory_equal(rig.got, want, len);
+  assert_int_equal(bd_output_dropped(rig.out), 1);
+  rig_close(&rig);
+}
+
+/* A reader that goes away while lines are queued: the loop's write fails,
+ * the owner is woken to stop the run, and every later emit says EPIPE. */
+static void test_stream_reader_gone(void **state) {
+  struct rig rig;
+  unsigned n;
+  (void)state;
+  rig_open(&rig, false);
+  n = emit_until_full(rig.out);
+  close(rig.fds[0]);
+  rig.fds[0] = -1;
+  uv_run(&rig.loop, UV_RUN_ONCE);
+  assert_int_equal(bd_output_error(rig.out), -EPIPE);
+  assert_int_equal(rig.wakes, 1);
+  assert_int_equal(emit_nth(rig.out, n, n), -EPIPE);
+  assert_int_equal(bd_output_flush(rig.out), -EPIPE);
+  uv_run(&rig.loop, UV_RUN_DEFAULT); /* every request called back */
+  rig_close(&rig);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_marks),
@@ -269,6 +513,11 @@ int main(void) {
       cmocka_unit_test(test_broken_pipe),
       cmocka_unit_test(test_write_errors),
       cmocka_unit_test(test_write_error_from_emit),
+      cmocka_unit_test(test_water_marks),
+      cmocka_unit_test(test_stream_backpressure),
+      cmocka_unit_test(test_stream_interrupt_does_not_wait),
+      cmocka_unit_test(test_stream_interrupt_releases_held_lines),
+      cmocka_unit_test(test_stream_reader_gone),
   };
   signal(SIGPIPE, SIG_IGN);
   return cmocka_run_group_tests(tests, NULL, NULL);
