@@ -253,17 +253,21 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
          beyond_noise(w->base_loss, rate, sent);
 }
 
-/* A cut remembers the pace it left: a burst of loss, or a silence too
- * short to be one, cuts as deep as a limit does, and calm rounds after it
- * grow the pace back fast (probe). Losses of queries sent on the way back
- * say the path no longer carries it (the limit moved down): it is
- * forgotten. `sent_ns`: when the queries that lost were sent. */
+/* A cut remembers the rate the path carried before it (the best recent
+ * delivery rate; not a search's, which only reached for one): a burst of
+ * loss, or a silence too short to be one, cuts as deep as a limit does,
+ * and calm rounds after it grow the pace back fast (probe). A limit's own
+ * cut leaves the pace just under what it carried, and changes nothing.
+ * Losses of queries sent on the way back say the path no longer carries
+ * it (the limit moved down): it is forgotten. `sent_ns`: when the queries
+ * that lost were sent. */
 static void recall_or_forget(struct bd_window *w, double pace,
                              uint64_t sent_ns) {
+  double carried = bd_window_bandwidth(w);
   if (w->recalling && sent_ns >= w->recall_since_ns)
     w->recall = 0;
-  else if (w->pace > w->recall && pace < w->pace)
-    w->recall = w->pace;
+  else if (!w->searching && carried > w->recall && pace < carried)
+    w->recall = carried;
   w->recalling = false;
 }
 
@@ -550,7 +554,9 @@ static uint64_t silent_after(const struct bd_window *w) {
 
 /* Whether the server has answered nothing for long enough to be silent. */
 static bool gone_silent(const struct bd_window *w, uint64_t now_ns) {
-  return w->latest_answered_sent_ns != 0 &&
+  /* An answer read after the caller took its clock is later than now_ns:
+   * the server is anything but silent. */
+  return w->latest_answered_sent_ns != 0 && now_ns > w->last_answer_ns &&
          now_ns - w->last_answer_ns >= silent_after(w) &&
          (uint32_t)(w->sends - w->latest_answered) >= SILENT_SENDS;
 }
