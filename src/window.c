@@ -253,17 +253,16 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
          beyond_noise(w->base_loss, rate, sent);
 }
 
-/* A cut remembers the rate the path carried before it (the best recent
- * delivery rate; not a search's, which only reached for one): a burst of
- * loss, or a silence too short to be one, cuts as deep as a limit does,
- * and calm rounds after it grow the pace back fast (probe). A limit's own
- * cut leaves the pace just under what it carried, and changes nothing.
- * Losses of queries sent on the way back say the path no longer carries
- * it (the limit moved down): it is forgotten. `sent_ns`: when the queries
- * that lost were sent. */
+/* A cut remembers the rate the last one found allowed (not a search's,
+ * which only reached for one): a burst of loss, or a silence too short to
+ * be one, cuts as deep as a limit does, and calm rounds after it grow the
+ * pace back fast (probe). A limit's own cut leaves the pace just under
+ * what it allowed, and changes nothing. Losses of queries sent on the way
+ * back say the path no longer carries it (the limit moved down): it is
+ * forgotten. `sent_ns`: when the queries that lost were sent. */
 static void recall_or_forget(struct bd_window *w, double pace,
                              uint64_t sent_ns) {
-  double carried = bd_window_bandwidth(w);
+  double carried = w->allowed;
   if (w->recalling && sent_ns >= w->recall_since_ns)
     w->recall = 0;
   else if (!w->searching && carried > w->recall && pace < carried)
@@ -385,9 +384,10 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
      * is the path's, not a limit's: a limit answers as much as before
      * when sent less, a lossy path (or a burst of loss) answers in
      * proportion, and cutting after it again and again sank the pace to
-     * a crawl. The judged epochs teach the base such losses. */
+     * a crawl. The judged epochs teach the base such losses. A search's
+     * rate allowed is only where it began, maybe over the limit. */
     if (share < calm && lost_beyond_base(w, 1 - share, sum.sends) &&
-        rate_of(sum.sends, sum.span_ns) > w->allowed) {
+        (w->searching || rate_of(sum.sends, sum.span_ns) > w->allowed)) {
       pace_under(w, sample_rate(w->searching ? sample_back(w, 0) : &sum),
                  rate_of(sum.sends, sum.span_ns), false, now_ns - sum.span_ns,
                  now_ns);

@@ -83,7 +83,7 @@ struct bd_window {
   uint64_t pace_set_ns;     /* when the pace last changed */
   unsigned pace_samples;    /* delivery-rate samples taken since */
   unsigned cut_samples;     /* ... and since the last back-off */
-  double recall;            /* the rate carried before a cut (window.c) */
+  double recall;            /* the rate allowed before a cut (window.c) */
   bool recalling;           /* growing back to it ... */
   uint64_t recall_since_ns; /* ... since then */
   /* Silence: the server answers nothing at all (window.c). */
