@@ -527,6 +527,8 @@ static struct server *server_new(const struct options *options,
   responder_init(&server->responder, &options->rules, options->seed, log);
   responder_limit(&server->responder, options->rate_limit, options->rate_burst,
                   options->slip);
+  responder_silence(&server->responder, options->silence_after,
+                    options->silence_ms);
   server->recv_bufs = xmalloc(RECV_BATCH * sizeof *server->recv_bufs);
   return server;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ratelimit.h"
+#include "silence.h"
 #include "sockets.h"
 
 enum {
@@ -25,6 +26,7 @@ enum {
   OPT_RATE_LIMIT,
   OPT_RATE_BURST,
   OPT_SLIP,
+  OPT_SILENCE,
   OPT_HELP
 };
 
@@ -41,6 +43,7 @@ static const struct option LONG_OPTIONS[] = {
     {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
     {"rate-burst", required_argument, NULL, OPT_RATE_BURST},
     {"slip", required_argument, NULL, OPT_SLIP},
+    {"silence", required_argument, NULL, OPT_SILENCE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -50,7 +53,7 @@ static const char USAGE[] =
     "              [--rules FILE] [--rule 'GLOB ACTIONS']...\n"
     "              [--default ACTIONS] [--log FILE] [--seed N]\n"
     "              [--stats FILE] [--rate-limit QPS [--rate-burst N]\n"
-    "              [--slip N]]\n"
+    "              [--slip N]] [--silence AFTER:MS]\n"
     "A fault-injecting DNS server for tests; see tests/faultd/README.md.\n";
 
 static enum options_result bad(const char *fmt, ...) {
@@ -73,6 +76,21 @@ static bool parse_u64(const char *text, uint64_t max, uint64_t *out) {
     return false;
   *out = value;
   return true;
+}
+
+/* AFTER:MS, as --silence takes it. */
+static bool parse_silence(const char *text, uint64_t *after, uint64_t *ms) {
+  const char *colon = strchr(text, ':');
+  if (!colon || colon == text)
+    return false;
+  char head[32];
+  size_t len = (size_t)(colon - text);
+  if (len >= sizeof head)
+    return false;
+  memcpy(head, text, len);
+  head[len] = '\0';
+  return parse_u64(head, UINT64_MAX, after) &&
+         parse_u64(colon + 1, SILENCE_MAX_MS, ms) && *ms > 0;
 }
 
 static enum options_result apply_option(int opt, const char *arg,
@@ -131,6 +149,14 @@ static enum options_result apply_option(int opt, const char *arg,
     if (!parse_u64(arg, UINT32_MAX, &number))
       return bad("--slip %s: want an unsigned integer", arg);
     options->slip = number;
+    return OPTIONS_RUN;
+  case OPT_SILENCE:
+    if (options->silence_ms)
+      return bad("--silence given twice: one silence a run");
+    if (!parse_silence(arg, &options->silence_after, &options->silence_ms))
+      return bad("--silence %s: want AFTER:MS, AFTER queries received "
+                 "before it and MS 1..%d milliseconds of it",
+                 arg, SILENCE_MAX_MS);
     return OPTIONS_RUN;
   case OPT_HELP:
     fputs(USAGE, stdout);

@@ -15,10 +15,12 @@ struct options {
   const char *log_path;   /* NULL: no log */
   const char *stats_path; /* NULL: no counts at exit */
   uint64_t seed;
-  uint64_t rate_limit;   /* UDP queries a second per source; 0: no limit */
-  uint64_t rate_burst;   /* 0: rate_limit (one second's worth) */
-  uint64_t slip;         /* every slip-th limited query gets TC=1; 0: none */
-  struct rule_set rules; /* --rules and --rule in order, plus --default */
+  uint64_t rate_limit;    /* UDP queries a second per source; 0: no limit */
+  uint64_t rate_burst;    /* 0: rate_limit (one second's worth) */
+  uint64_t slip;          /* every slip-th limited query gets TC=1; 0: none */
+  uint64_t silence_after; /* queries received before the silence */
+  uint64_t silence_ms;    /* its length; 0: no --silence */
+  struct rule_set rules;  /* --rules and --rule in order, plus --default */
 };
 
 enum options_result {

@@ -35,6 +35,11 @@ void responder_limit(struct responder *responder, uint64_t rate, uint64_t burst,
   ratelimit_init(&responder->limit, rate, burst, slip);
 }
 
+void responder_silence(struct responder *responder, uint64_t after,
+                       uint64_t span_ms) {
+  silence_init(&responder->silence, after, span_ms);
+}
+
 void responder_free(struct responder *responder) {
   namecount_free(&responder->counts);
   ratelimit_free(&responder->limit);
@@ -270,7 +275,17 @@ void responder_handle(struct responder *responder, const uint8_t *pkt,
   plan->count = 0;
   plan->delay_ms = 0;
   plan->close_after_last = false;
-  switch (wire_parse_query(pkt, len, &query)) {
+  enum query_status status = wire_parse_query(pkt, len, &query);
+  /* A silent server answers nothing at all, FORMERR included, and spends
+     no rate-limit tokens; the query is parsed only for its log line. */
+  const struct stats *stats = &responder->stats;
+  if (silence_drops(&responder->silence, stats->udp + stats->tcp, now_ns)) {
+    record(responder, now_ns, tcp, len >= DNS_HEADER_LEN ? &query : NULL,
+           status != QUERY_IGNORE && query.question != NULL, OUTCOME_SILENCED,
+           false);
+    return;
+  }
+  switch (status) {
   case QUERY_IGNORE:
     record(responder, now_ns, tcp, len >= DNS_HEADER_LEN ? &query : NULL, false,
            OUTCOME_IGNORED, false);

@@ -13,6 +13,7 @@
 #include "qlog.h"
 #include "ratelimit.h"
 #include "rules.h"
+#include "silence.h"
 #include "stats.h"
 #include "wire.h"
 
@@ -41,6 +42,7 @@ struct responder {
   struct namecount counts;
   struct prng prng;
   struct ratelimit limit; /* UDP queries only */
+  struct silence silence; /* UDP and TCP alike */
   struct stats stats;
   uint8_t big_rdata[BIG_RECORDS][4];
   uint8_t normal[PLAN_PACKET_MAX]; /* the answer before any fault */
@@ -51,6 +53,11 @@ void responder_init(struct responder *responder, const struct rule_set *rules,
 /* Sets the per-client rate limit (see ratelimit.h); none by default. */
 void responder_limit(struct responder *responder, uint64_t rate, uint64_t burst,
                      uint64_t slip);
+/* Sets the silence (see silence.h): once `after` queries have been
+   received, nothing is answered for span_ms; span_ms 0, the default, is
+   none. */
+void responder_silence(struct responder *responder, uint64_t after,
+                       uint64_t span_ms);
 /* Plans the answer to the query in pkt, which came over UDP from `from`,
    or over TCP if from is NULL. Also counts it in responder->stats and
    writes its log line. */

@@ -16,6 +16,7 @@ static const char *const NAMES[OUTCOME_COUNT] = {
     [OUTCOME_MALFORMED] = "malformed", [OUTCOME_TCP_CLOSE] = "tcp-close",
     [OUTCOME_FORMERR] = "formerr",     [OUTCOME_IGNORED] = "ignored",
     [OUTCOME_LIMITED] = "limited",     [OUTCOME_SLIPPED] = "slipped",
+    [OUTCOME_SILENCED] = "silenced",
 };
 
 const char *outcome_name(enum outcome outcome) {

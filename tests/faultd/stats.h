@@ -18,6 +18,7 @@ enum outcome {
   OUTCOME_IGNORED,
   OUTCOME_LIMITED,
   OUTCOME_SLIPPED,
+  OUTCOME_SILENCED, /* arrived during a --silence: no answer */
   OUTCOME_COUNT
 };
 
