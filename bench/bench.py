@@ -19,6 +19,7 @@ Python 3 standard library only.  See bench/README.md.
 
 import argparse
 import array
+import contextlib
 import ctypes
 import json
 import os
@@ -446,15 +447,19 @@ def build_runstat(workdir):
 RUNSTAT = None      # set by main(): the compiled bench/runstat.c
 
 
-def run_timed(cmd, out_path, err_path, timeout, env=None):
+def run_timed(cmd, out_path, err_path, timeout, env=None, stdout=None):
     """Run cmd with stdout and stderr to files and measure it through
     runstat (bench/runstat.c): wall time (monotonic clock), CPU time
     (user+sys) and peak RSS from the command's own rusage (wait4).  A run
-    past `timeout` seconds is killed with its process group."""
+    past `timeout` seconds is killed with its process group.  stdout, a
+    file descriptor (the write end of a pipe to a reader), takes the
+    output instead of out_path, which then only names runstat's report."""
     report = Path(str(out_path) + ".runstat")
     report.unlink(missing_ok=True)
     res = {"cmd": cmd, "timed_out": False}
-    with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
+    sink = open(out_path, "wb") if stdout is None else \
+        contextlib.nullcontext(stdout)
+    with sink as fo, open(err_path, "wb") as fe:
         t0 = time.monotonic()
         proc = subprocess.Popen([str(RUNSTAT), str(report)] + list(cmd),
                                 stdin=subprocess.DEVNULL, stdout=fo,

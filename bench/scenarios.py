@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """blogdom at a distance: benchmark scenarios beyond a local server.
 
-Four scenarios, each against a server this script starts on 127.0.0.1:
+Eight scenarios, each against a server this script starts on 127.0.0.1:
 
   a  local NSD, no rate limiting: blogdom against dnsperf's ceiling
      (what bench/bench.py measures);
@@ -17,6 +17,20 @@ Each prints names/s, the ratio to the ceiling measured in the same run,
 `?` lines, wrong verdicts (checked against the zone's truth), extra queries
 (retries and checks), peak RSS and wall time; massdns is a row when
 MASSDNS names its binary.  --quick runs small counts for CI.
+
+Four more disturb blogdom a third of the way through 300,000 names, each
+against an undisturbed run of the same set-up in the same round:
+
+  e  the server (faultd) answers nothing for 0.5 s, and for 2 s;
+  f  blogdom's stdout goes into a reader that stops reading for 0.5 s;
+  g  ... into a reader that reads half as many lines/s as blogdom gave
+     undisturbed;
+  h  two servers (-s A -s B), A silent for 2 s.
+
+Each prints the undisturbed and disturbed times, the bound
+undisturbed + S + max(1 s, undisturbed / 2) (S the disturbance's length)
+and whether it held, `?` lines, wrong verdicts, queries against names and
+peak RSS: median and worst of the rounds.
 
 A benchmark, not a test: it never fails on the figures.  Exit status 2 for
 a set-up error (a missing tool or binary, a server that does not start), 130
@@ -48,13 +62,20 @@ SetupError = core.SetupError
 log = core.log
 
 # What each scenario probes by default, and with --quick.
-NAMES = {"a": 1_000_000, "b": 100_000, "c": 200_000, "d": 20_000}
-QUICK_NAMES = {"a": 20_000, "b": 5_000, "c": 5_000, "d": 2_000}
+NAMES = {"a": 1_000_000, "b": 100_000, "c": 200_000, "d": 20_000,
+         "e": 300_000, "f": 300_000, "g": 300_000, "h": 300_000}
+QUICK_NAMES = {"a": 20_000, "b": 5_000, "c": 5_000, "d": 2_000,
+               "e": 20_000, "f": 20_000, "g": 20_000, "h": 20_000}
+DISTURBANCES = ("e", "f", "g", "h")
 TITLES = {
     "a": "local NSD, no rate limiting",
     "b": "every answer {delay} ms away (faultd rig)",
     "c": "NSD with response rate limiting ({rrl}/s, slip {rrl_slip})",
     "d": "a per-client limit of {limit:,} queries/s (faultd rig)",
+    "e": "the server silent a third of the way (faultd rig)",
+    "f": "the reader pauses a third of the way (faultd rig)",
+    "g": "the reader reads at half speed (faultd rig)",
+    "h": "the first of two servers silent a third of the way (faultd rig)",
 }
 # Hand-tuned blogdom settings for scenario c, beside the defaults.  A
 # setting with --rate is skipped when names / rate exceeds
@@ -87,13 +108,14 @@ class Rig:
     counted by the server itself (--stats)."""
 
     def __init__(self, binary, workdir, delay_ms=0, limit=0, burst=0,
-                 slip=0):
+                 slip=0, silence=None):
         self.binary = binary
         self.workdir = workdir
         self.delay_ms = delay_ms
         self.limit = limit
         self.burst = burst
         self.slip = slip
+        self.silence = silence      # (after queries, ms) or None
         self.proc = None
         self.port = None
         self.stats_path = None
@@ -112,6 +134,8 @@ class Rig:
                 args += ["--rate-burst", str(self.burst)]
             if self.slip:
                 args += ["--slip", str(self.slip)]
+        if self.silence:
+            args += ["--silence", "%d:%d" % self.silence]
         return args
 
     def describe(self):
@@ -439,6 +463,13 @@ class Scenario:
             rows.append(Row(label, "extra", extra))
         return rows
 
+    def to_json(self):
+        return {"key": self.key, "title": self.title, "names": self.n,
+                "existing": self.gen["exist"], "server": self.server_text,
+                "ceiling": self.ceiling_note, "calibration": self.calibration,
+                "rows": [dict(s, runs=row.runs) for s, row in
+                         zip(self.summary, self.rows)]}
+
     def teardown(self):
         if self.nsd is not None:
             self.nsd.stop()
@@ -589,6 +620,345 @@ def fmt_int(x):
     return core.fmt_int(x)
 
 
+# ------------------------------------------------------------------ disturbances
+
+# e-h: blogdom disturbed a third of the way through its names, each run
+# against an undisturbed run of the same set-up in the same round.
+SILENCES_E = (0.5, 2.0)     # e: seconds the server answers nothing
+PAUSE_F = 0.5               # f: seconds the reader stops reading
+SLOW_G = 0.5                # g: the reader's pace, a share of blogdom's
+                            #    undisturbed lines/s in the same round
+SILENCE_H = 2.0             # h: seconds the first of two servers is silent
+READER = REPO_ROOT / "tests" / "cli" / "reader.py"
+# A disturbed run past this many bounds is stuck: it is stopped and
+# counts as failed (--timeout overrides).
+STUCK_BOUNDS = 10
+STUCK_MIN = 60.0
+
+
+def bound_of(undisturbed, seconds):
+    """How long a disturbed run may take: the undisturbed time, the
+    disturbance, and the larger of 1 s and half the undisturbed time to
+    find the pace again."""
+    return undisturbed + seconds + max(1.0, undisturbed / 2)
+
+
+class Variant:
+    """One run of a disturbance scenario each round: undisturbed, or
+    disturbed by a silence, a pause of the reader or a slow reader."""
+
+    def __init__(self, label, seconds=None, silence=None, pause=None,
+                 slow=None):
+        self.label = label
+        self.seconds = seconds  # S: how long the disturbance lasts
+        self.silence = silence  # the first server's (after queries, ms)
+        self.pause = pause      # the reader's (after lines, seconds)
+        self.slow = slow        # the reader's share of undisturbed lines/s
+        self.runs = []
+
+    @property
+    def disturbed(self):
+        return self.seconds is not None or self.slow is not None
+
+
+class Disturbance:
+    """A scenario of e-h: in each round the undisturbed run, then each
+    disturbed one, each against fresh faultds (the same rules as b and d,
+    no delay), blogdom with its defaults."""
+
+    def __init__(self, key, args, workdir, machine):
+        self.key = key
+        self.args = args
+        self.n = args.names or (QUICK_NAMES if args.quick else NAMES)[key]
+        self.workdir = workdir / key
+        self.workdir.mkdir()
+        self.machine = machine
+        self.keep = args.keep
+        self.servers = 2 if key == "h" else 1
+        self.piped = key in ("f", "g")
+        self.timeout = args.timeout or (600 + self.n / 100)
+        self.title = TITLES[key]
+        self.gen = None
+        self.variants = []
+        self.server_text = ""
+        self.summary = None
+
+    def setup(self):
+        log(f"{self.key}: generating {self.n:,} names ...")
+        self.gen = core.generate(self.workdir, self.n, self.args.exist_ratio,
+                                 split=True)
+        third = self.n // 3
+        v = [Variant("undisturbed")]
+        if self.key == "e":
+            v += [Variant(f"silent {s:g} s", seconds=s,
+                          silence=(third, round(s * 1000)))
+                  for s in SILENCES_E]
+        elif self.key == "f":
+            v.append(Variant(f"paused {PAUSE_F:g} s", seconds=PAUSE_F,
+                             pause=(third, PAUSE_F)))
+        elif self.key == "g":
+            v.append(Variant(f"reader at {SLOW_G:g}x", slow=SLOW_G))
+        else:
+            # blogdom spreads its queries over both servers: a third of
+            # the way is about a sixth of the names at the first.
+            v.append(Variant(f"first silent {SILENCE_H:g} s",
+                             seconds=SILENCE_H,
+                             silence=(self.n // 6, round(SILENCE_H * 1000))))
+        self.variants = v
+        rig = f"faultd, no delay ({self.args.faultd_path})"
+        self.server_text = {
+            "e": f"{rig}; silent for S s after {third:,} queries",
+            "f": f"{rig}; blogdom's stdout piped into tests/cli/reader.py, "
+                 f"which stops for {PAUSE_F:g} s after {third:,} lines",
+            "g": f"{rig}; blogdom's stdout piped into tests/cli/reader.py, "
+                 f"which reads {SLOW_G:g}x the lines/s of the round's "
+                 "undisturbed run",
+            "h": f"two of them, -s A -s B; A silent for {SILENCE_H:g} s "
+                 f"after {self.n // 6:,} queries",
+        }[self.key]
+
+    def teardown(self):
+        pass    # every run stops its own servers
+
+    # -- running
+
+    def run(self, rounds):
+        for rnd in range(1, rounds + 1):
+            base = None
+            for variant in self.variants:
+                log(f"{self.key}: round {rnd}/{rounds}: {variant.label} ...")
+                r = self.run_once(variant, rnd, base)
+                if not variant.disturbed:
+                    base = r
+                log(f"{self.key}: round {rnd}/{rounds}: {variant.label} "
+                    + (f"{r['wall']:.2f} s" if r.get("wall") is not None
+                       else "failed")
+                    + (f", bound {r['bound']:.2f} s"
+                       if r.get("bound") is not None else "")
+                    + (f", ? {r['unanswered']:,}, wrong {r['wrong']:,}"
+                       if r.get("unanswered") is not None else "")
+                    + (f", extra {r['extra']:,}"
+                       if r.get("extra") is not None else "")
+                    + (f"; {r['error']}" if r.get("error") else ""))
+
+    def reader_args(self, variant, base_wall):
+        """reader.py's options for this run, and S for a slow reader (the
+        time its pace adds to the undisturbed run)."""
+        if variant.pause:
+            return ["--pause-after", str(variant.pause[0]),
+                    "--pause", str(variant.pause[1])], variant.seconds
+        if variant.slow:
+            rate = variant.slow * self.n / base_wall
+            return ["--rate", f"{rate:.0f}"], self.n / rate - base_wall
+        return [], variant.seconds
+
+    def run_once(self, variant, rnd, base):
+        tag = (f"{self.key}.{re.sub(r'[^A-Za-z0-9]+', '_', variant.label)}"
+               f".r{rnd}")
+        out = self.workdir / f"{tag}.out"
+        err = self.workdir / f"{tag}.err"
+        res = {"round": rnd}
+        variant.runs.append(res)
+        base_wall = base.get("wall") if base and not base.get("error") \
+            else None
+        if variant.disturbed and base_wall is None:
+            res["error"] = "no undisturbed run in this round to compare with"
+            return res
+        reader, seconds = self.reader_args(variant, base_wall)
+        timeout = self.timeout
+        if variant.disturbed:
+            res["undisturbed"] = base_wall
+            res["seconds"] = seconds
+            res["bound"] = bound_of(base_wall, seconds)
+            if not self.args.timeout:
+                timeout = max(STUCK_MIN, STUCK_BOUNDS * res["bound"])
+        rigs = [Rig(self.args.faultd_path, self.workdir,
+                    silence=variant.silence if i == 0 else None)
+                for i in range(self.servers)]
+        counts = []
+        try:
+            argv = [str(Path(self.args.blogdom).resolve())]
+            for i, rig in enumerate(rigs):
+                argv += ["-s", f"{LOOPBACK}:{rig.start(f'{tag}.s{i}')}"]
+            argv += ["--stats", "-f", str(self.gen["names"])]
+            if self.piped:
+                res.update(self.run_piped(argv, out, err, tag, reader,
+                                          timeout))
+            else:
+                res.update(core.run_timed(argv, out, err, timeout))
+        finally:
+            counts = [rig.stop() for rig in rigs]
+        self.judge(res, out, err, counts, timeout)
+        if not self.keep:
+            out.unlink(missing_ok=True)
+        return res
+
+    def run_piped(self, argv, out, err, tag, reader, timeout):
+        """run_timed with blogdom's stdout piped into reader.py, which
+        writes what it reads to out."""
+        rfd, wfd = os.pipe()
+        with open(self.workdir / f"{tag}.reader.err", "wb") as rerr:
+            proc = subprocess.Popen(
+                [sys.executable, str(READER), str(out)] + reader,
+                stdin=rfd, stdout=subprocess.DEVNULL, stderr=rerr,
+                start_new_session=True, preexec_fn=core._pdeathsig)
+        os.close(rfd)
+        try:
+            res = core.run_timed(argv, out, err, timeout, stdout=wfd)
+        finally:
+            # blogdom has exited: the reader sees the end of its input.
+            os.close(wfd)
+            try:
+                status = proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                core._killpg(proc)
+                status = None
+        if status != 0:
+            raise SetupError(f"reader.py failed ({status}): "
+                             + core.tail(self.workdir / f"{tag}.reader.err"))
+        return res
+
+    def judge(self, res, out, err, counts, timeout):
+        """Checks a run's lines against the rig's truth and collects its
+        figures: '?' lines, wrong verdicts, the servers' queries."""
+        n = self.n
+        c = core.count_marks(out, self.gen["namespace"]) if out.exists() \
+            else {"lines": 0, "unknown": 0, "wrong": 0}
+        res["lines"] = c["lines"]
+        res["unanswered"] = c["unknown"]
+        res["wrong"] = c["wrong"]
+        if all("queries" in x for x in counts):
+            res["queries"] = sum(x["queries"] for x in counts)
+            res["silenced"] = sum(x.get("silenced", 0) for x in counts)
+            # A run cut short asked for fewer names: no extra to speak of.
+            if c["lines"] == n:
+                res["extra"] = res["queries"] - n
+        m = STATS_RE.search(err.read_text(errors="replace")) \
+            if err.exists() else None
+        if m:
+            res["retries"] = int(m.group(2))
+            res["timeouts"] = int(m.group(3))
+        if res.get("error"):
+            pass
+        elif res.get("timed_out"):
+            res["error"] = (f"stopped after {timeout:.0f} s with "
+                            f"{c['lines']:,} of {n:,} lines")
+        elif c["lines"] != n:
+            res["error"] = f"{c['lines']:,} output lines for {n:,} names"
+        elif res.get("exit") != 0:
+            res["error"] = f"exit status {res.get('exit')}"
+        if res.get("error"):
+            last = core.tail(err, 1).strip()[:120] if err.exists() else ""
+            if last:
+                res["error"] += f" ({last})"
+        if res.get("bound") is not None:
+            res["ratio"] = res["wall"] / res["bound"]
+            res["held"] = res["wall"] <= res["bound"] and not res.get("error")
+
+    # -- report
+
+    def summaries(self):
+        out = []
+        for v in self.variants:
+            s = {"label": v.label, "disturbed": v.disturbed,
+                 "rounds": len(v.runs)}
+            for key in ("wall", "seconds", "bound", "ratio", "unanswered",
+                        "wrong", "queries", "extra", "silenced",
+                        "maxrss_kb"):
+                vals = [r[key] for r in v.runs if r.get(key) is not None]
+                if vals:
+                    s[key] = (statistics.median(vals), max(vals))
+            held = [r["held"] for r in v.runs if "held" in r]
+            if held:
+                s["held"] = (sum(held), len(held))
+            s["errors"] = sorted({r["error"] for r in v.runs
+                                  if r.get("error")})
+            out.append(s)
+        return out
+
+    def print_table(self, rounds):
+        summaries = self.summaries()
+        m = self.machine
+        print(f"scenario {self.key}: {self.title}")
+        print(f"server: {self.server_text}")
+        print(f"names: {self.n:,} ({self.gen['exist'] / self.n:.0%} exist)  "
+              f"rounds: {rounds}  machine: {m['cores']} cores"
+              + (f" (load {m['loadavg_1m_at_start']:.1f} at start)"
+                 if m["loadavg_1m_at_start"] is not None else ""))
+        print("bound: undisturbed + S + max(1 s, undisturbed / 2), with the "
+              "undisturbed run of the same round")
+        rows = [("run", "", "S s", "time s", "bound s", "time/bound", "held",
+                 "? lines", "wrong", "queries", "extra", "silenced",
+                 "peak RSS")]
+        n = self.n
+
+        def fig(s, key, i, fmt):
+            return fmt(s[key][i]) if key in s else "-"
+
+        for s in summaries:
+            for i, stat in enumerate(("median", "worst")):
+                rows.append((
+                    s["label"] if i == 0 else "", stat,
+                    fig(s, "seconds", i, lambda x: f"{x:.2f}"),
+                    fig(s, "wall", i, lambda x: f"{x:.2f}"),
+                    fig(s, "bound", i, lambda x: f"{x:.2f}") if i == 0
+                    else "",
+                    fig(s, "ratio", i, lambda x: f"{x:.2f}"),
+                    (f"{s['held'][0]}/{s['held'][1]}" if "held" in s else "-")
+                    if i == 0 else "",
+                    fig(s, "unanswered", i, fmt_int),
+                    fig(s, "wrong", i, fmt_int),
+                    fig(s, "queries", i, fmt_int),
+                    fig(s, "extra", i, lambda x: f"{100 * x / n:.2f}%"),
+                    fig(s, "silenced", i, fmt_int),
+                    fig(s, "maxrss_kb", i, core.fmt_bytes_kb)))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for r in rows:
+            print("  ".join(c.ljust(widths[i]) if i < 2 else
+                            c.rjust(widths[i]) for i, c in enumerate(r))
+                  .rstrip())
+        print("worst: the largest figure of the rounds; extra: queries "
+              "beyond one a name, as the servers counted them (faultd "
+              "--stats)")
+        for s in summaries:
+            for e in s["errors"]:
+                print(f"note: {s['label']}: {e}")
+        print()
+        return summaries
+
+    def to_json(self):
+        return {"key": self.key, "title": self.title, "names": self.n,
+                "existing": self.gen["exist"], "server": self.server_text,
+                "variants": [dict(s, runs=v.runs) for s, v in
+                             zip(self.summary, self.variants)]}
+
+
+def print_disturbance_overview(done):
+    """Each disturbed run of e-h against its undisturbed one, medians."""
+    rows = [("scenario", "run", "names", "undisturbed s", "disturbed s",
+             "worst s", "bound s", "held", "? lines", "wrong", "extra")]
+    for scn in done:
+        base = scn.summary[0]
+        for s in scn.summary[1:]:
+            rows.append((
+                scn.key, s["label"], fmt_int(scn.n),
+                f"{base['wall'][0]:.2f}" if "wall" in base else "-",
+                f"{s['wall'][0]:.2f}" if "wall" in s else "-",
+                f"{s['wall'][1]:.2f}" if "wall" in s else "-",
+                f"{s['bound'][0]:.2f}" if "bound" in s else "-",
+                f"{s['held'][0]}/{s['held'][1]}" if "held" in s else "-",
+                fmt_int(s["unanswered"][1]) if "unanswered" in s else "-",
+                fmt_int(s["wrong"][1]) if "wrong" in s else "-",
+                f"{100 * s['extra'][0] / scn.n:.2f}%" if "extra" in s
+                else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print("overview: blogdom disturbed (medians; the worst time, and the "
+          "most '?' lines and wrong verdicts of any round)")
+    for r in rows:
+        print("  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i])
+                        for i, c in enumerate(r)).rstrip())
+
+
 # ------------------------------------------------------------------ the rig's own capacity
 
 RIG_NAMES = 200_000     # the data file dnsperf cycles through (-l)
@@ -698,7 +1068,9 @@ def find_faultd(args):
 def check_tools(args, keys):
     missing = []
     path = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
-    progs = [("dnsperf", "dnsperf")]
+    progs = []
+    if {"a", "b", "c", "d"} & set(keys) or args.rig:
+        progs.append(("dnsperf", "dnsperf"))
     if {"a", "c"} & set(keys):
         progs += [("nsd", "nsd"), ("nsd-checkconf", "nsd")]
     for prog, pkg in progs:
@@ -713,7 +1085,7 @@ def check_tools(args, keys):
         raise SetupError(f"blogdom binary not found or not executable: {b}\n"
                          "  build it first, or pass --blogdom PATH / set "
                          "BLOGDOM")
-    if {"b", "d"} & set(keys) or args.rig:
+    if {"b", "d", *DISTURBANCES} & set(keys) or args.rig:
         f = find_faultd(args)
         if f is None or not (f.is_file() and os.access(f, os.X_OK)):
             raise SetupError(
@@ -722,6 +1094,8 @@ def check_tools(args, keys):
                 "-DCMAKE_BUILD_TYPE=Release && cmake --build build/faultd\n"
                 "  or pass --faultd PATH / set FAULTD")
         args.faultd_path = f.resolve()
+    if {"f", "g"} & set(keys) and not READER.is_file():
+        raise SetupError(f"the reader {READER} is missing")
     if args.massdns and not shutil.which(args.massdns):
         raise SetupError(f"MASSDNS={args.massdns}: not an executable")
     if "/usr/sbin" not in os.environ.get("PATH", "").split(":"):
@@ -731,16 +1105,18 @@ def check_tools(args, keys):
 def parse_args(argv):
     p = argparse.ArgumentParser(
         description="blogdom against servers at a distance: delay, RRL and "
-                    "per-client limits, on loopback (see bench/README.md)")
+                    "per-client limits; and disturbed: a silent server, a "
+                    "paused or slow reader; on loopback (see "
+                    "bench/README.md)")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                   help="a b c d (default: all four), and rig: faultd's own "
-                        "capacity under dnsperf")
+                   help="a b c d e f g h (default: all eight), and rig: "
+                        "faultd's own capacity under dnsperf")
     p.add_argument("--quick", action="store_true",
                    help="small counts, one round, no calibration: a few "
                         "seconds a scenario")
     p.add_argument("--names", type=int, metavar="N",
                    help="names per scenario (default a 1,000,000, b "
-                        "100,000, c 200,000, d 20,000)")
+                        "100,000, c 200,000, d 20,000, e-h 300,000)")
     p.add_argument("--exist-ratio", type=float, default=0.5, metavar="R",
                    help="fraction of names that exist (default 0.5)")
     p.add_argument("--rounds", type=int, metavar="R",
@@ -779,7 +1155,9 @@ def parse_args(argv):
     p.add_argument("--nsd-workers", type=int, default=2, metavar="K",
                    help="NSD server-count (default 2)")
     p.add_argument("--timeout", type=float, metavar="S",
-                   help="per-run time limit (default 600 s + 10 ms a name)")
+                   help="per-run time limit (default 600 s + 10 ms a name; "
+                        "e-h: a disturbed run is stopped at 10 bounds, "
+                        "at least 60 s)")
     p.add_argument("--startup-timeout", type=float, metavar="S",
                    help="how long NSD may take to load its zone")
     p.add_argument("--keep", action="store_true",
@@ -790,7 +1168,7 @@ def parse_args(argv):
     a.scenarios = [k for s in a.scenarios for k in s.replace(",", " ").split()]
     for k in a.scenarios:
         if k not in NAMES and k != "rig":
-            p.error(f"unknown scenario {k!r} (want a, b, c, d or rig)")
+            p.error(f"unknown scenario {k!r} (want a to h, or rig)")
     a.rig = "rig" in a.scenarios
     a.scenarios = [k for k in a.scenarios if k != "rig"]
     if not a.scenarios and not a.rig:
@@ -822,7 +1200,8 @@ def main(argv=None):
             rig = run_rig_capacity(args, workdir, machine)
             sys.stdout.flush()
         for key in args.scenarios:
-            scn = Scenario(key, args, workdir, machine)
+            kind = Disturbance if key in DISTURBANCES else Scenario
+            scn = kind(key, args, workdir, machine)
             try:
                 scn.setup()
                 scn.run(args.rounds)
@@ -831,8 +1210,14 @@ def main(argv=None):
             scn.summary = scn.print_table(args.rounds)
             sys.stdout.flush()
             done.append(scn)
-        if len(done) > 1:
-            print_overview(done)
+        distant = [s for s in done if s.key not in DISTURBANCES]
+        disturbed = [s for s in done if s.key in DISTURBANCES]
+        if len(distant) > 1:
+            print_overview(distant)
+        if len(disturbed) > 1:
+            if distant:
+                print()
+            print_disturbance_overview(disturbed)
         if args.json:
             write_json(args, machine, done, rig)
     finally:
@@ -873,12 +1258,7 @@ def write_json(args, machine, done, rig=None):
            "quick": args.quick, "rounds": args.rounds, "scenarios": [],
            "rig": rig}
     for scn in done:
-        doc["scenarios"].append({
-            "key": scn.key, "title": scn.title, "names": scn.n,
-            "existing": scn.gen["exist"], "server": scn.server_text,
-            "ceiling": scn.ceiling_note, "calibration": scn.calibration,
-            "rows": [dict(s, runs=row.runs) for s, row in
-                     zip(scn.summary, scn.rows)]})
+        doc["scenarios"].append(scn.to_json())
     with open(args.json, "w") as f:
         json.dump(doc, f, indent=2, default=str)
         f.write("\n")
