@@ -324,7 +324,10 @@ def run_row(scn, row, rnd):
 
 # ------------------------------------------------------------------ scenarios
 
-class Scenario:
+class Runs:
+    """What every scenario has: its letter, its names, a work directory of
+    its own, and the bounds of a run."""
+
     def __init__(self, key, args, workdir, machine):
         self.key = key
         self.args = args
@@ -335,14 +338,19 @@ class Scenario:
         self.keep = args.keep
         self.timeout = args.timeout or (600 + self.n / 100)
         self.title = TITLES[key].format(**vars(args))
+        self.gen = None
+        self.server_text = ""
+
+
+class Scenario(Runs):
+    def __init__(self, key, args, workdir, machine):
+        super().__init__(key, args, workdir, machine)
         self.rig = None
         self.nsd = None
         self.pause = 0.0
         self.rows = []
         self.ceiling_label = None
         self.ceiling_note = ""
-        self.server_text = ""
-        self.gen = None
         self.calibration = None
 
     # -- set-up
@@ -661,26 +669,16 @@ class Variant:
         return self.seconds is not None or self.slow is not None
 
 
-class Disturbance:
+class Disturbance(Runs):
     """A scenario of e-h: in each round the undisturbed run, then each
     disturbed one, each against fresh faultds (the same rules as b and d,
     no delay), blogdom with its defaults."""
 
     def __init__(self, key, args, workdir, machine):
-        self.key = key
-        self.args = args
-        self.n = args.names or (QUICK_NAMES if args.quick else NAMES)[key]
-        self.workdir = workdir / key
-        self.workdir.mkdir()
-        self.machine = machine
-        self.keep = args.keep
+        super().__init__(key, args, workdir, machine)
         self.servers = 2 if key == "h" else 1
         self.piped = key in ("f", "g")
-        self.timeout = args.timeout or (600 + self.n / 100)
-        self.title = TITLES[key]
-        self.gen = None
         self.variants = []
-        self.server_text = ""
         self.summary = None
 
     def setup(self):

@@ -75,9 +75,6 @@
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
 #define PROBE_CALM 8     /* calm rounds before the probe step doubles */
 #define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
-/* After a deep cut, calm rounds grow the pace by PACE_SEARCH each, back
- * to this share of the pace the cut left. */
-#define RECALL_SHARE 0.9
 /* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
  * samples that answered at least SEARCH_CALM of what they sent (of the
  * share the path does not lose); fewer, beyond chance, and it has passed
@@ -253,32 +250,14 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
          beyond_noise(w->base_loss, rate, sent);
 }
 
-/* A cut remembers the rate the last one found allowed (not a search's,
- * which only reached for one): a burst of loss, or a silence too short to
- * be one, cuts as deep as a limit does, and calm rounds after it grow the
- * pace back fast (probe). A limit's own cut leaves the pace just under
- * what it allowed, and changes nothing. Losses of queries sent on the way
- * back say the path no longer carries it (the limit moved down): it is
- * forgotten. `sent_ns`: when the queries that lost were sent. */
-static void recall_or_forget(struct bd_window *w, double pace,
-                             uint64_t sent_ns) {
-  double carried = w->allowed;
-  if (w->recalling && sent_ns >= w->recall_since_ns)
-    w->recall = 0;
-  else if (!w->searching && carried > w->recall && pace < carried)
-    w->recall = carried;
-  w->recalling = false;
-}
-
 /* Paces the server a little under `allowed`, the rate it answered at
  * while queries went at `sent` a second and losses rose; `search`: that
  * rate is only a lower bound. */
 static void pace_under(struct bd_window *w, double allowed, double sent,
-                       bool search, uint64_t sent_ns, uint64_t now_ns) {
+                       bool search, uint64_t now_ns) {
   double pace = allowed * PACE_BACKOFF;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
-  recall_or_forget(w, pace, sent_ns);
   w->searching = search;
   w->cut_sent_rate = sent;
   w->allowed = allowed;
@@ -312,8 +291,7 @@ static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
    * says little of the rate allowed, and the pace searches upwards from
    * it until the next loss. Later back-offs measure a pace that kept
    * sending. */
-  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0,
-             e->id * w->epoch_ns, now_ns);
+  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
 }
 
 /* One delivery-rate sample a round trip (at least 10 ms, for enough
@@ -389,8 +367,7 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
     if (share < calm && lost_beyond_base(w, 1 - share, sum.sends) &&
         (w->searching || rate_of(sum.sends, sum.span_ns) > w->allowed)) {
       pace_under(w, sample_rate(w->searching ? sample_back(w, 0) : &sum),
-                 rate_of(sum.sends, sum.span_ns), false, now_ns - sum.span_ns,
-                 now_ns);
+                 rate_of(sum.sends, sum.span_ns), false, now_ns);
       return;
     }
   }
@@ -420,17 +397,6 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
     return;
   if (w->searching)
     return;
-  if (w->pace < RECALL_SHARE * w->recall) {
-    double pace = w->pace * PACE_SEARCH;
-    if (!w->recalling)
-      w->recall_since_ns = now_ns;
-    w->recalling = true;
-    set_pace(w,
-             pace < RECALL_SHARE * w->recall ? pace : RECALL_SHARE * w->recall,
-             now_ns);
-    return;
-  }
-  w->recalling = false;
   /* Up to a little over the rate the limit allowed, one small step a
    * round: that is where the next loss is likely (CUBIC's plateau). Past
    * it, the limit has moved, and the steps grow. */
@@ -572,6 +538,7 @@ static void fall_silent(struct bd_window *w, uint64_t now_ns) {
   uint64_t gap = 2 * w->srtt_ns;
   w->silent = true;
   w->forgiven = false;
+  w->written_off = false;
   w->probes = 0;
   w->silent_since_ns = w->last_answer_ns;
   w->next_probe_ns = now_ns;
@@ -647,8 +614,13 @@ static void judge_settled(struct bd_window *w, uint64_t now_ns) {
 }
 
 bool bd_window_tick(struct bd_window *w, uint64_t now_ns) {
-  if (!w->silent && gone_silent(w, now_ns)) {
+  if (!w->silent && gone_silent(w, now_ns))
     fall_silent(w, now_ns);
+  /* What is in flight is written off once a probe went unanswered: a
+   * limit's cliff answers the first, and its lost queries, sent again at
+   * once, would only meet the limit again. */
+  if (w->silent && w->probes >= 2 && !w->written_off) {
+    w->written_off = true;
     return true;
   }
   judge_settled(w, now_ns);

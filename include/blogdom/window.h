@@ -73,19 +73,16 @@ struct bd_window {
   bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
-  double pace;              /* queries a second, 0: not paced */
-  double probe_step;        /* the pace's growth per calm round */
-  unsigned calm;            /* calm rounds past the plateau (window.c) */
-  bool searching;           /* the pace is a lower bound: it grows with the
-                               delivery-rate samples (window.c) */
-  double allowed;           /* the rate answered at the last back-off */
-  double cut_sent_rate;     /* of the epoch that caused the last back-off */
-  uint64_t pace_set_ns;     /* when the pace last changed */
-  unsigned pace_samples;    /* delivery-rate samples taken since */
-  unsigned cut_samples;     /* ... and since the last back-off */
-  double recall;            /* the rate allowed before a cut (window.c) */
-  bool recalling;           /* growing back to it ... */
-  uint64_t recall_since_ns; /* ... since then */
+  double pace;           /* queries a second, 0: not paced */
+  double probe_step;     /* the pace's growth per calm round */
+  unsigned calm;         /* calm rounds past the plateau (window.c) */
+  bool searching;        /* the pace is a lower bound: it grows with the
+                            delivery-rate samples (window.c) */
+  double allowed;        /* the rate answered at the last back-off */
+  double cut_sent_rate;  /* of the epoch that caused the last back-off */
+  uint64_t pace_set_ns;  /* when the pace last changed */
+  unsigned pace_samples; /* delivery-rate samples taken since */
+  unsigned cut_samples;  /* ... and since the last back-off */
   /* Silence: the server answers nothing at all (window.c). */
   uint64_t last_answer_ns;          /* arrival of the latest answer */
   uint64_t latest_answered_sent_ns; /* the latest send that was answered */
@@ -98,6 +95,7 @@ struct bd_window {
   uint64_t next_probe_ns;   /* while silent: when a probe may go */
   uint64_t probe_gap_ns;    /* ... and the wait after it */
   unsigned probes;          /* probes sent in this silence */
+  bool written_off;         /* bd_window_tick said so, once a silence */
   uint64_t count_from_ns;   /* epochs count sends from here on */
 };
 
@@ -135,8 +133,9 @@ void bd_window_on_answer(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns,
  * only once a query sent after it was answered (as RACK infers a loss from
  * a later delivery): a server that answers nothing is not judged at all,
  * but found silent once nothing has come back for a few round trips while
- * a few queries sent after its last answer wait (returns true then, once:
- * the queries in flight are lost, and the caller writes them off). A
+ * a few queries sent after its last answer wait. Returns true once a
+ * silence, when a probe has gone unanswered: the queries in flight are
+ * lost, and the caller writes them off. A
  * silence keeps the window and the pace learned before it, lets only a
  * probe out now and then, and ends with the next answer, which brings back
  * the rate held before at once. A silence whose first probe is answered

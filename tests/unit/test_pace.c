@@ -426,8 +426,8 @@ static void test_pace_after_a_burst_the_limit_let_through(void **state) {
 /* ---- disturbances: a property over a seeded matrix of paths ---------- */
 
 /* A burst of loss (half the queries for a while) is not in the matrix: a
- * pace cut during it comes back by the recall of the pace it left, but not
- * yet within the property's bound on every path. */
+ * pace cut during it comes back only by the pace's probing, seconds too
+ * slow for the property's bound (docs/DESIGN.md says so). */
 enum disturbance { SILENCE, LIMIT_DOWN, LIMIT_UP, NDISTURBANCES };
 
 static const char *const disturbance_names[] = {"silence", "limit down",
