@@ -113,6 +113,10 @@
  * trips (at least PROBE_GAP_MIN_NS), then at doubling gaps up to
  * PROBE_GAP_MAX_NS: a silence's end is seen within a quarter second, for
  * four queries a second to a server that stays silent. */
+/* After a silence the window refills at this much the bandwidth, for two
+ * round trips and at least REFILL_MIN_NS. */
+#define REFILL_GAIN 1.25
+#define REFILL_MIN_NS (20 * BD_NS_PER_MS)
 #define PROBE_GAP_MIN_NS (25 * BD_NS_PER_MS)
 #define PROBE_GAP_MAX_NS (250 * BD_NS_PER_MS)
 
@@ -561,7 +565,18 @@ static void forgive(struct bd_window *w, uint64_t now_ns) {
  * before. A forgiven silence's delivery-rate sample starts afresh, as the
  * one being counted spans it. */
 static void end_silence(struct bd_window *w, uint64_t now_ns) {
+  double bw = bd_window_bandwidth(w);
+  uint64_t refill = 2 * w->srtt_ns;
   w->silent = false;
+  /* The window comes back whole, but not at once: a window's worth sent in
+   * one burst overflows a server's socket buffer far from here, and what
+   * it drops waits out its timeout. It refills at a little over the
+   * bandwidth the path showed, as BBR paces, for two round trips. */
+  if (bw > 0) {
+    bd_pacer_init(&w->refill, (uint64_t)(REFILL_GAIN * bw), PACE_SLACK_NS);
+    w->refill_until_ns =
+        now_ns + (refill > REFILL_MIN_NS ? refill : REFILL_MIN_NS);
+  }
   if (!w->forgiven)
     return;
   w->forgiven_end_ns = now_ns;
@@ -678,6 +693,8 @@ uint32_t bd_window_on_send(struct bd_window *w, uint64_t now_ns) {
     w->last_answer_ns = now_ns;
   w->rate_sends++;
   bd_pacer_consume(&w->pacer, now_ns);
+  if (now_ns < w->refill_until_ns)
+    bd_pacer_consume(&w->refill, now_ns);
   if (now_ns < w->count_from_ns)
     return w->sends;
   if (!e->used || e->id != id) {
@@ -858,7 +875,13 @@ unsigned bd_window_size(const struct bd_window *w) {
 }
 
 uint64_t bd_window_delay(const struct bd_window *w, uint64_t now_ns) {
+  uint64_t paced;
+  uint64_t refill;
   if (w->silent)
     return w->next_probe_ns > now_ns ? w->next_probe_ns - now_ns : 0;
-  return bd_pacer_delay(&w->pacer, now_ns);
+  paced = bd_pacer_delay(&w->pacer, now_ns);
+  if (now_ns >= w->refill_until_ns)
+    return paced;
+  refill = bd_pacer_delay(&w->refill, now_ns);
+  return refill > paced ? refill : paced;
 }

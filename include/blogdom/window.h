@@ -97,6 +97,8 @@ struct bd_window {
   unsigned probes;          /* probes sent in this silence */
   bool written_off;         /* bd_window_tick said so, once a silence */
   uint64_t count_from_ns;   /* epochs count sends from here on */
+  struct bd_pacer refill;   /* after a silence, until refill_until_ns */
+  uint64_t refill_until_ns;
 };
 
 /* What a window is doing, for a person watching (-v). */
