@@ -341,6 +341,15 @@ class Runs:
         self.gen = None
         self.server_text = ""
 
+    def print_heading(self, rounds):
+        m = self.machine
+        print(f"scenario {self.key}: {self.title}")
+        print(f"server: {self.server_text}")
+        print(f"names: {self.n:,} ({self.gen['exist'] / self.n:.0%} exist)  "
+              f"rounds: {rounds}  machine: {m['cores']} cores"
+              + (f" (load {m['loadavg_1m_at_start']:.1f} at start)"
+                 if m["loadavg_1m_at_start"] is not None else ""))
+
 
 class Scenario(Runs):
     def __init__(self, key, args, workdir, machine):
@@ -555,13 +564,7 @@ class Scenario(Runs):
     def print_table(self, rounds):
         summaries = self.summaries()
         ceiling = self.ceiling(summaries)
-        m = self.machine
-        print(f"scenario {self.key}: {self.title}")
-        print(f"server: {self.server_text}")
-        print(f"names: {self.n:,} ({self.gen['exist'] / self.n:.0%} exist)  "
-              f"rounds: {rounds}  machine: {m['cores']} cores"
-              + (f" (load {m['loadavg_1m_at_start']:.1f} at start)"
-                 if m["loadavg_1m_at_start"] is not None else ""))
+        self.print_heading(rounds)
         print(f"ceiling: {self.ceiling_note}")
         rows = [("tool", "names/s (median, min-max)", "ratio", "wall s",
                  "cpu s", "peak RSS", "? lines", "wrong", "extra q")]
@@ -876,13 +879,7 @@ class Disturbance(Runs):
 
     def print_table(self, rounds):
         summaries = self.summaries()
-        m = self.machine
-        print(f"scenario {self.key}: {self.title}")
-        print(f"server: {self.server_text}")
-        print(f"names: {self.n:,} ({self.gen['exist'] / self.n:.0%} exist)  "
-              f"rounds: {rounds}  machine: {m['cores']} cores"
-              + (f" (load {m['loadavg_1m_at_start']:.1f} at start)"
-                 if m["loadavg_1m_at_start"] is not None else ""))
+        self.print_heading(rounds)
         print("bound: undisturbed + S + max(1 s, undisturbed / 2), with the "
               "undisturbed run of the same round")
         rows = [("run", "", "S s", "time s", "bound s", "time/bound", "held",
