@@ -33,6 +33,7 @@
 #define LOCAL_RETRIES_MAX 50
 #define PACER_SLACK_NS (10 * BD_NS_PER_MS)
 #define MAX_STAGES 4
+#define MAX_WRITE_OFFS 8
 /* The --for-sale stage holds at most this many window floors of names. */
 #define FOR_SALE_WINDOWS 4
 
@@ -81,6 +82,14 @@ struct bd_engine {
   struct bd_pacer pacer;
   struct bd_random random;
   uint64_t backoff_until_ns;
+  /* Servers whose silence ended, with probes still out (BD_ZONE_RESEND):
+   * written off at the top of the next pump. A server past the few kept
+   * leaves its probes to their timeout. */
+  struct {
+    struct bd_zone *zone;
+    size_t server;
+  } write_offs[MAX_WRITE_OFFS];
+  size_t nwrite_offs;
   uint64_t next_seq;
   struct bd_engine_stats stats;
   struct bd_item item; /* the source's next name */
@@ -400,6 +409,13 @@ static void on_zone_event(void *data, struct bd_zone *z, size_t i,
     break;
   case BD_ZONE_PHASE:
     say_phase(zs);
+    break;
+  case BD_ZONE_RESEND:
+    /* Told from inside an answer's callback: the next pump does it. */
+    if (e->nwrite_offs < MAX_WRITE_OFFS) {
+      e->write_offs[e->nwrite_offs].zone = z;
+      e->write_offs[e->nwrite_offs++].server = i;
+    }
     break;
   }
 }
@@ -857,6 +873,15 @@ static void send_what_may_go(struct bd_engine *e) {
   }
 }
 
+/* Writes off the probes of the servers whose silence ended: before any
+ * query is sent, what is in flight to them was sent during it. */
+static void write_off_lost(struct bd_engine *e) {
+  size_t n = e->nwrite_offs;
+  e->nwrite_offs = 0;
+  for (size_t k = 0; k < n && !e->stopping; k++)
+    bd_zone_write_off(e->write_offs[k].zone, e->write_offs[k].server);
+}
+
 /* Lets stages take names, then sends; the only caller of ares_send(),
  * always from the top of an event. A stage done from inside (a query
  * that fails at once) asks for another round rather than nesting. */
@@ -870,6 +895,7 @@ static void pump(struct bd_engine *e) {
     e->pump_again = false;
     if (e->closed)
       break;
+    write_off_lost(e);
     drain_backlogs(e);
     send_what_may_go(e);
   } while (e->pump_again);

@@ -184,6 +184,12 @@ static void note_window(struct bd_zone *z, size_t i, uint64_t now) {
   double pace = zs->window.pace;
   bool paced = phase == BD_WINDOW_PACED || phase == BD_WINDOW_SEARCHING;
 
+  /* The probes a silence lost wait out their timeout, though the answer
+   * that ended it shows them lost: at the end of a short run that was
+   * the run's last second and a half. */
+  if (zs->phase == BD_WINDOW_SILENT && phase != BD_WINDOW_SILENT &&
+      zs->window.forgiven)
+    emit(z, i, BD_ZONE_RESEND);
   /* Slow start and a steady window are one thing to a person watching:
    * the window finds its size. */
   if (phase == BD_WINDOW_SLOW_START)
@@ -257,6 +263,10 @@ static void each_lane(struct bd_zone_server *zs,
     fn(&zs->tcp);
 }
 
+void bd_zone_write_off(struct bd_zone *z, size_t i) {
+  each_lane(z->servers[i], bd_lane_cancel);
+}
+
 void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
   for (size_t i = 0; i < z->count; i++) {
     struct bd_zone_server *zs = z->servers[i];
@@ -264,7 +274,7 @@ void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
     /* Found silent: what is in flight is lost, as TCP takes every segment
      * out to be when its retransmission timer fires (RFC 6298 5.4). */
     if (bd_window_tick(&zs->window, now_ns))
-      each_lane(zs, bd_lane_cancel);
+      bd_zone_write_off(z, i);
     note_window(z, i, now_ns);
   }
 }

@@ -51,6 +51,8 @@ enum bd_zone_event {
   BD_ZONE_SILENT,    /* silent past the tries of its names (timeout x
                         tries): its names go to the others, or end */
   BD_ZONE_BACK,      /* answers again after BD_ZONE_SILENT */
+  BD_ZONE_RESEND,    /* a silence ended: the probes sent during it are
+                        lost; the owner calls bd_zone_write_off */
   BD_ZONE_PHASE      /* its window's phase, or its pace, changed */
 };
 
@@ -116,6 +118,11 @@ struct bd_lane *bd_zone_lane(struct bd_zone *z, size_t i, bool tcp);
 /* Server i sent a truncated answer: after a few, every query to it goes
  * over TCP, which response rate limiting leaves alone (RFC 8906 10). */
 void bd_zone_truncated(struct bd_zone *z, size_t i);
+
+/* Writes off what is in flight to server i (its queries end with
+ * ARES_ECANCELLED). From the top of an event, not inside a c-ares
+ * callback. */
+void bd_zone_write_off(struct bd_zone *z, size_t i);
 
 /* Takes server i out of use; its share of the concurrency goes to the
  * others. */
