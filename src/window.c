@@ -544,7 +544,6 @@ static void fall_silent(struct bd_window *w, uint64_t now_ns) {
   w->forgiven = false;
   w->written_off = false;
   w->probes = 0;
-  w->silent_since_ns = w->last_answer_ns;
   w->next_probe_ns = now_ns;
   w->probe_gap_ns = gap > PROBE_GAP_MIN_NS ? gap : PROBE_GAP_MIN_NS;
 }
@@ -642,9 +641,11 @@ bool bd_window_tick(struct bd_window *w, uint64_t now_ns) {
   return false;
 }
 
+/* A silence began with the latest answer, which no answer follows while
+ * it lasts. */
 uint64_t bd_window_silence(const struct bd_window *w, uint64_t now_ns) {
-  return w->silent && now_ns > w->silent_since_ns ? now_ns - w->silent_since_ns
-                                                  : 0;
+  return w->silent && now_ns > w->last_answer_ns ? now_ns - w->last_answer_ns
+                                                 : 0;
 }
 
 enum bd_window_phase bd_window_phase(const struct bd_window *w) {

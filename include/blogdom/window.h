@@ -90,7 +90,6 @@ struct bd_window {
   uint32_t latest_answered;         /* the number of the latest send answered */
   bool silent;
   bool forgiven; /* a probe went unanswered: a silence, not a limit */
-  uint64_t silent_since_ns; /* the latest answer, or first send, before */
   uint64_t forgiven_end_ns; /* when the last forgiven silence ended */
   uint64_t next_probe_ns;   /* while silent: when a probe may go */
   uint64_t probe_gap_ns;    /* ... and the wait after it */
