@@ -34,6 +34,11 @@
 #define PACER_SLACK_NS (10 * BD_NS_PER_MS)
 #define MAX_STAGES 4
 #define MAX_WRITE_OFFS 8
+/* Queries sent in one turn of the loop, at most: a millisecond or two of
+ * work. Answers that come meanwhile wait in the socket, and a turn that
+ * sent a window of tens of thousands at once overflowed its 4 MiB buffer
+ * 50 ms away (the kernel's RcvbufErrors counted every retry). */
+#define SENDS_PER_TURN 512
 /* The --for-sale stage holds at most this many window floors of names. */
 #define FOR_SALE_WINDOWS 4
 
@@ -96,6 +101,7 @@ struct bd_engine {
 };
 
 static void pump(struct bd_engine *e);
+static void pump_soon(struct bd_engine *e);
 static void close_engine(struct bd_engine *e);
 
 /* ---- lines ----------------------------------------------------------- */
@@ -817,9 +823,15 @@ static bool nothing_alive(const struct bd_engine *e) {
 }
 
 /* Sends what the window, the pace and the input allow; retries and the
- * stages' queries first. */
+ * stages' queries first; at most SENDS_PER_TURN, then the loop reads its
+ * sockets before the rest goes. */
 static void send_what_may_go(struct bd_engine *e) {
+  unsigned budget = SENDS_PER_TURN;
   while (!e->stopping && may_send(e)) {
+    if (budget-- == 0) {
+      pump_soon(e);
+      break;
+    }
     struct bd_probe *p = e->retries.head;
     size_t server;
     uint64_t wait = 0;
