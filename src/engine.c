@@ -16,6 +16,7 @@
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
 #include "blogdom/dnsmsg.h"
+#include "blogdom/flight.h"
 #include "blogdom/forsale.h"
 #include "blogdom/iterate.h"
 #include "blogdom/msg.h"
@@ -39,6 +40,9 @@
  * sent a window of tens of thousands at once overflowed its 4 MiB buffer
  * 50 ms away (the kernel's RcvbufErrors counted every retry). */
 #define SENDS_PER_TURN 512
+/* Tries written off whose slots are free may wait in c-ares for their
+ * timeout: this many window floors of them a server, at most. */
+#define RELEASED_FLOORS 4
 /* The --for-sale stage holds at most this many window floors of names. */
 #define FOR_SALE_WINDOWS 4
 
@@ -391,6 +395,9 @@ static void say_phase(const struct bd_zone_server *zs) {
     bd_debugf("server %s: %s, no pace", zs->addr.text, phase_words(zs->phase));
 }
 
+static void write_off_overtaken(struct bd_engine *e, struct bd_zone_server *zs,
+                                uint64_t answered_sent_ns);
+
 static void on_zone_event(void *data, struct bd_zone *z, size_t i,
                           enum bd_zone_event ev) {
   struct bd_engine *e = data;
@@ -416,6 +423,9 @@ static void on_zone_event(void *data, struct bd_zone *z, size_t i,
   case BD_ZONE_PHASE:
     say_phase(zs);
     break;
+  case BD_ZONE_OVERDUE:
+    write_off_overtaken(e, z->servers[i], zs->window.latest_answered_sent_ns);
+    break;
   case BD_ZONE_RESEND:
     /* Told from inside an answer's callback: the next pump does it. */
     if (e->nwrite_offs < MAX_WRITE_OFFS) {
@@ -440,14 +450,84 @@ static void keep_records(struct bd_engine *e, struct bd_probe *p,
 static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
                           unsigned char *abuf, int alen);
 
+static void free_slot(struct bd_engine *e, struct bd_zone_server *zs) {
+  assert(e->stats.inflight > 0 && zs->inflight > 0);
+  e->stats.inflight--;
+  zs->inflight--;
+}
+
+/* The callback of a try written off as lost; `held`: its slot in the
+ * window is free only now. One answered came back after all: its server
+ * takes longer at times than the window allowed for. */
+static void on_written_off(struct bd_engine *e, struct bd_flight *f, int status,
+                           bool held) {
+  struct bd_zone_server *zs = container_of(f, struct bd_zone_server, flight);
+  if (held)
+    free_slot(e, zs);
+  if (status == ARES_SUCCESS)
+    bd_window_on_spurious_loss(&zs->window);
+}
+
+/* The slots of tries written off are released once the window has
+ * judged the epoch they went in: a limit met before its pace is found is
+ * not sent more for its losses, while a path that loses a share is not
+ * held back by them until their timeout. Their queries wait in c-ares
+ * meanwhile, a few floors of them at most. */
+static void release_slots(struct bd_engine *e, struct bd_zone_server *zs) {
+  unsigned cap = RELEASED_FLOORS * zs->window.floor;
+  while (bd_flight_release(&zs->flight, zs->window.settled_until_ns, cap) !=
+         NULL)
+    free_slot(e, zs);
+}
+
+/* The tries to zs that went before one sent at answered_sent_ns and are
+ * still out: lost (RACK), and their names asked again now rather than
+ * after their timeout. Each counts as a try, as a timeout does; a name's
+ * last try waits its timeout out. */
+static void write_off_overtaken(struct bd_engine *e, struct bd_zone_server *zs,
+                                uint64_t answered_sent_ns) {
+  uint64_t lost_after = bd_window_lost_after(&zs->window);
+  uint64_t now = uv_hrtime();
+  struct bd_try *t;
+
+  while (!e->stopping && (t = bd_flight_overtaken(&zs->flight, answered_sent_ns,
+                                                  now, lost_after)) != NULL) {
+    struct bd_probe *p = t->probe;
+    struct bd_verdict lost;
+    if (p->pinned || p->tries >= e->cfg.tries)
+      continue;
+    bd_flight_write_off(t);
+    /* As the timeout would have: a failure to its server's health. */
+    bd_verdict_from_status(ARES_ETIMEOUT, &lost);
+    bd_zone_record(p->zone, p->server, &lost, p->sent_ns, p->send, now);
+    e->stats.retries++;
+    e->stats.written_off++;
+    requeue(e, p);
+  }
+  release_slots(e, zs);
+}
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
                       int alen) {
-  struct bd_probe *p = arg;
-  struct bd_engine *e = p->owner;
+  struct bd_try *t = arg;
+  struct bd_flight *f = t->flight;
+  struct bd_engine *e = t->owner;
+  bool held;
+  struct bd_probe *p = bd_flight_done(t, &held);
+  struct bd_zone_server *zs;
+  uint64_t sent_ns;
 
   (void)timeouts;
+  if (p == NULL) {
+    on_written_off(e, f, status, held);
+    return;
+  }
+  zs = p->zone->servers[p->server];
+  sent_ns = p->sent_ns;
   e->busy++;
   handle_answer(e, p, status, abuf, alen);
+  if (status == ARES_SUCCESS)
+    write_off_overtaken(e, zs, sent_ns);
   e->busy--;
 }
 
@@ -582,6 +662,7 @@ static void end_unsent(struct bd_engine *e, struct bd_probe *p) {
 static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   struct bd_zone_server *zs = p->zone->servers[server];
   struct bd_lane *lane = bd_zone_lane(p->zone, server, p->via_tcp);
+  struct bd_try *t;
   unsigned char *query;
   uint64_t now;
   int qlen;
@@ -604,17 +685,29 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
     give_up(e, p, &v);
     return;
   }
+  if (lane == NULL)
+    lane = &zs->lane;
+  t = bd_flight_send(&zs->flight, p, 0, lane == &zs->lane);
+  if (t == NULL) {
+    struct bd_verdict v;
+    ares_free_string(query);
+    bd_verdict_from_status(ARES_ENOMEM, &v);
+    give_up(e, p, &v);
+    return;
+  }
   e->stats.queries++;
   /* The pace counts the send as it leaves, not as it was decided: on a
    * slow host the two are apart, and the server sees the former. */
   now = uv_hrtime();
+  t->sent_ns = now;
+  t->owner = e;
   bd_pacer_consume(&e->pacer, now);
   p->send = bd_zone_sent(p->zone, server, now);
   zs->inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;
   /* May call on_answer before it returns (a failed send). */
-  bd_lane_send(lane != NULL ? lane : &zs->lane, query, qlen, on_answer, p);
+  bd_lane_send(lane, query, qlen, on_answer, t);
   ares_free_string(query);
 }
 

@@ -12,6 +12,7 @@
  *   engine.c     the pump: names into probes, tries into verdicts
  *     probe.c       a probe's states and the one pool
  *     zone.c        a zone's servers: choice, health, silence, TCP
+ *     flight.c      a server's tries in send order: which are lost
  *     lane.c        one c-ares channel per server; fdwatch.c, netio.c
  *     window.c      window by bandwidth x delay, pace on rate limits;
  *                   pacer.c  --rate, --server-rate; health.c; random.c

@@ -109,7 +109,7 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
     n = snprintf(buf, cap,
                  "%llu names in %.3f s (%.0f names/s): %llu found, %llu "
                  "notfound, %llu error; %llu queries, %llu retries, "
-                 "%llu timeouts, peak %u in flight",
+                 "%llu timeouts, %llu found lost early, peak %u in flight",
                  (unsigned long long)done, elapsed_s,
                  elapsed_s > 0 ? (double)done / elapsed_s : 0.0,
                  (unsigned long long)c->by_status[BD_FOUND],
@@ -117,7 +117,8 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                  (unsigned long long)c->by_status[BD_ERROR],
                  (unsigned long long)st->queries,
                  (unsigned long long)st->retries,
-                 (unsigned long long)st->timeouts, st->inflight_peak);
+                 (unsigned long long)st->timeouts,
+                 (unsigned long long)st->written_off, st->inflight_peak);
   if (n >= 0 && (size_t)n < cap && signum != 0 && dropped > 0)
     n += snprintf(buf + n, cap - (size_t)n,
                   ", %llu of their lines not written (standard output was "

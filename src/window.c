@@ -120,6 +120,17 @@
 #define PROBE_GAP_MIN_NS (25 * BD_NS_PER_MS)
 #define PROBE_GAP_MAX_NS (250 * BD_NS_PER_MS)
 
+/* A try is lost once a later one is answered and it has been out for the
+ * retransmission timeout of RFC 6298 (the smoothed round trip and four
+ * times its deviation), at least LOST_AFTER_MIN_NS; each loss found wrong
+ * doubles that, up to LOST_SHIFT_MAX times. Not RACK's quarter of the
+ * shortest round trip: a resolver answers out of order by design, a name
+ * in its cache at once and one it must look up in tens or hundreds of
+ * milliseconds, and the least is the least retransmission timeout
+ * Linux's TCP allows. */
+#define LOST_AFTER_MIN_NS (200 * BD_NS_PER_MS)
+#define LOST_SHIFT_MAX 6
+
 static double clamp(const struct bd_window *w, double v) {
   if (v < w->min)
     return w->min;
@@ -621,10 +632,24 @@ static void judge_settled(struct bd_window *w, uint64_t now_ns) {
     struct bd_window_epoch *e = &w->epochs[i];
     if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns &&
         losses_known(w, e, now_ns)) {
+      if ((e->id + 1) * w->epoch_ns > w->settled_until_ns)
+        w->settled_until_ns = (e->id + 1) * w->epoch_ns;
       judge(w, e, now_ns);
       e->used = false;
     }
   }
+}
+
+uint64_t bd_window_lost_after(const struct bd_window *w) {
+  uint64_t rto = w->srtt_ns + 4 * w->rttvar_ns;
+  if (rto < LOST_AFTER_MIN_NS)
+    rto = LOST_AFTER_MIN_NS;
+  return rto << w->lost_shift;
+}
+
+void bd_window_on_spurious_loss(struct bd_window *w) {
+  if (w->lost_shift < LOST_SHIFT_MAX)
+    w->lost_shift++;
 }
 
 bool bd_window_tick(struct bd_window *w, uint64_t now_ns) {

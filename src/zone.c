@@ -267,6 +267,16 @@ void bd_zone_write_off(struct bd_zone *z, size_t i) {
   each_lane(z->servers[i], bd_lane_cancel);
 }
 
+/* Whether zs's oldest try in flight has been out for longer than its
+ * window allows while a try sent after it was answered, or tries written
+ * off wait for their slots to be released. */
+static bool overdue(const struct bd_zone_server *zs, uint64_t now_ns) {
+  const struct bd_try *t = zs->flight.watched.head;
+  return zs->flight.held.head != NULL ||
+         (t != NULL && t->sent_ns < zs->window.latest_answered_sent_ns &&
+          now_ns - t->sent_ns > bd_window_lost_after(&zs->window));
+}
+
 void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
   for (size_t i = 0; i < z->count; i++) {
     struct bd_zone_server *zs = z->servers[i];
@@ -276,6 +286,11 @@ void bd_zone_expire(struct bd_zone *z, uint64_t now_ns) {
     if (bd_window_tick(&zs->window, now_ns))
       bd_zone_write_off(z, i);
     note_window(z, i, now_ns);
+    /* The last tries of a run, or of a burst of loss, have no later try
+     * whose answer would show them lost, and the slots of tries written
+     * off are released in time: the tick asks for both. */
+    if (overdue(zs, now_ns))
+      emit(z, i, BD_ZONE_OVERDUE);
   }
 }
 

@@ -58,6 +58,7 @@ struct bd_engine_stats {
   uint64_t queries;   /* queries sent, retries included */
   uint64_t retries;
   uint64_t timeouts;
+  uint64_t written_off; /* tries found lost before their timeout (RACK) */
   unsigned inflight;
   unsigned inflight_peak;
   unsigned window;    /* the windows of the servers in use, added up */

@@ -98,7 +98,17 @@ struct bd_window {
   uint64_t count_from_ns;   /* epochs count sends from here on */
   struct bd_pacer refill;   /* after a silence, until refill_until_ns */
   uint64_t refill_until_ns;
+  unsigned lost_shift;       /* doublings of bd_window_lost_after (window.c) */
+  uint64_t settled_until_ns; /* the end of the latest epoch judged */
 };
+
+/* How long a try must be out, while a later one has been answered, to
+ * be lost (RFC 8985's rule, RFC 6298's timeout). */
+uint64_t bd_window_lost_after(const struct bd_window *w);
+
+/* A try found lost was answered after all: bd_window_lost_after
+ * doubles. */
+void bd_window_on_spurious_loss(struct bd_window *w);
 
 /* What a window is doing, for a person watching (-v). */
 enum bd_window_phase {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "blogdom/flight.h"
 #include "blogdom/health.h"
 #include "blogdom/lane.h"
 #include "blogdom/names.h"
@@ -33,6 +34,7 @@ struct bd_zone_server {
   struct bd_pacer pacer;   /* the per-server rate cap, if any */
   struct bd_window window; /* each path has its own capacity */
   unsigned inflight;
+  struct bd_flight flight; /* its UDP tries, in send order */
   /* Vetting: the answers to its two questions, and what they show. */
   struct bd_verdict vet_rewrite;
   struct bd_verdict vet_reference;
@@ -53,7 +55,11 @@ enum bd_zone_event {
   BD_ZONE_BACK,      /* answers again after BD_ZONE_SILENT */
   BD_ZONE_RESEND,    /* a silence ended: the probes sent during it are
                         lost; the owner calls bd_zone_write_off */
-  BD_ZONE_PHASE      /* its window's phase, or its pace, changed */
+  BD_ZONE_PHASE,     /* its window's phase, or its pace, changed */
+  BD_ZONE_OVERDUE    /* its oldest try is overdue while a later one was
+                        answered, or tries written off hold slots: the
+                        owner writes off what is lost, releases what is
+                        due */
 };
 
 struct bd_zone;

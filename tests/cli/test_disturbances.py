@@ -11,6 +11,7 @@ limit on each run; how fast is the benchmark's business. Also checks the
 rig itself (faultd's --silence)."""
 
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -23,7 +24,7 @@ import pytest
 from conftest import BLOGDOM, FAULTD, HERE, WRAPPER, dns_query, loopback_only
 # The names, the rig's rules and the verdict check of the distance
 # scenarios: the same names and the same truth.
-from test_distance import check_verdicts, make_names, read_stats, rig_rules
+from test_distance import ZONE, check_verdicts, make_names, read_stats, rig_rules
 
 # Under valgrind blogdom is 20-50 times slower: fewer names keep a run
 # within seconds there too. The disturbances stay as long.
@@ -33,12 +34,14 @@ RUN_TIMEOUT = 120
 READER = HERE / "reader.py"
 
 
-def run_blogdom(tmp_path, servers, names, reader=None):
-    """blogdom -s SERVER... -f NAMES, its stdout to a file, or through
-    reader.py with the options in `reader` (a list) to that file. Returns
-    the run's exit status, lines, stderr and seconds, and whether it hit
-    RUN_TIMEOUT (then it was stopped, and its lines are those it wrote)."""
-    args = []
+def run_blogdom(tmp_path, servers, names, reader=None, extra=(),
+                run_timeout=RUN_TIMEOUT):
+    """blogdom -s SERVER... -f NAMES EXTRA..., its stdout to a file, or
+    through reader.py with the options in `reader` (a list) to that file.
+    Returns the run's exit status, lines, stderr and seconds, and whether
+    it hit run_timeout (then it was stopped, and its lines are those it
+    wrote)."""
+    args = list(extra)
     for server in servers:
         args += ["-s", server.addr]
     args += ["-f", str(names)]
@@ -68,7 +71,7 @@ def run_blogdom(tmp_path, servers, names, reader=None):
                 os.close(stdout)
         timed_out = False
         try:
-            proc.wait(RUN_TIMEOUT)
+            proc.wait(run_timeout)
         except subprocess.TimeoutExpired:
             # SIGTERM first: blogdom's summary says how far it got.
             timed_out = True
@@ -82,7 +85,7 @@ def run_blogdom(tmp_path, servers, names, reader=None):
             assert reader_proc.wait(30) == 0, "reader.py failed"
     run = SimpleNamespace(
         returncode=proc.returncode, seconds=time.monotonic() - start,
-        timed_out=timed_out,
+        timed_out=timed_out, run_timeout=run_timeout,
         lines=out.read_text(errors="replace").splitlines(),
         stderr=err.read_text(errors="replace"))
     if WRAPPER:
@@ -94,7 +97,7 @@ def check_run(run, truth):
     """check_verdicts, after saying how far a run that timed out got."""
     if run.timed_out:
         unknown = sum(1 for line in run.lines if line.startswith("? "))
-        pytest.fail(f"no end after {RUN_TIMEOUT} s: {len(run.lines):,} of "
+        pytest.fail(f"no end after {run.run_timeout} s: {len(run.lines):,} of "
                     f"{len(truth):,} lines ({unknown:,} '?')\n"
                     + run.stderr[-2000:])
     check_verdicts(run, truth)
@@ -153,6 +156,23 @@ def test_first_of_two_servers_falls_silent(faultd, tmp_path):
     second, _ = rig(faultd, tmp_path, "second")
     check_run(run_blogdom(tmp_path, [first, second], names), truth)
     assert silenced(first, stats) > 0
+
+
+def test_lost_queries_go_again_before_their_timeout(faultd, tmp_path):
+    # A tenth of the names, scattered through the list, lose their first
+    # query. Each try may wait a minute; the run may take half that, so it
+    # ends only if the answers to later queries show those lost and their
+    # names are asked again at once.
+    names, truth = make_names(tmp_path, NAMES)
+    rules, default = rig_rules()
+    rules = [f"{mark}*7.{ZONE} {act},drop-first=1"
+             for mark, act in (("e", "a=192.0.2.1"), ("n", "nxdomain"))] + rules
+    server = faultd(rules, default=default)
+    run = run_blogdom(tmp_path, [server], names,
+                      extra=["--timeout", "60000", "--stats"], run_timeout=30)
+    check_run(run, truth)
+    lost = re.search(r"(\d+) found lost early", run.stderr)
+    assert lost and int(lost.group(1)) >= NAMES // 10, run.stderr[-2000:]
 
 
 # ---- the rig ----------------------------------------------------------------

@@ -198,8 +198,11 @@ struct path {
 
 /* A query in flight: its answer's time, or its timeout's. */
 struct flight {
+  uint64_t sent;
   uint64_t due; /* answer, or timeout */
   bool answered;
+  bool stale;    /* written off as lost, and sent again */
+  bool released; /* ... and its slot free before `due` */
   uint32_t send; /* its number (bd_window_on_send) */
 };
 
@@ -220,13 +223,16 @@ static size_t head;
 static size_t tail;
 static uint64_t clock;
 static unsigned inflight;
+static size_t rack;       /* the oldest query RACK has not judged */
+static size_t held;       /* the oldest written off that holds a slot */
+static unsigned released; /* written off, slot free, not yet due */
 
 /* A new path, and a window with blogdom's defaults for it: a test's window
  * must not meet the queries of another's. */
 static void new_path(struct bd_window *w) {
   memset(f, 0, sizeof(f));
-  head = tail = 0;
-  inflight = 0;
+  head = tail = rack = held = 0;
+  inflight = released = 0;
   bd_window_init(w, 100, 1, 65536, 1000);
 }
 
@@ -245,15 +251,48 @@ static bool disturbed(const struct path *p, uint64_t now) {
 }
 
 /* The queries in flight are lost, as the engine writes them off when the
- * window finds the server silent: their slots are free at once. */
+ * window finds the server silent: their slots are free at once, and so
+ * are those of the ones written off before. */
 static void write_off(struct tally *t) {
-  for (size_t i = head; i != tail; i = (i + 1) % RING)
-    if (f[i].due != 0) {
-      f[i].due = 0;
-      inflight--;
+  for (size_t i = head; i != tail; i = (i + 1) % RING) {
+    if (f[i].due == 0)
+      continue;
+    if (!f[i].stale)
       t->lost++;
-    }
-  head = tail;
+    if (!f[i].released)
+      inflight--;
+    f[i].due = 0;
+  }
+  head = rack = held = tail;
+  released = 0;
+}
+
+/* The engine's RACK (engine.c, flight.c): the queries sent before
+ * answered_sent, out for longer than bd_window_lost_after, are lost and
+ * sent again; each holds its slot until the window has judged the epoch
+ * it went in, with at most 4 floors of them released at once. */
+static void find_lost(struct bd_window *w, uint64_t answered_sent,
+                      struct tally *t) {
+  uint64_t lost_after = bd_window_lost_after(w);
+  for (; rack != tail; rack = (rack + 1) % RING) {
+    struct flight *q = &f[rack];
+    if (q->due == 0 || q->stale)
+      continue;
+    if (q->sent >= answered_sent || clock - q->sent <= lost_after)
+      break;
+    q->stale = true;
+    t->lost++;
+  }
+  for (; held != rack; held = (held + 1) % RING) {
+    struct flight *q = &f[held];
+    if (q->due == 0 || !q->stale || q->released)
+      continue;
+    if (q->sent >= w->settled_until_ns || released >= 4 * w->floor)
+      break;
+    q->released = true;
+    released++;
+    inflight--;
+  }
 }
 
 /* Runs the sender and the path for `ms` milliseconds: the sender sends
@@ -273,17 +312,31 @@ static void run_path(struct bd_window *w, const struct path *p, uint64_t ms,
     for (size_t i = head; i != tail; i = (i + 1) % RING) {
       if (f[i].due > now || f[i].due == 0)
         continue;
-      if (f[i].answered) {
-        bd_window_on_answer(w, f[i].due, f[i].due - p->rtt, f[i].send);
+      if (f[i].stale) {
+        /* Answered after all: the write-off was wrong. */
+        if (f[i].answered)
+          bd_window_on_spurious_loss(w);
+      } else if (f[i].answered) {
+        bd_window_on_answer(w, f[i].due, f[i].sent, f[i].send);
         t->answers++;
       } else {
         t->lost++;
       }
+      if (f[i].released)
+        released--;
+      else
+        inflight--;
       f[i].due = 0;
-      inflight--;
     }
-    while (head != tail && f[head].due == 0)
+    /* On each answer and on each tick (BD_ZONE_OVERDUE), alike here. */
+    find_lost(w, w->latest_answered_sent_ns, t);
+    while (head != tail && f[head].due == 0) {
+      if (rack == head)
+        rack = (rack + 1) % RING;
+      if (held == head)
+        held = (held + 1) % RING;
       head = (head + 1) % RING;
+    }
     if (bd_window_tick(w, now))
       write_off(t);
     if (limit > 0) {
@@ -301,7 +354,9 @@ static void run_path(struct bd_window *w, const struct path *p, uint64_t ms,
       if (disturbed(p, now))
         ok = false;
       f[tail].send = bd_window_on_send(w, now);
+      f[tail].sent = now;
       f[tail].answered = ok;
+      f[tail].stale = f[tail].released = false;
       f[tail].due = now + (ok ? p->rtt : S);
       tail = (tail + 1) % RING;
       inflight++;
