@@ -368,6 +368,15 @@ static int add_server_specs(struct bd_server_list *list, const char *csv,
   const char *bad;
   size_t bad_len;
   enum bd_server_error err = bd_server_list_add(list, csv, &bad, &bad_len);
+  char readings[2 * BD_SERVER_TEXT + 8];
+  if (err == BD_SERVER_AMBIGUOUS) {
+    /* Only addresses and digits: nothing to escape. */
+    bd_server_readings(bad, bad_len, readings, sizeof(readings));
+    bd_errorf("%sambiguous server '%.*s': %s; write [ADDR]:PORT for a port, "
+              "[ADDR] for port 53",
+              where, (int)bad_len, bad, readings);
+    return -1;
+  }
   if (err != BD_SERVER_OK) {
     char shown[BD_ESCAPED_SIZE(64)];
     bd_text_escape(shown, sizeof(shown), bad, bad_len < 64 ? bad_len : 64);
@@ -390,7 +399,7 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   char where[300];
   int rc = 0;
   unsigned lineno = 0;
-  size_t before = cfg->servers.count;
+  size_t before = cfg->servers.count + cfg->servers.merged;
 
   if (f == NULL) {
     bd_errorf("cannot open %s: %s", path, strerror(errno));
@@ -411,7 +420,7 @@ static int add_resolver_file(struct bd_config *cfg, const char *path) {
   }
   /* A list with nothing in it must not fall back to the system's resolver:
    * the names would go to a server the user never chose. */
-  if (rc == 0 && cfg->servers.count == before) {
+  if (rc == 0 && cfg->servers.count + cfg->servers.merged == before) {
     bd_errorf("no servers in %s", path);
     rc = -1;
   }
@@ -617,6 +626,13 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
               "--server or --resolvers");
     return BD_CLI_USAGE;
   }
+  if (cfg->servers.merged == 1)
+    bd_notef("server %s given twice: asked as one server",
+             cfg->servers.first_merged);
+  else if (cfg->servers.merged > 1)
+    bd_notef("server addresses given more than once (%zu repeats, the first "
+             "%s): each is asked as one server",
+             cfg->servers.merged, cfg->servers.first_merged);
   if (cfg->authoritative && !cfg->server_rate_given)
     cfg->server_rate = BD_DEFAULT_AUTH_SERVER_RATE;
   cfg->names = argv + optind;

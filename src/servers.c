@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ares.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,40 @@ static int parse_ip(const char *p, size_t len, int family, void *dst) {
   return inet_pton(family, buf, dst) == 1 ? 0 : -1;
 }
 
+/* Whether a bare IPv6 address also reads as an IPv6 address and a port
+ * (its last group all digits, and a port); the length of that address in
+ * *addr_len. */
+static bool port_reading(const char *spec, size_t len, size_t *addr_len) {
+  unsigned char addr[16];
+  uint16_t port;
+  size_t colon = len;
+  while (colon > 0 && spec[colon - 1] != ':')
+    colon--;
+  if (colon < 2 || parse_port(spec + colon, len - colon, &port) != 0 ||
+      parse_ip(spec, colon - 1, AF_INET6, addr) != 0)
+    return false;
+  if (addr_len != NULL)
+    *addr_len = colon - 1;
+  return true;
+}
+
+void bd_server_readings(const char *spec, size_t len, char *buf, size_t cap) {
+  struct bd_server whole;
+  size_t addr_len = 0;
+  while (len > 0 && (spec[0] == ' ' || spec[0] == '\t'))
+    spec++, len--;
+  while (len > 0 && (spec[len - 1] == ' ' || spec[len - 1] == '\t'))
+    len--;
+  if (cap == 0)
+    return;
+  buf[0] = '\0';
+  if (bd_server_parse(spec, len, &whole) != BD_SERVER_AMBIGUOUS ||
+      !port_reading(spec, len, &addr_len))
+    return;
+  snprintf(buf, cap, "%s or [%.*s]:%.*s", whole.text, (int)addr_len, spec,
+           (int)(len - addr_len - 1), spec + addr_len + 1);
+}
+
 enum bd_server_error bd_server_parse(const char *spec, size_t len,
                                      struct bd_server *out) {
   const char *colon;
@@ -69,6 +104,8 @@ enum bd_server_error bd_server_parse(const char *spec, size_t len,
     }
   } else if (parse_ip(spec, len, AF_INET6, &out->addr) == 0) {
     out->family = AF_INET6; /* a bare IPv6 address, no port */
+    describe(out);
+    return port_reading(spec, len, NULL) ? BD_SERVER_AMBIGUOUS : BD_SERVER_OK;
   } else {
     colon = memchr(spec, ':', len);
     addr_len = colon != NULL ? (size_t)(colon - spec) : len;
@@ -83,8 +120,20 @@ enum bd_server_error bd_server_parse(const char *spec, size_t len,
   return BD_SERVER_OK;
 }
 
+static bool same_server(const struct bd_server *a, const struct bd_server *b) {
+  return a->family == b->family && a->port == b->port &&
+         memcmp(&a->addr, &b->addr, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
 static enum bd_server_error append(struct bd_server_list *list,
                                    const struct bd_server *s) {
+  for (size_t i = 0; i < list->count; i++) {
+    if (!same_server(&list->items[i], s))
+      continue;
+    if (list->merged++ == 0)
+      memcpy(list->first_merged, s->text, sizeof(list->first_merged));
+    return BD_SERVER_OK;
+  }
   if (list->count == list->cap) {
     size_t cap = list->cap ? list->cap * 2 : 4;
     struct bd_server *items = realloc(list->items, cap * sizeof(*items));
@@ -153,8 +202,7 @@ int bd_server_list_add_system(struct bd_server_list *list) {
 
 void bd_server_list_free(struct bd_server_list *list) {
   free(list->items);
-  list->items = NULL;
-  list->count = list->cap = 0;
+  memset(list, 0, sizeof(*list));
 }
 
 const char *bd_server_strerror(enum bd_server_error err) {
@@ -167,6 +215,9 @@ const char *bd_server_strerror(enum bd_server_error err) {
     return "not an IPv4 or IPv6 address";
   case BD_SERVER_BAD_PORT:
     return "port must be a number from 1 to 65535";
+  case BD_SERVER_AMBIGUOUS:
+    return "ambiguous: an IPv6 address, or an address and a port; write "
+           "[ADDR]:PORT";
   case BD_SERVER_NO_MEMORY:
     return "out of memory";
   }

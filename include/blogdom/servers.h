@@ -21,6 +21,10 @@ struct bd_server_list {
   struct bd_server *items;
   size_t count;
   size_t cap;
+  /* Specs that named a server already in the list, and the first of
+   * them: the list holds each address once. */
+  size_t merged;
+  char first_merged[BD_SERVER_TEXT];
 };
 
 enum bd_server_error {
@@ -28,17 +32,25 @@ enum bd_server_error {
   BD_SERVER_EMPTY,
   BD_SERVER_BAD_ADDRESS,
   BD_SERVER_BAD_PORT,
+  BD_SERVER_AMBIGUOUS, /* an IPv6 address, or one and a port */
   BD_SERVER_NO_MEMORY
 };
 
 /* Parses one spec: ADDR, ADDR:PORT, [ADDR]:PORT or a bare IPv6 address; the
  * port defaults to 53. Names are not resolved: a prober must not depend on
- * the resolver it is about to judge. */
+ * the resolver it is about to judge. A bare IPv6 address whose last group
+ * could be a port (::1:5300: ::0.1.83.0, or ::1 and port 5300) is
+ * BD_SERVER_AMBIGUOUS. */
 enum bd_server_error bd_server_parse(const char *spec, size_t len,
                                      struct bd_server *out);
 
-/* Parses a comma-separated list of specs and appends them to list. On error
- * *bad points at the spec that failed and *bad_len is its length. */
+/* For an ambiguous spec: both readings, "[::0.1.83.0]:53 or [::1]:5300",
+ * into buf (cap bytes, terminated). */
+void bd_server_readings(const char *spec, size_t len, char *buf, size_t cap);
+
+/* Parses a comma-separated list of specs and appends them to list, each
+ * address once (a repeat counts in list->merged). On error *bad points at
+ * the spec that failed and *bad_len is its length. */
 enum bd_server_error bd_server_list_add(struct bd_server_list *list,
                                         const char *csv, const char **bad,
                                         size_t *bad_len);

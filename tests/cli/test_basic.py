@@ -149,6 +149,32 @@ def test_usage_errors_exit_2_with_one_line_and_no_output(run, tmp_path):
         assert r.stderr.startswith("blogdom: "), args
 
 
+def test_an_ambiguous_ipv6_server_is_a_usage_error(run, tmp_path):
+    # ::1:5300 is the address ::0.1.83.0, or ::1 and port 5300. The missing
+    # file stops the run before any query should the spec ever be taken.
+    r = run("-s", "::1:5300", "-f", str(tmp_path / "missing.txt"),
+            network=False)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        "blogdom: ambiguous server '::1:5300': [::0.1.83.0]:53 or "
+        "[::1]:5300; write [ADDR]:PORT for a port, [ADDR] for port 53"]
+
+
+def test_a_server_given_twice_is_one_server(run, faultd):
+    f = faultd(["*.dev a=192.0.2.1"])
+    r = run("-s", f.addr, "-s", f"{f.addr},{f.addr}", "and")
+    assert r.returncode == 0
+    assert r.lines == ["+ and.dev"]
+    assert r.stderr.splitlines() == [
+        "blogdom: server addresses given more than once (2 repeats, the "
+        f"first {f.addr}): each is asked as one server"]
+    assert len(f.queries()) == 1
+    r = run("-s", f.addr, "-s", f.addr, "and")
+    assert r.stderr.splitlines() == [
+        f"blogdom: server {f.addr} given twice: asked as one server"]
+
+
 def test_missing_file_stops_before_any_query(run, faultd, tmp_path):
     f = faultd()
     r = run("-s", f.addr, "and", "-f", str(tmp_path / "nope"))

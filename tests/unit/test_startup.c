@@ -161,7 +161,7 @@ static void engine_config(struct bd_engine_config *ec,
 }
 
 static void test_engine(void **state) {
-  struct bd_server_list servers = {NULL, 0, 0};
+  struct bd_server_list servers = {0};
   const char *bad;
   size_t bad_len;
   struct bd_engine_config ec;
