@@ -60,7 +60,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from conftest import (BLOGDOM, FAULTD, WRAPPER, Faultd, Nsd,  # noqa: E402
-                      Run, Unbound, dns_query, wait_for_dns)
+                      Run, Unbound, dns_query, needs, wait_for_dns)
 
 import pytest  # noqa: E402
 
@@ -432,16 +432,16 @@ def authrig_fixture():
     """The rig, started once for the session; skips where network
     namespaces cannot be made (not root, or unshare refused)."""
     if os.geteuid() != 0:
-        pytest.skip("needs root: unshare --net, servers on port 53")
+        needs("needs root: unshare --net, servers on port 53")
     for tool in ("unshare", "nsenter", "ip"):
         if not shutil.which(tool):
-            pytest.skip(f"needs {tool} (util-linux, iproute2)")
+            needs(f"needs {tool} (util-linux, iproute2)")
     probe = subprocess.run(["unshare", "--net", "--pid", "--fork",
                             "--kill-child", "ip", "link", "set", "lo", "up"],
                            capture_output=True)
     if probe.returncode != 0:
-        pytest.skip("cannot make a network namespace here: " +
-                    probe.stderr.decode("utf-8", "replace").strip())
+        needs("cannot make a network namespace here: " +
+              probe.stderr.decode("utf-8", "replace").strip())
     if not (os.path.exists(FAULTD) or shutil.which(FAULTD)):
         pytest.fail(f"no faultd at {FAULTD} (set FAULTD)")
     with tempfile.TemporaryDirectory(prefix="bd-authrig-") as d:
