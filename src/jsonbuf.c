@@ -1,16 +1,18 @@
 /* JSON text from outside data, capped and escaped: the one writer of the
  * line members that stages and answers add (records, rdap_status,
- * for_sale). Escaping reuses text.c's rules, so these strings are safe on
- * a terminal for the same reasons a name is. */
+ * for_sale). Outside text is escaped for JSON alone, so a reader gets what
+ * was sent, and for the terminal only where text.c's rule says a
+ * character would hide or reorder what is around it. */
 #include "blogdom/jsonbuf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blogdom/text.h"
 
-/* Outside text is escaped a run at a time through a buffer this size. */
+/* ASCII text is escaped a run at a time through a buffer this size. */
 #define RUN_MAX 128
 
 void bd_jsonbuf_init(struct bd_jsonbuf *b, size_t max) {
@@ -81,39 +83,63 @@ void bd_jsonbuf_ascii(struct bd_jsonbuf *b, const char *s, size_t n) {
   bd_jsonbuf_raw(b, "\"", 1);
 }
 
-/* The length of the next run of s[0..n) to escape at once: up to a space
- * or RUN_MAX bytes, never ending inside a UTF-8 sequence (a cut sequence
- * would be escaped as invalid bytes). */
-static size_t run_length(const char *s, size_t n) {
-  size_t k = 0;
-  while (k < n && s[k] != ' ' && k < RUN_MAX)
-    k++;
-  if (k == RUN_MAX && k < n) {
-    /* Back off to the start of the sequence the cut falls in. */
-    size_t back = k;
-    while (back > 0 && ((unsigned char)s[back] & 0xc0) == 0x80 && k - back < 3)
-      back--;
-    if (back > 0 && ((unsigned char)s[back] & 0xc0) != 0x80)
-      k = back;
-  }
-  return k;
+/* Appends "\uXXXX" for code point c (< U+10000). */
+static void put_unicode(struct bd_jsonbuf *b, uint32_t c) {
+  static const char hex[] = "0123456789abcdef";
+  char out[6] = {'\\',
+                 'u',
+                 hex[(c >> 12) & 0xf],
+                 hex[(c >> 8) & 0xf],
+                 hex[(c >> 4) & 0xf],
+                 hex[c & 0xf]};
+  bd_jsonbuf_raw(b, out, sizeof(out));
 }
 
+/* The length of the code point at s[i..n) that goes into a JSON string as
+ * it is (printable ASCII but '"' and '\\', valid UTF-8 that neither hides
+ * nor reorders text), or 0. */
+static size_t plain_at(const unsigned char *s, size_t n, size_t i) {
+  uint32_t cp;
+  size_t len;
+  if (s[i] < 0x80)
+    return s[i] >= 0x20 && s[i] != 0x7f && s[i] != '"' && s[i] != '\\';
+  len = bd_text_utf8_sequence(s + i, n - i, &cp);
+  return len > 0 && !bd_text_is_deceptive(cp) ? len : 0;
+}
+
+/* Outside text as the JSON string of exactly what was sent: a reader
+ * that decodes it gets the same characters. Only what JSON needs and what
+ * would hide or reorder text on a terminal is escaped ("\\", "\"",
+ * "\u001b", "\u202e"); a byte that is not UTF-8, which no JSON string
+ * can hold, becomes U+FFFD. */
 void bd_jsonbuf_text(struct bd_jsonbuf *b, const char *s, size_t n) {
-  char escaped[BD_ESCAPED_SIZE(RUN_MAX)];
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
 
   bd_jsonbuf_raw(b, "\"", 1);
-  while (n > 0) {
-    size_t k;
-    if (s[0] == ' ') {
-      bd_jsonbuf_raw(b, " ", 1);
-      s++, n--;
-      continue;
+  while (i < n) {
+    size_t start = i;
+    size_t len;
+    uint32_t cp;
+    while (i < n && (len = plain_at(u, n, i)) > 0)
+      i += len;
+    bd_jsonbuf_raw(b, s + start, i - start);
+    if (i == n)
+      break;
+    if (u[i] == '"' || u[i] == '\\') {
+      char esc[2] = {'\\', s[i]};
+      bd_jsonbuf_raw(b, esc, 2);
+      i++;
+    } else if (u[i] < 0x80) {
+      put_unicode(b, u[i]);
+      i++;
+    } else if ((len = bd_text_utf8_sequence(u + i, n - i, &cp)) > 0) {
+      put_unicode(b, cp); /* every deceptive code point is in the BMP */
+      i += len;
+    } else {
+      put_unicode(b, 0xfffd);
+      i++;
     }
-    k = run_length(s, n);
-    put_json(b, escaped, bd_text_escape(escaped, sizeof(escaped), s, k));
-    s += k;
-    n -= k;
   }
   bd_jsonbuf_raw(b, "\"", 1);
 }

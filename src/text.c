@@ -34,9 +34,9 @@ size_t bd_text_utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp) {
   return n;
 }
 
-/* Code points that print as nothing or reorder the text around them: a name
- * holding them could look like another name on a terminal. */
-static bool is_deceptive(uint32_t c) {
+/* A name holding such code points could look like another name on a
+ * terminal. */
+bool bd_text_is_deceptive(uint32_t c) {
   return (c >= 0x80 && c <= 0x9f) || c == 0xad || c == 0x34f || c == 0x61c ||
          (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
          (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
@@ -60,7 +60,7 @@ size_t bd_text_escape(char *out, size_t cap, const char *in, size_t len) {
       n = bd_text_utf8_sequence(s + i, len - i, &cp);
     if (b > 0x20 && b < 0x7f && b != '\\') {
       plain = true;
-    } else if (b >= 0x80 && n > 0 && !is_deceptive(cp)) {
+    } else if (b >= 0x80 && n > 0 && !bd_text_is_deceptive(cp)) {
       plain = true;
     } else {
       plain = false;

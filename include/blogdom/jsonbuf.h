@@ -27,10 +27,10 @@ void bd_jsonbuf_free(struct bd_jsonbuf *b);
 /* Appends s[0..n) as it is: keys, punctuation and numbers we wrote. */
 void bd_jsonbuf_raw(struct bd_jsonbuf *b, const char *s, size_t n);
 
-/* Appends a JSON string (quotes included) of outside text, escaped as
- * names are (text.h: control, invisible and bidirectional characters
- * and invalid UTF-8 as \xHH, a backslash doubled) except that a plain
- * space stays a space; then '"' and '\' escaped for JSON. */
+/* Appends a JSON string (quotes included) of outside text that decodes
+ * to exactly s[0..n): '"' and '\' escaped as JSON has them, controls and
+ * the characters that hide or reorder text (text.h) as \uXXXX, and a
+ * byte that is not UTF-8 as U+FFFD. */
 void bd_jsonbuf_text(struct bd_jsonbuf *b, const char *s, size_t n);
 
 /* Appends a JSON string of text that is printable ASCII already (zone

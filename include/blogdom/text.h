@@ -2,6 +2,7 @@
 #ifndef BLOGDOM_TEXT_H
 #define BLOGDOM_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,10 @@
  * point in *cp, or 0 when it is not one: overlong forms, surrogates and
  * values past U+10FFFF are not valid (RFC 3629 3-4). */
 size_t bd_text_utf8_sequence(const unsigned char *s, size_t len, uint32_t *cp);
+
+/* Whether code point c prints as nothing or reorders the text around it
+ * (C1 controls, soft hyphen, zero-width and bidirectional formatting). */
+bool bd_text_is_deceptive(uint32_t c);
 
 /* Copies in[0..len) to out as one printable, whitespace-free token:
  * printable ASCII and printable UTF-8 pass; a backslash becomes "\\"; space,

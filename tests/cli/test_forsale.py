@@ -64,10 +64,11 @@ def test_outside_bytes_are_escaped(run, nsd):
     r = run("-s", nsd.v4, "--for-sale", "--json", "oddsale")
     assert "\u202e" not in r.stdout
     row = json.loads(r.lines[0])
-    # '"' and '\' as sent (a backslash doubled, as in names), UTF-8 kept,
-    # a bidirectional override as \xHH.
+    # Decoded, the text as sent; raw, the bidirectional override is an
+    # escape (\u202e) that no terminal acts on.
     assert row["for_sale"] == [
-        {"ftxt": "\"quoted\" \\\\ caf\u00e9 \\xe2\\x80\\xaertl"}]
+        {"ftxt": "\"quoted\" \\ caf\u00e9 \u202ertl"}]
+    assert "\\u202e" in r.stdout
 
 
 def test_asked_through_the_same_server_under_the_same_rules(faultd):

@@ -148,6 +148,7 @@ def test_strings_as_sent_with_escapes(run, nsd, rdap):
     assert "\u202e" not in r.stdout and "\t" not in r.stdout
     row = json.loads(r.lines[0])
     assert row["reason"] == "on-hold"
-    assert row["rdap_status"] == ["client hold", "a\"b\\\\c", "\\xe2\\x80\\xaeevil",
-                                  "tab\\x09here", "caf\u00e9"]
+    # Decoded, each string is what the registry sent; raw, the override
+    # and the tab are escapes.
+    assert row["rdap_status"] == odd
     assert row["expires"] == "2026-01-01T00:00:00Z"

@@ -228,8 +228,10 @@ static void test_read_response(void **state) {
   assert_int_equal(valid, 3);
   assert_int_equal(malformed_count, 1);
   assert_non_null(fields);
+  /* JSON that decodes to the record's text: '"' and '\\' escaped for
+   * JSON alone, the right-to-left override as \u202e. */
   assert_string_equal(fields, ",\"for_sale\":[{\"fval\":\"USD1000\"},{\"ftxt\":"
-                              "\"\\\"hi\\\" \\\\\\\\ \\\\xe2\\\\x80\\\\xae\"},"
+                              "\"\\\"hi\\\" \\\\ \\u202e\"},"
                               "{\"furi\":\"tel:+1-2\"}]");
   free(fields);
   fields = NULL;
@@ -264,12 +266,15 @@ static void test_read_caps(void **state) {
   for (size_t i = 0; i < 12; i++)
     records[i] = "v=FORSALE1;ftxt=\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
                  "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01";
-  /* Controls are malformed: use printable text, long. */
+  /* Controls are malformed: use the text that grows most as JSON, soft
+   * hyphens (two bytes each, six as \u00ad): 119 of them are 714 bytes
+   * of JSON, and the byte cap holds five such records, not eight. */
   {
     static char big[256];
     memcpy(big, "v=FORSALE1;ftxt=", 16);
-    memset(big + 16, '\\', 255 - 16);
-    big[255] = '\0';
+    for (size_t i = 0; i < 119; i++)
+      memcpy(big + 16 + 2 * i, "\xc2\xad", 2);
+    big[16 + 2 * 119] = '\0';
     for (size_t i = 0; i < 12; i++)
       records[i] = big;
   }
