@@ -39,6 +39,14 @@ static int parse_ip(const char *p, size_t len, int family, void *dst) {
   return inet_pton(family, buf, dst) == 1 ? 0 : -1;
 }
 
+/* Drops the blanks around a spec: -r lines and lists may have them. */
+static void trim(const char **spec, size_t *len) {
+  while (*len > 0 && ((*spec)[0] == ' ' || (*spec)[0] == '\t'))
+    (*spec)++, (*len)--;
+  while (*len > 0 && ((*spec)[*len - 1] == ' ' || (*spec)[*len - 1] == '\t'))
+    (*len)--;
+}
+
 /* Whether a bare IPv6 address also reads as an IPv6 address and a port
  * (its last group all digits, and a port); the length of that address in
  * *addr_len. */
@@ -59,10 +67,7 @@ static bool port_reading(const char *spec, size_t len, size_t *addr_len) {
 void bd_server_readings(const char *spec, size_t len, char *buf, size_t cap) {
   struct bd_server whole;
   size_t addr_len = 0;
-  while (len > 0 && (spec[0] == ' ' || spec[0] == '\t'))
-    spec++, len--;
-  while (len > 0 && (spec[len - 1] == ' ' || spec[len - 1] == '\t'))
-    len--;
+  trim(&spec, &len);
   if (cap == 0)
     return;
   buf[0] = '\0';
@@ -78,10 +83,7 @@ enum bd_server_error bd_server_parse(const char *spec, size_t len,
   const char *colon;
   size_t addr_len = len;
 
-  while (len > 0 && (spec[0] == ' ' || spec[0] == '\t'))
-    spec++, len--;
-  while (len > 0 && (spec[len - 1] == ' ' || spec[len - 1] == '\t'))
-    len--;
+  trim(&spec, &len);
   if (len == 0)
     return BD_SERVER_EMPTY;
   memset(out, 0, sizeof(*out));
