@@ -37,6 +37,7 @@
  *                lines) and the --stats summary (stderr)
  *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
  *                diagnostics; record type names; shared macros
+ *   cachefile.c  the cache directory; files replaced whole
  * main() only wires them together and turns the outcome into an exit
  * status. */
 #include <errno.h>

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blogdom/cachefile.h"
 #include "blogdom/common.h"
 #include "blogdom/http.h"
 #include "blogdom/names.h"
@@ -360,14 +360,7 @@ int bd_rdapboot_read_file(const char *path, char **data, size_t *len) {
 
 int bd_rdapboot_cache_path(char *buf, size_t size, const char *xdg_cache_home,
                            const char *home) {
-  int n;
-  if (xdg_cache_home != NULL && xdg_cache_home[0] == '/')
-    n = snprintf(buf, size, "%s/blogdom/rdap-dns.json", xdg_cache_home);
-  else if (home != NULL && home[0] != '\0')
-    n = snprintf(buf, size, "%s/.cache/blogdom/rdap-dns.json", home);
-  else
-    return -1;
-  return n > 0 && (size_t)n < size ? 0 : -1;
+  return bd_cache_path(buf, size, xdg_cache_home, home, "rdap-dns.json");
 }
 
 int bd_rdapboot_cache_load(const char *path, time_t now, char **data,
@@ -393,76 +386,11 @@ done:
   return rc;
 }
 
-/* mkdir -p of the directories above path, each new one with mode 0700
- * (the XDG Base Directory spec's mode for the cache home). */
-static int make_parents(const char *path) {
-  char dir[PATH_MAX];
-  size_t n = strlen(path);
-
-  if (n >= sizeof(dir))
-    return -ENAMETOOLONG;
-  memcpy(dir, path, n + 1);
-  for (char *p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
-    *p = '\0';
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-      return -errno;
-    *p = '/';
-  }
-  return 0;
-}
-
 int bd_rdapboot_cache_store(const char *path, const char *data, size_t len,
                             time_t expires) {
-  char tmp[PATH_MAX];
-  struct timespec times[2];
-  int fd = -1;
-  int rc;
-  size_t done = 0;
-
-  rc = make_parents(path);
-  if (rc != 0)
-    return rc;
-  if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-    return -ENAMETOOLONG;
-  fd = mkstemp(tmp);
-  if (fd < 0)
-    return -errno;
-  while (done < len) {
-    ssize_t n = write(fd, data + done, len - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      rc = -errno;
-      goto fail;
-    }
-    done += (size_t)n;
-  }
-  /* The expiry is the mtime, set after the last write moved it. */
-  times[0].tv_sec = 0;
-  times[0].tv_nsec = UTIME_NOW;
-  times[1].tv_sec = expires;
-  times[1].tv_nsec = 0;
-  if (futimens(fd, times) != 0) {
-    rc = -errno;
-    goto fail;
-  }
-  if (close(fd) != 0) {
-    fd = -1;
-    rc = -errno;
-    goto fail;
-  }
-  fd = -1;
-  if (rename(tmp, path) != 0) {
-    rc = -errno;
-    goto fail;
-  }
-  return 0;
-
-fail:
-  if (fd >= 0)
-    close(fd);
-  unlink(tmp);
-  return rc;
+  /* The expiry is the modification time (rdapboot.h). */
+  struct bd_cache_piece piece = {data, len};
+  return bd_cache_store(path, &piece, 1, expires);
 }
 
 long bd_rdapboot_max_age(const char *cache_control) {
