@@ -53,7 +53,8 @@ enum option_id {
   OPT_RDAP_RATE,
   OPT_ROOT,
   OPT_SERVER_RATE,
-  OPT_FOR_SALE
+  OPT_FOR_SALE,
+  OPT_ZONE
 };
 
 /* Flags of an option: how its argument is used and completed. */
@@ -90,6 +91,10 @@ static const char *order_word(size_t i) {
 static const struct option_spec table[] = {
     {"file", OPT_FILE, "FILE",
      "read names from FILE, one a line ('-': stdin); repeatable",
+     F_FILE | F_REPEAT, NULL},
+    {"zone", OPT_ZONE, "FILE",
+     "judge names under FILE's zone by that zone file (plain or gzip), "
+     "with no query; repeatable",
      F_FILE | F_REPEAT, NULL},
     {"tld", OPT_TLD, "TLD", "probe labels under TLD; repeatable (default dev)",
      F_REPEAT, NULL},
@@ -457,6 +462,8 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
   switch (id) {
   case OPT_FILE:
     return push(&cfg->files, &cfg->nfiles, arg);
+  case OPT_ZONE:
+    return push(&cfg->zones, &cfg->nzones, arg);
   case OPT_TLD:
     return add_tld(cfg, arg);
   case OPT_MAX_LEN:
@@ -653,6 +660,7 @@ void bd_config_free(struct bd_config *cfg) {
     free(cfg->tlds[i]);
   free(cfg->tlds);
   free(cfg->files);
+  free(cfg->zones);
   bd_server_list_free(&cfg->servers);
   bd_server_list_free(&cfg->roots);
   memset(cfg, 0, sizeof(*cfg));

@@ -29,6 +29,7 @@
 #include "blogdom/stage.h"
 #include "blogdom/text.h"
 #include "blogdom/zone.h"
+#include "blogdom/zoneset.h"
 
 #define LOCAL_BACKOFF_NS (10 * BD_NS_PER_MS)
 #define LOCAL_RETRIES_MAX 50
@@ -40,6 +41,9 @@
  * sent a window of tens of thousands at once overflowed its 4 MiB buffer
  * 50 ms away (the kernel's RcvbufErrors counted every retry). */
 #define SENDS_PER_TURN 512
+/* Names given their lines with no query (a zone file's, invalid ones) in
+ * one turn, at most, before the loop reads its sockets. */
+#define UNSENT_PER_TURN 4096
 /* Tries written off whose slots are free may wait in c-ares for their
  * timeout: this many window floors of them a server, at most. */
 #define RELEASED_FLOORS 4
@@ -102,6 +106,7 @@ struct bd_engine {
   uint64_t next_seq;
   struct bd_engine_stats stats;
   struct bd_item item; /* the source's next name */
+  bool item_held;      /* item is taken from the source, not yet started */
 };
 
 static void pump(struct bd_engine *e);
@@ -137,6 +142,12 @@ static void deliver_as(struct bd_engine *e, struct bd_probe *p,
     r.zone = bd_iterate_zone_name(p->zone);
   r.records = p->records;
   r.fields = p->fields;
+  if (p->evidence != NULL) {
+    /* Unless a stage's word replaced the zone file's. */
+    char buf[32];
+    if (strcmp(bd_verdict_evidence(v, buf, sizeof(buf)), BD_EVIDENCE_ZONE) == 0)
+      r.evidence = p->evidence;
+  }
   report(e, p->seq, p->name, p->name_len, v, &r);
   bd_probe_move(&e->pool, p, BD_PROBE_FREE);
 }
@@ -844,16 +855,16 @@ static bool may_take_name(struct bd_engine *e) {
          !stages_full(e) && e->hooks.has_room(e->hooks.data, e->next_seq);
 }
 
-/* Takes the next name from the source and starts it. Returns false when
- * nothing more can be taken now. */
-static bool start_next_name(struct bd_engine *e, size_t server) {
-  struct bd_item *item = &e->item;
-  struct bd_probe *p;
+/* Takes the source's next name into e->item, unless one is held there
+ * already. Returns false when none can be taken now. */
+static bool hold_next_name(struct bd_engine *e) {
   enum bd_source_status st;
 
+  if (e->item_held)
+    return true;
   if (!may_take_name(e))
     return false;
-  st = bd_source_next(e->src, item);
+  st = bd_source_next(e->src, &e->item);
   if (st == BD_SOURCE_AGAIN) {
     watch_input(e);
     return false;
@@ -863,18 +874,100 @@ static bool start_next_name(struct bd_engine *e, size_t server) {
     return false;
   }
   e->stats.started++;
-  if (item->error != BD_NAME_OK) {
-    finish_invalid(e, e->next_seq++, item);
+  e->item_held = true;
+  return true;
+}
+
+/* A line for a name that is not taken into a probe: the pool has no
+ * room, or nothing after the verdict wants it. */
+static void report_item(struct bd_engine *e, const struct bd_verdict *v,
+                        const char *evidence) {
+  struct bd_result r;
+  memset(&r, 0, sizeof(r));
+  r.evidence = evidence;
+  report(e, e->next_seq++, e->item.text, e->item.len, v, &r);
+}
+
+/* The held name, judged by a zone file: its line at once, unless a stage
+ * (--confirm, --for-sale) wants the verdict; then as a probe that goes
+ * straight to its stages. */
+static void finish_by_zone(struct bd_engine *e, const struct bd_verdict *v,
+                           const char *evidence) {
+  struct bd_probe *p;
+  bool staged = false;
+
+  e->stats.zone_judged++;
+  for (size_t i = 0; i < e->nstages && !staged; i++)
+    staged = e->stages[i].wants(e->stages[i].impl, v);
+  if (!staged) {
+    report_item(e, v, evidence);
+    return;
+  }
+  p = bd_probe_alloc(&e->pool, e, BD_PROBE_NAME, e->item.text, e->item.len);
+  if (p != NULL && !keep_verdict(p, v)) {
+    bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+    p = NULL;
+  }
+  if (p == NULL) {
+    struct bd_verdict nomem;
+    bd_verdict_from_status(ARES_ENOMEM, &nomem);
+    report_item(e, &nomem, NULL);
+    return;
+  }
+  p->seq = e->next_seq++;
+  p->qtype = e->cfg.qtype;
+  p->evidence = evidence;
+  advance(e, p);
+}
+
+/* Gives the held name its line with no query when it needs none: it is
+ * no domain name, or a zone file judges it. */
+static bool finish_unsent(struct bd_engine *e) {
+  struct bd_verdict v;
+  const char *evidence = NULL;
+
+  if (e->item.error != BD_NAME_OK) {
+    e->item_held = false;
+    finish_invalid(e, e->next_seq++, &e->item);
     return true;
   }
+  if (!bd_zoneset_judge(e->cfg.zones, e->item.text, e->item.len,
+                        e->cfg.wildcard_check, &v, &evidence))
+    return false;
+  e->item_held = false;
+  finish_by_zone(e, &v, evidence);
+  return true;
+}
+
+/* Lines for the names at the head of the input that need no query, as
+ * many as the output and the stages take, then the rest of the turn. */
+static void finish_unsent_names(struct bd_engine *e) {
+  unsigned budget = UNSENT_PER_TURN;
+  while (!e->stopping && hold_next_name(e) && finish_unsent(e)) {
+    if (--budget == 0) {
+      pump_soon(e);
+      break;
+    }
+  }
+}
+
+/* Takes the next name from the source and starts it. Returns false when
+ * nothing more can be taken now. */
+static bool start_next_name(struct bd_engine *e, size_t server) {
+  struct bd_item *item = &e->item;
+  struct bd_probe *p;
+
+  if (!hold_next_name(e))
+    return false;
+  if (finish_unsent(e))
+    return true;
+  e->item_held = false;
   p = bd_probe_alloc(&e->pool, e, BD_PROBE_NAME, item->text, item->len);
   if (p == NULL) {
     /* The name is taken: it must have its line. */
     struct bd_verdict v;
-    struct bd_result r;
     bd_verdict_from_status(ARES_ENOMEM, &v);
-    memset(&r, 0, sizeof(r));
-    report(e, e->next_seq++, item->text, item->len, &v, &r);
+    report_item(e, &v, NULL);
     return true;
   }
   p->seq = e->next_seq++;
@@ -1002,6 +1095,7 @@ static void pump(struct bd_engine *e) {
       break;
     write_off_lost(e);
     drain_backlogs(e);
+    finish_unsent_names(e);
     send_what_may_go(e);
   } while (e->pump_again);
   e->busy--;
@@ -1210,6 +1304,10 @@ static void drop_unreached(struct bd_engine *e) {
     while ((p = bd_probe_queue_pop(&e->stages[i].backlog)) != NULL)
       release(e, p);
   bd_checks_drop_parked(e->checks, drop_parked, e);
+  if (e->item_held) {
+    e->item_held = false;
+    e->stats.unreached++;
+  }
 }
 
 /* Destroying the lanes ends their queries (ARES_EDESTRUCTION) and closes

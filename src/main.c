@@ -37,6 +37,9 @@
  *                lines) and the --stats summary (stderr)
  *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
  *                diagnostics; record type names; shared macros
+ *   zoneset.c    --zone: names judged by zone files, with no query
+ *     zonefile.c    a master file read (libzscanner, zlib)
+ *     zoneindex.c   its names' fingerprints, sorted and mapped
  *   cachefile.c  the cache directory; files replaced whole
  * main() only wires them together and turns the outcome into an exit
  * status. */
@@ -50,6 +53,7 @@
 #include <uv.h>
 
 #include "blogdom/cli.h"
+#include "blogdom/common.h"
 #include "blogdom/engine.h"
 #include "blogdom/iterate.h"
 #include "blogdom/msg.h"
@@ -59,6 +63,7 @@
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
+#include "blogdom/zoneset.h"
 
 #define EXIT_DEFINITIVE 0
 #define EXIT_SOME_ERROR 1
@@ -73,7 +78,8 @@ struct app {
   struct bd_source *src;
   struct bd_output *out;
   struct bd_engine *engine;
-  struct bd_rdap *rdap; /* with --confirm */
+  struct bd_rdap *rdap;     /* with --confirm */
+  struct bd_zoneset *zones; /* with --zone */
   struct bd_progress progress;
   uv_signal_t sigint;
   uv_signal_t sigterm;
@@ -241,6 +247,46 @@ static int open_output(struct app *app, unsigned window) {
   return 0;
 }
 
+/* Where an index build has got to, on a terminal. */
+struct index_progress {
+  uint64_t next_ns;
+  bool drawn;
+};
+
+/* The index of a big zone file takes seconds to build, once: a line on a
+ * terminal says how far it is, redrawn four times a second. */
+static void on_index_progress(void *data, const char *path, uint64_t done,
+                              uint64_t size) {
+  struct index_progress *ip = data;
+  char shown[BD_ESCAPED_SIZE(256)];
+  uint64_t now = uv_hrtime();
+
+  if (now < ip->next_ns || size == 0)
+    return;
+  ip->next_ns = now + PROGRESS_INTERVAL_MS * BD_NS_PER_MS;
+  bd_text_escape(shown, sizeof(shown), path, strnlen(path, 256));
+  fprintf(stderr, "\rblogdom: indexing %s: %.0f%%\033[K", shown,
+          100.0 * (double)done / (double)size);
+  ip->drawn = true;
+}
+
+static int open_zones(struct app *app) {
+  struct index_progress ip = {0, false};
+  char why[512];
+  bool show = progress_wanted(&app->cfg) && isatty(STDERR_FILENO);
+  int rc;
+
+  if (app->cfg.nzones == 0)
+    return 0;
+  rc = bd_zoneset_open(&app->zones, app->cfg.zones, app->cfg.nzones,
+                       show ? on_index_progress : NULL, &ip, why, sizeof(why));
+  if (ip.drawn)
+    fprintf(stderr, "\r\033[K");
+  if (rc != 0)
+    bd_errorf("%s", why);
+  return rc;
+}
+
 static int open_rdap(struct app *app) {
   struct bd_rdap_config rc;
   if (!app->cfg.confirm)
@@ -281,6 +327,7 @@ static int open_engine(struct app *app, unsigned window) {
   ec.rdap = app->rdap;
   ec.for_sale = app->cfg.for_sale;
   ec.json = app->cfg.json;
+  ec.zones = app->zones;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 
@@ -391,7 +438,7 @@ static int run(struct app *app) {
     return EXIT_USAGE;
   }
   /* A file that cannot be opened is a set-up error: nothing is sent. */
-  if (tell_input_failures(app))
+  if (tell_input_failures(app) || open_zones(app) != 0)
     return EXIT_USAGE;
   if (uv_loop_init(&app->loop) != 0) {
     bd_errorf("cannot start the event loop");
@@ -497,6 +544,7 @@ int main(int argc, char **argv) {
   }
   bd_engine_free(app.engine);
   bd_rdap_free(app.rdap);
+  bd_zoneset_free(app.zones);
   bd_output_free(app.out);
   bd_source_close(app.src);
   bd_config_free(&app.cfg);

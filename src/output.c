@@ -195,7 +195,10 @@ static size_t format_json(char *buf, size_t cap, const struct bd_result *r,
     put_field(&s, "ascii", r->name);
   put_field(&s, "status", bd_status_name(v->status));
   put_field(&s, "reason", bd_reason_name(v->reason));
-  put_field(&s, "evidence", bd_verdict_evidence(v, evidence, sizeof(evidence)));
+  put_field(&s, "evidence",
+            r->evidence != NULL
+                ? r->evidence
+                : bd_verdict_evidence(v, evidence, sizeof(evidence)));
   if (v->confirm != BD_CONFIRM_NONE)
     puts_(&s, v->confirm == BD_CONFIRM_REGISTERED ||
                       v->confirm == BD_CONFIRM_AVAILABLE

@@ -98,7 +98,7 @@ bool bd_probe_may_move(enum bd_probe_state from, enum bd_probe_state to) {
     return from == BD_PROBE_INFLIGHT || from == BD_PROBE_QUEUED;
   case BD_PROBE_STAGED:
     return from == BD_PROBE_INFLIGHT || from == BD_PROBE_PARKED ||
-           from == BD_PROBE_STAGED;
+           from == BD_PROBE_STAGED || from == BD_PROBE_QUEUED;
   case BD_PROBE_NSTATES:
     break;
   }

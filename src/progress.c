@@ -124,6 +124,10 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                   ", %llu of their lines not written (standard output was "
                   "full)",
                   (unsigned long long)dropped);
+  if (n >= 0 && (size_t)n < cap && signum == 0 && st->zone_judged > 0)
+    n += snprintf(buf + n, cap - (size_t)n,
+                  "; %llu judged by zone files, with no query",
+                  (unsigned long long)st->zone_judged);
   if (n >= 0 && (size_t)n < cap && signum == 0 && st->for_sale)
     n += snprintf(buf + n, cap - (size_t)n,
                   "; for sale: %llu names, %llu malformed records, %llu "

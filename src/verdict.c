@@ -156,6 +156,15 @@ void bd_verdict_invalid_name(struct bd_verdict *v, bool host) {
   set(v, BD_ERROR, host ? BD_REASON_INVALID_HOSTNAME : BD_REASON_INVALID_NAME);
 }
 
+void bd_verdict_from_zone(struct bd_verdict *v, bool holds) {
+  memset(v, 0, sizeof(*v));
+  v->rcode = -1;
+  if (holds)
+    set(v, BD_FOUND, BD_REASON_IN_ZONE);
+  else
+    set(v, BD_NOTFOUND, BD_REASON_NOT_IN_ZONE);
+}
+
 void bd_verdict_apply_wildcard(struct bd_verdict *v) {
   if (v->status == BD_FOUND)
     set(v, BD_ERROR, BD_REASON_WILDCARD);
@@ -241,6 +250,8 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
     snprintf(buf, cap, "rdap:%d", v->http_status ? v->http_status : 404);
     return buf;
   }
+  if (v->reason == BD_REASON_IN_ZONE || v->reason == BD_REASON_NOT_IN_ZONE)
+    return BD_EVIDENCE_ZONE;
   if (v->rcode < 0) {
     snprintf(buf, cap, "dns:%s", bd_reason_name(v->reason));
     return buf;
@@ -314,6 +325,8 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_PENDING_DELETE] = "pending-delete",
       [BD_REASON_ON_HOLD] = "on-hold",
       [BD_REASON_RDAP_BAD_RESPONSE] = "rdap-bad-response",
+      [BD_REASON_IN_ZONE] = "in-zone",
+      [BD_REASON_NOT_IN_ZONE] = "not-in-zone",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

@@ -33,6 +33,8 @@ struct bd_config {
   size_t nnames;
   char **files; /* -f paths (pointers into argv) */
   size_t nfiles;
+  char **zones; /* --zone paths (pointers into argv) */
+  size_t nzones;
   char **tlds; /* normalized, owned */
   size_t ntlds;
   unsigned max_len;

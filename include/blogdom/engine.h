@@ -13,6 +13,7 @@
 
 struct bd_source;
 struct bd_rdap;
+struct bd_zoneset;
 
 struct bd_engine_config {
   const struct bd_server *servers; /* at least one */
@@ -36,6 +37,9 @@ struct bd_engine_config {
                     exists before its line (forsale.h) */
   bool json;     /* lines are JSON: keep each name's answer records, and
                     what the stages find, for its line */
+  /* --zone: names a zone file judges are never sent (not owned); or
+   * NULL. */
+  const struct bd_zoneset *zones;
 };
 
 struct bd_engine_hooks {
@@ -52,10 +56,11 @@ struct bd_engine_hooks {
 };
 
 struct bd_engine_stats {
-  uint64_t started;   /* names taken from the source */
-  uint64_t finished;  /* names with a verdict */
-  uint64_t unreached; /* names dropped by an interrupt */
-  uint64_t queries;   /* queries sent, retries included */
+  uint64_t started;     /* names taken from the source */
+  uint64_t finished;    /* names with a verdict */
+  uint64_t unreached;   /* names dropped by an interrupt */
+  uint64_t zone_judged; /* names judged by a zone file, never sent */
+  uint64_t queries;     /* queries sent, retries included */
   uint64_t retries;
   uint64_t timeouts;
   uint64_t written_off; /* tries found lost before their timeout (RACK) */

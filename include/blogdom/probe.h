@@ -31,6 +31,7 @@ enum bd_probe_kind {
  *   INFLIGHT -> PARKED  the DNS verdict is in; its TLD's checks are not
  *   QUEUED <-> PARKED   (--authoritative) waits for its zone's servers
  *   INFLIGHT, PARKED -> STAGED  in a post-DNS stage (RDAP)
+ *   QUEUED -> STAGED    (--zone) judged by a zone file, never sent
  *   any -> FREE         its line is out, it was a check, or the run stopped
  */
 enum bd_probe_state {
@@ -67,6 +68,7 @@ struct bd_probe {
   size_t server;        /* of the last try, in zone */
   bool via_tcp;         /* the next try goes over TCP (truncated) */
   void *route;          /* --authoritative: its suffix or zone (iterate.c) */
+  const char *evidence; /* --zone: its zone and serial (zoneset.h) */
   void *owner; /* the engine, for callbacks that carry only the probe */
   /* BD_PROBE_ASK: whom the answer goes to (bd_engine_ask_cb). */
   void (*asker)(void *arg, const unsigned char *abuf, size_t alen,

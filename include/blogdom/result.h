@@ -20,6 +20,10 @@ struct bd_result {
   double ms;          /* from the first query to the verdict */
   const char *server; /* server of the last try, or NULL */
   const char *zone;   /* --authoritative: the zone it was judged in */
+  /* The evidence in full when the verdict's own word for it is not enough:
+   * a zone file's verdict names its zone and serial; NULL: the verdict's
+   * (bd_verdict_evidence). */
+  const char *evidence;
   /* JSON members made for the line (probe.h): the answer records
    * (",\"records\":[...]"), and what stages found; NULL: none. */
   const char *records;

@@ -41,11 +41,14 @@ enum bd_reason {
                           it (answers without AA, or refers elsewhere) */
   /* NXDOMAIN, and the registry has it in one of the states on its way
    * out or held (--confirm; RFC 9083 10.2.2, RFC 8056): */
-  BD_REASON_REDEMPTION,       /* "redemption period" */
-  BD_REASON_PENDING_DELETE,   /* "pending delete" */
-  BD_REASON_ON_HOLD,          /* "client hold" or "server hold" */
-  BD_REASON_RDAP_BAD_RESPONSE /* NXDOMAIN, and the registry's 200 is no
-                                 domain object we can read */
+  BD_REASON_REDEMPTION,        /* "redemption period" */
+  BD_REASON_PENDING_DELETE,    /* "pending delete" */
+  BD_REASON_ON_HOLD,           /* "client hold" or "server hold" */
+  BD_REASON_RDAP_BAD_RESPONSE, /* NXDOMAIN, and the registry's 200 is no
+                                  domain object we can read */
+  /* --zone: judged by a zone file, with no query (zoneset.h): */
+  BD_REASON_IN_ZONE,    /* the zone holds the name, or delegates it */
+  BD_REASON_NOT_IN_ZONE /* the zone's servers would say NXDOMAIN */
 };
 
 /* What the registry said of a name DNS calls free (--confirm). */
@@ -83,6 +86,10 @@ struct bd_verdict {
   bool authoritative; /* the zone's own server said it (--authoritative) */
   bool for_sale;      /* --for-sale: a valid _for-sale record (RFC 10023) */
 };
+
+/* The verdict of a zone file (zoneset.h): the zone holds the name, or it
+ * does not. */
+void bd_verdict_from_zone(struct bd_verdict *v, bool holds);
 
 /* Judges a whole DNS response to a query for one name and qtype (RFC 1035
  * 4.1). NOERROR means the name exists, with or without records of qtype
@@ -135,7 +142,10 @@ void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds);
 
 /* How the verdict was reached: "dns:noerror", "dns:nxdomain",
  * "dns:timeout", "rdap:404", "rdap:200", "wildcard", "no-such-tld",
- * "input", ... written into buf (at least 32 bytes). */
+ * "input", ... written into buf (at least 32 bytes). A zone file's verdict
+ * is BD_EVIDENCE_ZONE, for the line to name the zone and its serial
+ * instead (result.h). */
+#define BD_EVIDENCE_ZONE "zone"
 const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
                                 size_t cap);
 
