@@ -154,6 +154,9 @@ static void on_progress(void *data, uint64_t done, uint64_t size) {
     bu->progress(bu->progress_data, bu->path, done, size);
 }
 
+/* Reads the zone file at path and saves its index at index_path. Returns
+ * 0; -1 when the file is at fault (why says how); or the negative errno
+ * value of a failure to save the index, why left alone. */
 static int build_index(const char *path, uint64_t key, const char *index_path,
                        bd_zoneset_progress_cb progress, void *progress_data,
                        char *why, size_t why_size) {
@@ -182,11 +185,8 @@ static int build_index(const char *path, uint64_t key, const char *index_path,
     return -1;
   }
   rc = bd_zoneindex_save(&bu.b, &bu.meta, index_path);
-  if (rc != 0) {
-    snprintf(why, why_size, "%s: cannot write its index %s: %s", path,
-             index_path, strerror(-rc));
-    return -1;
-  }
+  if (rc != 0)
+    return rc == -1 ? -EIO : rc;
   bd_debugf("zone file %s: %llu records (%llu outside its zone) indexed in "
             "%.1f s",
             path, (unsigned long long)report.records,
@@ -219,9 +219,50 @@ static void name_to_text(const uint8_t *wire, size_t len, char *out,
   out[o] = '\0';
 }
 
-/* Maps the index of path, building it first when the cache has none for
- * the file as it is now. Without a cache directory the index is built in
- * a temporary file, mapped and unlinked. */
+/* Where an index goes when the cache directory cannot have it: a
+ * temporary file, unlinked once mapped. */
+static void temporary_path(char *buf, size_t size) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(buf, size, "%s/blogdom-zone-%ld.idx",
+           tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", (long)getpid());
+}
+
+/* Builds the index of z's file at index_path, or in a temporary file when
+ * that cannot be written, and maps it. */
+static int build_and_map(struct zone *z, uint64_t key, char *index_path,
+                         size_t index_size, bool temporary,
+                         bd_zoneset_progress_cb progress, void *progress_data,
+                         char *why, size_t why_size) {
+  int rc = build_index(z->path, key, index_path, progress, progress_data, why,
+                       why_size);
+  if (rc < -1 && !temporary) {
+    bd_warnf("cannot keep the index of %s in %s (%s): it is built again on "
+             "every run",
+             z->path, index_path, strerror(-rc));
+    temporary_path(index_path, index_size);
+    temporary = true;
+    rc = build_index(z->path, key, index_path, progress, progress_data, why,
+                     why_size);
+  }
+  if (rc != 0) {
+    if (rc < -1)
+      snprintf(why, why_size, "%s: cannot write its index %s: %s", z->path,
+               index_path, strerror(-rc));
+    return -1;
+  }
+  rc = bd_zoneindex_open(&z->index, index_path);
+  if (temporary)
+    unlink(index_path);
+  if (rc != 0) {
+    snprintf(why, why_size, "%s: cannot read its index %s: %s", z->path,
+             index_path, strerror(-rc));
+    return -1;
+  }
+  return 0;
+}
+
+/* Maps the index of z's file, building it first when the cache has none
+ * for the file as it is now. */
 static int open_zone(struct zone *z, bd_zoneset_progress_cb progress,
                      void *progress_data, char *why, size_t why_size) {
   char index_path[PATH_MAX];
@@ -234,9 +275,7 @@ static int open_zone(struct zone *z, bd_zoneset_progress_cb progress,
     return -1;
   }
   if (cache_path(z->path, index_path, sizeof(index_path)) != 0) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(index_path, sizeof(index_path), "%s/blogdom-zone-%ld.idx",
-             tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", (long)getpid());
+    temporary_path(index_path, sizeof(index_path));
     temporary = true;
   }
   rc = bd_zoneindex_open(&z->index, index_path);
@@ -246,18 +285,8 @@ static int open_zone(struct zone *z, bd_zoneset_progress_cb progress,
   }
   bd_zoneindex_close(z->index);
   z->index = NULL;
-  if (build_index(z->path, key, index_path, progress, progress_data, why,
-                  why_size) != 0)
-    return -1;
-  rc = bd_zoneindex_open(&z->index, index_path);
-  if (temporary)
-    unlink(index_path);
-  if (rc != 0) {
-    snprintf(why, why_size, "%s: cannot read its index %s: %s", z->path,
-             index_path, strerror(-rc));
-    return -1;
-  }
-  return 0;
+  return build_and_map(z, key, index_path, sizeof(index_path), temporary,
+                       progress, progress_data, why, why_size);
 }
 
 static void describe(struct zone *z) {

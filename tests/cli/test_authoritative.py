@@ -551,3 +551,36 @@ def test_builtin_root_hints_with_no_root_reachable(netns):
         assert x["status"] == "error"
         assert x["reason"] in ("timeout", "unreachable"), x
     assert r.returncode == 1
+
+
+# Names of every kind the rig's zones hold or lack: owners, NODATA, an
+# empty non-terminal, an alias, delegations and what lies below them, a
+# wildcard's names, public suffixes below a TLD, and names that are not.
+ZONE_NAMES = ["and.dev", "none.dev", "for.dev", "empty.dev", "deep.empty.dev",
+              "x.empty.dev", "alias.dev", "missing.dev", "deleg.dev",
+              "www.deleg.dev", "ns1.deleg.dev", "away.dev", "ns1.dev",
+              "www.and.dev", "shop.dev", "real.wild", "any-thing.wild",
+              "a.b.wild", "example.co.uk", "none.co.uk", "www.deleg.co.uk",
+              "example.org.uk", "none.org.uk", "org.uk"]
+ZONE_FILES = ["dev", "wild", "uk", "org.uk"]
+
+
+def test_zone_files_give_the_verdicts_of_their_servers(authrig, monkeypatch,
+                                                       tmp_path):
+    """--zone judges as -A does against NSD serving the same files, and
+    asks nothing of them."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    zones = []
+    for z in ZONE_FILES:
+        zones += ["--zone", conftest.ZONES / "auth" / f"{z}.zone"]
+    asked = auth(authrig, "--no-wildcard-check", *ZONE_NAMES)
+    judged = auth(authrig, "--no-wildcard-check", "--stats", *zones,
+                  *ZONE_NAMES)
+    assert judged.lines == asked.lines
+    assert len(asked.lines) == len(ZONE_NAMES)
+    assert "0 queries" in judged.stderr, judged.stderr
+    assert f"{len(ZONE_NAMES)} judged by zone files" in judged.stderr
+    # With the wildcard check, DNS cannot tell a wildcard's names from
+    # the names that own records; the zone file can.
+    judged = auth(authrig, *zones, "real.wild", "any-thing.wild")
+    assert judged.lines == ["+ real.wild", "? any-thing.wild"]
