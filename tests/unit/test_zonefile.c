@@ -361,6 +361,43 @@ static void test_wildcards_match_below_their_encloser(void **state) {
   unlink(path);
 }
 
+/* Every name put in is found with its kind, and names never put in are
+ * not, whatever the zone's size: lookups start at a guess within their
+ * bucket and must find names at its edges too. */
+static void test_every_name_in_is_found_and_no_other(void **state) {
+  static const size_t sizes[] = {1, 255, 256, 513, 100000};
+  (void)state;
+
+  for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+    struct bd_zoneindex_builder b = {0};
+    struct bd_zoneindex_meta meta;
+    struct bd_zoneindex *z;
+    char *path = temp_path("many");
+    char name[32];
+
+    memset(&meta, 0, sizeof(meta));
+    meta.origin_len = 1;
+    for (size_t i = 0; i < sizes[s]; i++) {
+      snprintf(name, sizeof(name), "n%zu.x", i);
+      add(&b, name, (enum bd_zonename)(1 + i % 3));
+    }
+    assert_int_equal(bd_zoneindex_save(&b, &meta, path), 0);
+    assert_int_equal(bd_zoneindex_open(&z, path), 0);
+    assert_int_equal(bd_zoneindex_count(z), sizes[s]);
+    for (size_t i = 0; i < 2 * sizes[s]; i++) {
+      uint8_t w[64];
+      size_t len;
+      snprintf(name, sizeof(name), "n%zu.x", i);
+      to_wire(name, w, &len);
+      assert_int_equal(bd_zoneindex_find(z, w, len),
+                       i < sizes[s] ? (enum bd_zonename)(1 + i % 3)
+                                    : BD_ZONENAME_NONE);
+    }
+    bd_zoneindex_close(z);
+    unlink(path);
+  }
+}
+
 /* An index cut short or with a byte changed is refused, to be built
  * again, never read as a smaller or different zone. */
 static void test_damaged_index_is_refused(void **state) {
@@ -398,6 +435,7 @@ int main(void) {
       cmocka_unit_test(test_missing_file_and_directory),
       cmocka_unit_test(test_index_answers_as_the_zone_would),
       cmocka_unit_test(test_wildcards_match_below_their_encloser),
+      cmocka_unit_test(test_every_name_in_is_found_and_no_other),
       cmocka_unit_test(test_damaged_index_is_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
