@@ -26,7 +26,7 @@ struct reader {
   struct bd_zonefile_report *report;
   uint8_t origin[256];
   size_t origin_len; /* 0 until the SOA is read */
-  /* zs_parse_all ends every block with a newline of its own, which its
+  /* The scanner ends every block with a newline of its own, which its
    * line counter counts. */
   unsigned long added_lines;
   bool failed;
@@ -42,7 +42,6 @@ static void fail(struct reader *r, unsigned long line, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(r->report->what, sizeof(r->report->what), fmt, ap);
   va_end(ap);
-  r->zs.state = ZS_STATE_STOP;
 }
 
 static unsigned long current_line(const struct reader *r) {
@@ -97,8 +96,8 @@ static void take_soa(struct reader *r, const uint8_t *owner, size_t len) {
   r->visitor->on_soa(r->visitor->data, owner, len, serial);
 }
 
-static void on_record(zs_scanner_t *zs) {
-  struct reader *r = zs->process.data;
+static void take_record(struct reader *r) {
+  zs_scanner_t *zs = &r->zs;
   uint8_t owner[sizeof(zs->r_owner)];
   size_t len = zs->r_owner_length;
 
@@ -119,11 +118,6 @@ static void on_record(zs_scanner_t *zs) {
   }
   r->report->records++;
   r->visitor->on_record(r->visitor->data, owner, len, zs->r_type);
-}
-
-static void on_error(zs_scanner_t *zs) {
-  struct reader *r = zs->process.data;
-  fail(r, current_line(r), "%s", zs_strerror(zs->error.code));
 }
 
 /* Where the block may end: after its last newline that is outside
@@ -147,6 +141,7 @@ static size_t record_boundary(const char *buf, size_t len) {
       comment = c != '\n';
     } else if (c == '\\') {
       i++; /* the escaped character is data, whatever it is */
+      continue;
     } else if (c == '"') {
       quoted = !quoted;
     } else if (quoted) {
@@ -164,10 +159,25 @@ static size_t record_boundary(const char *buf, size_t len) {
   return end;
 }
 
+/* Parses one block record by record. $INCLUDE is refused: a zone file
+ * from elsewhere must not make blogdom read files of this machine, and
+ * the zone services never use it. */
 static void parse_block(struct reader *r, const char *block, size_t len) {
   if (len == 0 || zs_set_input_string(&r->zs, block, len) != 0)
     return;
-  zs_parse_all(&r->zs);
+  while (!r->failed && zs_parse_record(&r->zs) == 0) {
+    if (r->zs.state == ZS_STATE_DATA)
+      take_record(r);
+    else if (r->zs.state == ZS_STATE_ERROR)
+      fail(r, current_line(r), "%s", zs_strerror(r->zs.error.code));
+    else if (r->zs.state == ZS_STATE_INCLUDE)
+      fail(r, current_line(r), "$INCLUDE is not supported");
+    else
+      break; /* the end of the block */
+  }
+  if (!r->failed && r->zs.error.fatal)
+    fail(r, current_line(r), "%s", zs_strerror(r->zs.error.code));
+  /* The scanner ends every block with a newline of its own. */
   r->added_lines++;
 }
 
@@ -226,8 +236,9 @@ static int read_more(struct reader *r, gzFile gz, char **buf, size_t *cap,
   return -1;
 }
 
-static void read_blocks(struct reader *r, gzFile gz, uint64_t size) {
-  size_t cap = BLOCK;
+static void read_blocks(struct reader *r, gzFile gz, uint64_t size,
+                        size_t block) {
+  size_t cap = block;
   size_t held = 0;
   char *buf = malloc(cap);
 
@@ -255,6 +266,12 @@ static void read_blocks(struct reader *r, gzFile gz, uint64_t size) {
 
 int bd_zonefile_read(const char *path, const struct bd_zonefile_visitor *v,
                      struct bd_zonefile_report *report) {
+  return bd_zonefile_read_blocks(path, v, report, BLOCK);
+}
+
+int bd_zonefile_read_blocks(const char *path,
+                            const struct bd_zonefile_visitor *v,
+                            struct bd_zonefile_report *report, size_t block) {
   struct reader *r;
   gzFile gz;
   uint64_t size = 0;
@@ -272,13 +289,12 @@ int bd_zonefile_read(const char *path, const struct bd_zonefile_visitor *v,
   }
   r->visitor = v;
   r->report = report;
-  if (zs_init(&r->zs, ".", 1 /* IN */, 3600) != 0 ||
-      zs_set_processing(&r->zs, on_record, on_error, r) != 0) {
+  if (zs_init(&r->zs, ".", 1 /* IN */, 3600) != 0) {
     snprintf(report->what, sizeof(report->what), "out of memory");
     free(r);
     goto done;
   }
-  read_blocks(r, gz, size);
+  read_blocks(r, gz, size, block > 0 ? block : BLOCK);
   if (!r->failed && r->origin_len == 0)
     fail(r, 0, "no SOA record: not a zone file");
   rc = r->failed ? -1 : 0;

@@ -42,6 +42,12 @@ struct bd_zonefile_report {
 int bd_zonefile_read(const char *path, const struct bd_zonefile_visitor *v,
                      struct bd_zonefile_report *report);
 
+/* The same, reading blocks of block bytes to begin with (1 MiB above):
+ * small ones put many block edges in a small file, for tests. */
+int bd_zonefile_read_blocks(const char *path,
+                            const struct bd_zonefile_visitor *v,
+                            struct bd_zonefile_report *report, size_t block);
+
 /* True when name (wire form, lower case) is origin or below it: origin is
  * the name's tail, starting at one of its labels. */
 bool bd_zonefile_within(const uint8_t *name, size_t len, const uint8_t *origin,

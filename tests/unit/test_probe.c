@@ -11,7 +11,8 @@ static void test_moves(void **state) {
   static const bool allowed[BD_PROBE_NSTATES][BD_PROBE_NSTATES] = {
       /* to:            FREE   QUEUED INFLT  PARKED STAGED */
       [BD_PROBE_FREE] = {false, false, false, false, false},
-      [BD_PROBE_QUEUED] = {true, false, true, true, false},
+      /* QUEUED -> STAGED: a name a zone file judged, for --confirm */
+      [BD_PROBE_QUEUED] = {true, false, true, true, true},
       [BD_PROBE_INFLIGHT] = {true, true, false, true, true},
       [BD_PROBE_PARKED] = {true, true, false, false, true},
       [BD_PROBE_STAGED] = {true, false, false, false, true},

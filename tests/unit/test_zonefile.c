@@ -250,6 +250,9 @@ static void test_refusals_name_the_line(void **state) {
   expect_refusal("$ORIGIN dev.\nfoo A 192.0.2.1\n@ SOA a b 1 2 3 4 5\n", 2,
                  "first record is not the zone's SOA");
   expect_refusal("", 0, "no SOA");
+  /* a file from elsewhere reads no file of this machine */
+  expect_refusal("$ORIGIN dev.\n@ SOA a b 1 2 3 4 5\n$INCLUDE /etc/hosts\n", 3,
+                 "$INCLUDE is not supported");
   expect_refusal("; only a comment\n", 0, "no SOA");
   expect_refusal("$ORIGIN dev.\n@ SOA a b ( 1 2 3 4 5\nfoo A 192.0.2.1\n", 4,
                  "");
