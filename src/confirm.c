@@ -1,21 +1,51 @@
 /* The --confirm stage: a name DNS calls free is not free until its
  * registry agrees, so its line waits for the RDAP answer; what the
  * registry says of a name it has (status values, dates) goes on the
- * line. */
+ * line. Registries hold registrable domains, not the names under them:
+ * "www.hold.dev" is asked about as "hold.dev", once for all the names
+ * that share it. */
 #include "blogdom/confirm.h"
 
 #include <errno.h>
+#include <search.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blogdom/engine.h"
 #include "blogdom/jsonbuf.h"
+#include "blogdom/names.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapdomain.h"
 
 /* Status values and two dates, escaped: at most 16 x (64 x 4 + 3) + 2 x
  * (64 x 4 + 14) + 20, well under a line's cap. */
 #define FIELDS_MAX 8192
+/* Answers kept after they came, for the names that share a registrable
+ * domain but come later in the input: the most recent ones, at most. */
+#define ANSWERS_KEPT 4096
+
+/* One registrable domain asked of its registry: in flight, with the names
+ * waiting for it, or answered. */
+struct bd_confirm_ask {
+  char *domain;
+  bool answered;
+  enum bd_confirm confirm;
+  int http_status;
+  unsigned holds;
+  char *fields; /* the domain object's JSON members, or NULL */
+  /* The names waiting for it, in the order they came, linked by next
+   * (theirs to use while in the stage). */
+  struct bd_probe *waiting;
+  struct bd_probe **last;
+  struct bd_confirm_ask *newer; /* answered ones, oldest first */
+  struct bd_confirm_stage *stage;
+};
+
+static int compare_asks(const void *a, const void *b) {
+  return strcmp(((const struct bd_confirm_ask *)a)->domain,
+                ((const struct bd_confirm_ask *)b)->domain);
+}
 
 static bool wants(void *impl, const struct bd_verdict *v) {
   (void)impl;
@@ -63,32 +93,163 @@ int bd_confirm_fields(const struct bd_rdapdomain *d, char **fields) {
   return rc;
 }
 
-static void on_rdap(void *arg, const struct bd_rdap_result *r) {
-  struct bd_probe *p = arg;
-  struct bd_confirm_stage *c = bd_engine_stage_impl(p);
+/* ---- the asks ---------------------------------------------------------- */
 
-  if (r->outcome == BD_RDAP_CANCELLED) {
-    bd_engine_stage_done(p, true);
+static struct bd_confirm_ask *find_ask(struct bd_confirm_stage *c,
+                                       const char *domain) {
+  char name[BD_NAME_MAX + 1];
+  struct bd_confirm_ask key = {.domain = name};
+  struct bd_confirm_ask **found;
+
+  snprintf(name, sizeof(name), "%s", domain);
+  found = tfind(&key, &c->asks, compare_asks);
+  return found != NULL ? *found : NULL;
+}
+
+static void free_ask(struct bd_confirm_ask *a) {
+  free(a->domain);
+  free(a->fields);
+  free(a);
+}
+
+static void forget(struct bd_confirm_stage *c, struct bd_confirm_ask *a) {
+  tdelete(a, &c->asks, compare_asks);
+  free_ask(a);
+}
+
+static struct bd_confirm_ask *new_ask(struct bd_confirm_stage *c,
+                                      const char *domain) {
+  struct bd_confirm_ask *a = calloc(1, sizeof(*a));
+  if (a == NULL || (a->domain = strdup(domain)) == NULL) {
+    free(a);
+    return NULL;
+  }
+  a->stage = c;
+  a->last = &a->waiting;
+  if (tsearch(a, &c->asks, compare_asks) == NULL) {
+    free_ask(a);
+    return NULL;
+  }
+  return a;
+}
+
+/* Keeps an answered ask for the names to come, the oldest answer going
+ * when too many are kept. */
+static void keep_answer(struct bd_confirm_stage *c, struct bd_confirm_ask *a) {
+  if (c->newest != NULL)
+    c->newest->newer = a;
+  else
+    c->oldest = a;
+  c->newest = a;
+  if (++c->nanswers <= ANSWERS_KEPT)
     return;
+  a = c->oldest;
+  c->oldest = a->newer;
+  c->nanswers--;
+  forget(c, a);
+}
+
+/* ---- the names ------------------------------------------------------- */
+
+/* The registry's word on a's domain, on p's line. Out of memory, the line
+ * goes without the domain's members: the verdict stands. */
+static void apply(const struct bd_confirm_stage *c,
+                  const struct bd_confirm_ask *a, struct bd_probe *p) {
+  bd_verdict_apply_confirm(p->verdict, a->confirm, a->http_status);
+  if (a->confirm == BD_CONFIRM_REGISTERED) {
+    bd_verdict_apply_registry_status(p->verdict, a->holds);
+    if (c->json && a->fields != NULL)
+      (void)bd_jsonbuf_append_to(&p->fields, a->fields);
   }
-  bd_verdict_apply_confirm(p->verdict, confirm_of(r->outcome), r->http_status);
-  if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
-    bd_verdict_apply_registry_status(p->verdict, r->domain->holds);
-    /* Out of memory, the line goes without them: the verdict stands. */
-    if (c->json)
-      (void)bd_confirm_fields(r->domain, &p->fields);
+}
+
+static void on_rdap(void *arg, const struct bd_rdap_result *r) {
+  struct bd_confirm_ask *a = arg;
+  struct bd_confirm_stage *c = a->stage;
+  struct bd_probe *p = a->waiting;
+  bool cancelled = r->outcome == BD_RDAP_CANCELLED;
+
+  a->waiting = NULL;
+  a->last = &a->waiting;
+  if (cancelled) {
+    forget(c, a);
+  } else {
+    a->answered = true;
+    a->confirm = confirm_of(r->outcome);
+    a->http_status = r->http_status;
+    if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
+      a->holds = r->domain->holds;
+      if (c->json)
+        (void)bd_confirm_fields(r->domain, &a->fields);
+    }
+    for (struct bd_probe *q = p; q != NULL; q = q->next)
+      apply(c, a, q);
+    keep_answer(c, a);
   }
-  bd_engine_stage_done(p, false);
+  /* a is not touched from here: a name let go may end the run, and the
+   * stage's close frees the answers kept. */
+  while (p != NULL) {
+    struct bd_probe *next = p->next;
+    p->next = NULL;
+    bd_engine_stage_done(p, cancelled);
+    p = next;
+  }
+}
+
+/* The domain the registry holds for p's name, said on JSON lines where it
+ * is not the name itself. */
+static const char *registrable_of(const struct bd_confirm_stage *c,
+                                  struct bd_probe *p) {
+  const char *domain = bd_name_registrable(p->name);
+  if (domain == NULL)
+    return p->name; /* a public suffix itself: asked as it is */
+  if (domain != p->name && c->json) {
+    struct bd_jsonbuf b;
+    bd_jsonbuf_init(&b, 300);
+    bd_jsonbuf_raw(&b, ",\"registrable\":", 15);
+    bd_jsonbuf_text(&b, domain, strlen(domain));
+    if (!b.failed && !b.full)
+      (void)bd_jsonbuf_append_to(&p->fields, b.text);
+    bd_jsonbuf_free(&b);
+  }
+  return domain;
 }
 
 static int start(void *impl, struct bd_probe *p) {
   struct bd_confirm_stage *c = impl;
-  return bd_rdap_lookup(c->rdap, p->name, on_rdap, p);
+  const char *domain = registrable_of(c, p);
+  struct bd_confirm_ask *a = find_ask(c, domain);
+
+  if (a != NULL && a->answered) {
+    apply(c, a, p);
+    bd_engine_stage_done(p, false);
+    return 0;
+  }
+  if (a == NULL) {
+    a = new_ask(c, domain);
+    if (a == NULL)
+      return -1;
+    if (bd_rdap_lookup(c->rdap, domain, on_rdap, a) != 0) {
+      forget(c, a);
+      return -1;
+    }
+  }
+  p->next = NULL;
+  *a->last = p;
+  a->last = &p->next;
+  return 0;
 }
 
 static void close_stage(void *impl) {
   struct bd_confirm_stage *c = impl;
   bd_rdap_close(c->rdap); /* cancels what is still asked */
+  while (c->oldest != NULL) {
+    struct bd_confirm_ask *a = c->oldest;
+    c->oldest = a->newer;
+    forget(c, a);
+  }
+  c->newest = NULL;
+  c->nanswers = 0;
 }
 
 void bd_confirm_stage_init(struct bd_stage *stage, struct bd_confirm_stage *c,

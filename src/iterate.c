@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libpsl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "blogdom/common.h"
 #include "blogdom/dnsmsg.h"
 #include "blogdom/msg.h"
+#include "blogdom/names.h"
 
 #define BUCKETS 256
 /* A zone's name server names looked up at most, when none came with glue:
@@ -217,8 +217,7 @@ static struct suffix *find_suffix(struct bd_iterate *it, const char *name) {
  * after the registrable label; for a name that is a suffix itself, its
  * parent. */
 static const char *suffix_of(const char *name) {
-  const psl_ctx_t *psl = psl_builtin();
-  const char *reg = psl != NULL ? psl_registrable_domain(psl, name) : NULL;
+  const char *reg = bd_name_registrable(name);
   const char *dot;
   if (reg == NULL)
     reg = name;

@@ -147,10 +147,7 @@ size_t bd_name_to_unicode(const char *ascii, char *out, size_t cap) {
   return n;
 }
 
-/* The label under the public suffix, or NULL when the name is a public
- * suffix itself. Without the library's built-in list, the label under the
- * last one. */
-static const char *registrable_label(const char *ascii, size_t *len) {
+const char *bd_name_registrable(const char *ascii) {
   const psl_ctx_t *psl = psl_builtin();
   const char *reg = NULL;
 
@@ -164,6 +161,13 @@ static const char *registrable_label(const char *ascii, size_t *len) {
         reg--;
     }
   }
+  return reg;
+}
+
+/* The label under the public suffix, or NULL when the name is a public
+ * suffix itself. */
+static const char *registrable_label(const char *ascii, size_t *len) {
+  const char *reg = bd_name_registrable(ascii);
   if (reg == NULL)
     return NULL;
   *len = strcspn(reg, ".");

@@ -1,6 +1,8 @@
 /* The --confirm stage: the registry's word (RDAP) on the names DNS calls
  * free, folded into their verdicts, with the registry's status values and
- * dates for JSON lines. */
+ * dates for JSON lines. The registry is asked about each name's
+ * registrable domain, once for the names that share it (the last 4096
+ * domains answered are kept). */
 #ifndef BLOGDOM_CONFIRM_H
 #define BLOGDOM_CONFIRM_H
 
@@ -11,9 +13,17 @@
 struct bd_rdap;
 struct bd_rdapdomain;
 
+struct bd_confirm_ask;
+
 struct bd_confirm_stage {
   struct bd_rdap *rdap; /* not owned */
   bool json;            /* lines are JSON: keep status values and dates */
+  /* Registrable domains asked (confirm.c), by name (tsearch(3)): in
+   * flight, or answered and kept, oldest first, for later names. */
+  void *asks;
+  struct bd_confirm_ask *oldest;
+  struct bd_confirm_ask *newest;
+  size_t nanswers;
 };
 
 /* A stage over c (which must outlive it) that lets budget names wait for

@@ -51,6 +51,13 @@ enum bd_name_error bd_name_normalize(const char *in, size_t len, char *out,
  * suffix has no such label. Returns BD_NAME_OK or a BD_NAME_HOST_* code. */
 enum bd_name_error bd_name_check_host(const char *ascii, size_t len);
 
+/* The registrable domain of a normalized ASCII name (NUL-terminated): the
+ * label right under its public suffix and the suffix, a tail of ascii
+ * ("hold.dev" of "www.hold.dev"); NULL when the name is a public suffix
+ * itself. By the Public Suffix List (libpsl); without the library's
+ * built-in list, the last two labels. */
+const char *bd_name_registrable(const char *ascii);
+
 /* True for the errors of bd_name_check_host. */
 bool bd_name_is_host_error(enum bd_name_error err);
 

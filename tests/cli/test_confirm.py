@@ -128,3 +128,36 @@ def test_bad_bootstrap_is_a_setup_error(run, tmp_path):
     boot.write_text("{not json")
     r = run("-s", "127.0.0.1:9", "--rdap-bootstrap", boot, "x")
     assert r.returncode == 2 and r.stdout == ""
+
+
+def test_the_registry_is_asked_about_the_registrable_domain(run, nsd, rdap):
+    # hold.dev is registered and on hold, with no DNS: the names under it
+    # are taken too. Registries hold registrable domains, not the names
+    # under them: each domain is asked once, whatever shares it.
+    from rdapd import domain_body
+    srv = rdap({"hold.dev": {"code": 200, "body": domain_body(
+        "hold.dev", status=["client hold"])}, "*": 404})
+    names = ["www.hold.dev", "mail.hold.dev", "hold.dev", "a.b.hold.dev",
+             "www.free.dev", "free.dev", "x.free.dev"]
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", *names)
+    rows = rows_of(r)
+    for n in ("www.hold.dev", "mail.hold.dev", "hold.dev", "a.b.hold.dev"):
+        assert (rows[n]["status"], rows[n]["reason"],
+                rows[n]["evidence"]) == ("found", "on-hold", "rdap:200"), n
+        assert rows[n]["rdap_status"] == ["client hold"]
+    for n in ("www.free.dev", "free.dev", "x.free.dev"):
+        assert (rows[n]["status"], rows[n]["evidence"]) == \
+            ("notfound", "rdap:404"), n
+    assert rows["www.hold.dev"]["registrable"] == "hold.dev"
+    assert rows["a.b.hold.dev"]["registrable"] == "hold.dev"
+    assert rows["x.free.dev"]["registrable"] == "free.dev"
+    assert "registrable" not in rows["hold.dev"]
+    assert "registrable" not in rows["free.dev"]
+    assert srv.count("hold.dev") == 1
+    assert srv.count("free.dev") == 1
+    assert srv.count("www.hold.dev") == 0
+    assert len(srv.requests) == 2
+    assert r.returncode == 0
+    r = run("-s", nsd.v4, "--confirm", "--rdap-url", srv.url,
+            "--order=input", "www.hold.dev", "www.free.dev")
+    assert r.lines == ["+ www.hold.dev", "  www.free.dev"]

@@ -202,6 +202,30 @@ static void test_host_rules(void **state) {
 }
 
 /* UTS #46 maps three more full stops to '.': they make a dotted name. */
+/* What a registry holds: the label under the public suffix, with it. */
+static void test_registrable_domain(void **state) {
+  static const struct {
+    const char *name;
+    const char *registrable; /* NULL: a public suffix itself */
+  } cases[] = {
+      {"hold.dev", "hold.dev"},
+      {"www.hold.dev", "hold.dev"},
+      {"a.b.hold.dev", "hold.dev"},
+      {"example.co.uk", "example.co.uk"},
+      {"www.example.co.uk", "example.co.uk"},
+      {"co.uk", NULL},
+      {"dev", NULL},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *got = bd_name_registrable(cases[i].name);
+    if (cases[i].registrable == NULL)
+      assert_null(got);
+    else
+      assert_string_equal(got, cases[i].registrable);
+  }
+}
+
 static void test_wide_dots(void **state) {
   char out[BD_NAME_MAX + 1];
   size_t n;
@@ -242,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_bad_bytes_win_over_sizes),
       cmocka_unit_test(test_unicode_form),
       cmocka_unit_test(test_host_rules),
+      cmocka_unit_test(test_registrable_domain),
       cmocka_unit_test(test_wide_dots),
       cmocka_unit_test(test_has_dot),
   };
