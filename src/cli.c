@@ -51,6 +51,8 @@ enum option_id {
   OPT_RDAP_BOOTSTRAP,
   OPT_RDAP_URL,
   OPT_RDAP_RATE,
+  OPT_RDAP_TIMEOUT,
+  OPT_RDAP_TRIES,
   OPT_ROOT,
   OPT_SERVER_RATE,
   OPT_FOR_SALE,
@@ -147,6 +149,12 @@ static const struct option_spec table[] = {
      "send every RDAP query to this base URL (implies --confirm)", 0, NULL},
     {"rdap-rate", OPT_RDAP_RATE, "QPS",
      "RDAP queries a second per registry (default 10)", 0, NULL},
+    {"rdap-timeout", OPT_RDAP_TIMEOUT, "MS",
+     "wait for each RDAP request, connection included (default 10000)", 0,
+     NULL},
+    {"rdap-tries", OPT_RDAP_TRIES, "N",
+     "RDAP requests a name may take when its registry fails (default 3)", 0,
+     NULL},
     {"for-sale", OPT_FOR_SALE, NULL,
      "read the _for-sale TXT records (RFC 10023) of every name that exists", 0,
      NULL},
@@ -564,6 +572,16 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     if (parse_uint("rdap-rate", arg, 1, 1000, &v) != 0)
       return -1;
     cfg->rdap_rate = (unsigned)v;
+    return 0;
+  case OPT_RDAP_TIMEOUT:
+    if (parse_uint("rdap-timeout", arg, 100, 600000, &v) != 0)
+      return -1;
+    cfg->rdap_timeout_ms = (unsigned)v;
+    return 0;
+  case OPT_RDAP_TRIES:
+    if (parse_uint("rdap-tries", arg, 1, 20, &v) != 0)
+      return -1;
+    cfg->rdap_tries = (unsigned)v;
     return 0;
   case OPT_QUIET:
     cfg->verbosity = BD_QUIET;

@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <search.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blogdom/engine.h"
 #include "blogdom/jsonbuf.h"
+#include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapdomain.h"
@@ -52,8 +54,13 @@ static bool wants(void *impl, const struct bd_verdict *v) {
   return v->status == BD_NOTFOUND;
 }
 
-static enum bd_confirm confirm_of(enum bd_rdap_outcome o) {
-  switch (o) {
+static enum bd_confirm confirm_of(const struct bd_rdap_result *r) {
+  static const enum bd_confirm failed[] = {
+      [BD_RDAP_FAILURE_STATUS] = BD_CONFIRM_FAILED,
+      [BD_RDAP_FAILURE_TIMEOUT] = BD_CONFIRM_TIMEOUT,
+      [BD_RDAP_FAILURE_UNREACHABLE] = BD_CONFIRM_UNREACHABLE,
+      [BD_RDAP_FAILURE_TLS] = BD_CONFIRM_TLS};
+  switch (r->outcome) {
   case BD_RDAP_REGISTERED:
     return BD_CONFIRM_REGISTERED;
   case BD_RDAP_AVAILABLE:
@@ -62,6 +69,8 @@ static enum bd_confirm confirm_of(enum bd_rdap_outcome o) {
     return BD_CONFIRM_NO_SERVER;
   case BD_RDAP_BAD_RESPONSE:
     return BD_CONFIRM_BAD_RESPONSE;
+  case BD_RDAP_FAILED:
+    return failed[r->failure];
   default:
     return BD_CONFIRM_FAILED;
   }
@@ -149,12 +158,106 @@ static void keep_answer(struct bd_confirm_stage *c, struct bd_confirm_ask *a) {
   forget(c, a);
 }
 
+/* ---- what could not be confirmed --------------------------------------- */
+
+/* Counts a name among those the registry did not answer for, by why;
+ * those of a TLD without RDAP by TLD (a run's input comes TLD by TLD, so
+ * the last one found is tried first). */
+static void tally(struct bd_confirm_stage *c, const struct bd_confirm_ask *a) {
+  const char *dot = strrchr(a->domain, '.');
+  const char *tld = dot != NULL ? dot : a->domain;
+  struct bd_confirm_unserved *u = NULL;
+
+  if (a->confirm != BD_CONFIRM_NO_SERVER) {
+    if (a->confirm != BD_CONFIRM_REGISTERED &&
+        a->confirm != BD_CONFIRM_AVAILABLE)
+      c->unconfirmed[a->confirm]++;
+    return;
+  }
+  if (c->nunserved > 0 && strcmp(c->unserved[c->last_unserved].tld, tld) == 0)
+    u = &c->unserved[c->last_unserved];
+  for (size_t i = 0; u == NULL && i < c->nunserved; i++)
+    if (strcmp(c->unserved[i].tld, tld) == 0)
+      u = &c->unserved[i];
+  if (u == NULL) {
+    struct bd_confirm_unserved *more =
+        realloc(c->unserved, (c->nunserved + 1) * sizeof(*more));
+    if (more == NULL)
+      return;
+    c->unserved = more;
+    u = &more[c->nunserved++];
+    snprintf(u->tld, sizeof(u->tld), "%s", tld);
+    u->names = 0;
+  }
+  u->names++;
+  c->last_unserved = (size_t)(u - c->unserved);
+}
+
+/* Appends to buf (cap bytes, *len used) what fmt makes of the rest. */
+static void add_text(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add_text(char *buf, size_t cap, size_t *len, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (*len >= cap)
+    return;
+  va_start(ap, fmt);
+  n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    *len = *len + (size_t)n < cap ? *len + (size_t)n : cap;
+}
+
+/* Says once, at the end, how many names the registry did not answer for
+ * and why, grouped: a free line that could not be confirmed is otherwise
+ * silent in text mode. */
+static void say_unconfirmed(struct bd_confirm_stage *c) {
+  static const struct {
+    enum bd_confirm confirm;
+    const char *why;
+  } kinds[] = {{BD_CONFIRM_FAILED, "an error status"},
+               {BD_CONFIRM_TIMEOUT, "no answer in time"},
+               {BD_CONFIRM_UNREACHABLE, "server unreachable"},
+               {BD_CONFIRM_TLS, "TLS failure"},
+               {BD_CONFIRM_BAD_RESPONSE, "an answer that is no domain"}};
+  char text[1024];
+  size_t len = 0;
+  uint64_t total = 0;
+
+  text[0] = '\0';
+  for (size_t i = 0; i < c->nunserved; i++) {
+    total += c->unserved[i].names;
+    if (i < 4)
+      add_text(text, sizeof(text), &len, "%sno RDAP service for %s (%llu)",
+               i > 0 ? ", " : "", c->unserved[i].tld,
+               (unsigned long long)c->unserved[i].names);
+  }
+  if (c->nunserved > 4)
+    add_text(text, sizeof(text), &len, " and %zu more TLDs", c->nunserved - 4);
+  for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+    uint64_t n = c->unconfirmed[kinds[i].confirm];
+    if (n == 0)
+      continue;
+    add_text(text, sizeof(text), &len, "%s%s (%llu)", total > 0 ? ", " : "",
+             kinds[i].why, (unsigned long long)n);
+    total += n;
+  }
+  if (total > 0)
+    bd_warnf("%llu names not confirmed by their registry: %s",
+             (unsigned long long)total, text);
+  free(c->unserved);
+  c->unserved = NULL;
+  c->nunserved = 0;
+}
+
 /* ---- the names ------------------------------------------------------- */
 
 /* The registry's word on a's domain, on p's line. Out of memory, the line
  * goes without the domain's members: the verdict stands. */
-static void apply(const struct bd_confirm_stage *c,
-                  const struct bd_confirm_ask *a, struct bd_probe *p) {
+static void apply(struct bd_confirm_stage *c, const struct bd_confirm_ask *a,
+                  struct bd_probe *p) {
+  tally(c, a);
   bd_verdict_apply_confirm(p->verdict, a->confirm, a->http_status);
   if (a->confirm == BD_CONFIRM_REGISTERED) {
     bd_verdict_apply_registry_status(p->verdict, a->holds);
@@ -175,7 +278,7 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     forget(c, a);
   } else {
     a->answered = true;
-    a->confirm = confirm_of(r->outcome);
+    a->confirm = confirm_of(r);
     a->http_status = r->http_status;
     if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
       a->holds = r->domain->holds;
@@ -243,6 +346,7 @@ static int start(void *impl, struct bd_probe *p) {
 static void close_stage(void *impl) {
   struct bd_confirm_stage *c = impl;
   bd_rdap_close(c->rdap); /* cancels what is still asked */
+  say_unconfirmed(c);
   while (c->oldest != NULL) {
     struct bd_confirm_ask *a = c->oldest;
     c->oldest = a->newer;

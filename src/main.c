@@ -295,6 +295,8 @@ static int open_rdap(struct app *app) {
   rc.bootstrap_file = app->cfg.rdap_bootstrap;
   rc.forced_url = app->cfg.rdap_url;
   rc.per_registry_rate = app->cfg.rdap_rate;
+  rc.timeout_ms = app->cfg.rdap_timeout_ms;
+  rc.tries = app->cfg.rdap_tries;
   return bd_rdap_new(&app->rdap, &app->loop, &rc);
 }
 

@@ -63,6 +63,9 @@ enum boot_state {
   BOOT_READY     /* the table (or the forced URL) is there */
 };
 
+/* A pause a registry asks for that is worth saying without -v. */
+#define LONG_PAUSE_S 5
+
 struct bd_rdap {
   uv_loop_t *loop;
   struct bd_rdap_config cfg;
@@ -84,6 +87,7 @@ struct bd_rdap {
   bool settling;
   bool referenced; /* handles keep the loop alive: there is work */
   bool closed;
+  bool said_long_pause; /* a Retry-After of minutes was said once */
 };
 
 static void push(struct fifo *f, struct request *q) {
@@ -310,6 +314,44 @@ static void finish_200(struct request *q) {
            rc == -EFBIG ? "body over 256 KiB" : "not a domain object");
 }
 
+/* A registry that asks for a pause of more than a few seconds holds its
+ * names' lines that long: said once a run, the rest under -v. */
+static void say_pause(struct bd_rdap *r, const struct request *q,
+                      uint64_t wait_ns) {
+  unsigned long long s = (unsigned long long)(wait_ns / BD_NS_PER_S);
+  if (s >= LONG_PAUSE_S && !r->said_long_pause) {
+    r->said_long_pause = true;
+    bd_warnf("rdap: %s answered 429 with a Retry-After of %llu s: its "
+             "names wait that long",
+             bd_rdapsched_key(&q->item), s);
+    return;
+  }
+  bd_debugf("rdap: %s answered 429 for %s: pausing it %llu s",
+            bd_rdapsched_key(&q->item), q->name, s);
+}
+
+/* The kind of failure a transfer that ended with rc is. */
+static enum bd_rdap_failure failure_of(CURLcode rc) {
+  switch (rc) {
+  case CURLE_OPERATION_TIMEDOUT:
+    return BD_RDAP_FAILURE_TIMEOUT;
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING:
+    return BD_RDAP_FAILURE_UNREACHABLE;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+    return BD_RDAP_FAILURE_TLS;
+  default:
+    return BD_RDAP_FAILURE_STATUS;
+  }
+}
+
 /* One try of q ended with rc: an answer, another try, or a failure. */
 static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
   struct request *q = container_of(x, struct request, xfer);
@@ -336,11 +378,10 @@ static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
   if (bd_rdapsched_end(&r->sched, &q->item, how, q->retry_after, uv_hrtime(),
                        &wait_ns)) {
     if (how == BD_RDAPSCHED_THROTTLED)
-      bd_debugf("rdap: %s answered 429 for %s: pausing it %llu s",
-                bd_rdapsched_key(&q->item), q->name,
-                (unsigned long long)(wait_ns / BD_NS_PER_S));
+      say_pause(r, q, wait_ns);
     return;
   }
+  q->result.failure = detail != NULL ? failure_of(rc) : BD_RDAP_FAILURE_STATUS;
   if (detail != NULL) {
     finish(q, BD_RDAP_FAILED, (int)status, detail);
   } else if (status == 200) {

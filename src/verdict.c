@@ -194,6 +194,12 @@ void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
     set(v, BD_FOUND, BD_REASON_REGISTERED_NO_DNS);
   else if (c == BD_CONFIRM_FAILED)
     set(v, BD_ERROR, BD_REASON_RDAP_FAILED);
+  else if (c == BD_CONFIRM_TIMEOUT)
+    set(v, BD_ERROR, BD_REASON_RDAP_TIMEOUT);
+  else if (c == BD_CONFIRM_UNREACHABLE)
+    set(v, BD_ERROR, BD_REASON_RDAP_UNREACHABLE);
+  else if (c == BD_CONFIRM_TLS)
+    set(v, BD_ERROR, BD_REASON_RDAP_TLS);
   else if (c == BD_CONFIRM_BAD_RESPONSE)
     set(v, BD_ERROR, BD_REASON_RDAP_BAD_RESPONSE);
 }
@@ -237,11 +243,14 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
   case BD_REASON_ON_HOLD:
   case BD_REASON_RDAP_BAD_RESPONSE:
   case BD_REASON_RDAP_FAILED:
+  case BD_REASON_RDAP_TIMEOUT:
+  case BD_REASON_RDAP_UNREACHABLE:
+  case BD_REASON_RDAP_TLS:
     if (v->http_status > 0)
       snprintf(buf, cap, "rdap:%d", v->http_status);
     else
       snprintf(buf, cap, "rdap:%s",
-               v->reason == BD_REASON_RDAP_FAILED ? "no-answer" : "200");
+               bd_verdict_is_registry_failure(v) ? "no-answer" : "200");
     return buf;
   default:
     break;
@@ -270,6 +279,13 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
   lower[i] = '\0';
   snprintf(buf, cap, "dns:%s", lower);
   return buf;
+}
+
+bool bd_verdict_is_registry_failure(const struct bd_verdict *v) {
+  return v->reason == BD_REASON_RDAP_FAILED ||
+         v->reason == BD_REASON_RDAP_TIMEOUT ||
+         v->reason == BD_REASON_RDAP_UNREACHABLE ||
+         v->reason == BD_REASON_RDAP_TLS;
 }
 
 bool bd_verdict_is_transport_failure(const struct bd_verdict *v) {
@@ -316,6 +332,9 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_NO_SUCH_TLD] = "no-such-tld",
       [BD_REASON_REGISTERED_NO_DNS] = "registered-no-dns",
       [BD_REASON_RDAP_FAILED] = "rdap-failed",
+      [BD_REASON_RDAP_TIMEOUT] = "rdap-timeout",
+      [BD_REASON_RDAP_UNREACHABLE] = "rdap-unreachable",
+      [BD_REASON_RDAP_TLS] = "rdap-tls",
       [BD_REASON_REFERRAL] = "referral",
       [BD_REASON_INVALID_HOSTNAME] = "invalid-hostname",
       [BD_REASON_RESOLVER_DENIES_TLD] = "resolver-denies-tld",

@@ -60,8 +60,10 @@ struct bd_config {
   bool confirm;
   const char *rdap_bootstrap; /* pointers into argv, or NULL */
   const char *rdap_url;
-  unsigned rdap_rate; /* 0: the default */
-  bool for_sale;      /* ask _for-sale.NAME of every name that exists */
+  unsigned rdap_rate;       /* 0: the default */
+  unsigned rdap_timeout_ms; /* 0: the default */
+  unsigned rdap_tries;      /* 0: the default */
+  bool for_sale;            /* ask _for-sale.NAME of every name that exists */
 };
 
 enum bd_cli_status {

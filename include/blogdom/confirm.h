@@ -7,13 +7,20 @@
 #define BLOGDOM_CONFIRM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "blogdom/stage.h"
+#include "blogdom/verdict.h"
 
 struct bd_rdap;
 struct bd_rdapdomain;
 
 struct bd_confirm_ask;
+
+struct bd_confirm_unserved {
+  char tld[64]; /* ".zz" */
+  uint64_t names;
+};
 
 struct bd_confirm_stage {
   struct bd_rdap *rdap; /* not owned */
@@ -24,6 +31,12 @@ struct bd_confirm_stage {
   struct bd_confirm_ask *oldest;
   struct bd_confirm_ask *newest;
   size_t nanswers;
+  /* Names the registry did not answer for: by TLD without an RDAP
+   * service, and by enum bd_confirm; said at the end. */
+  struct bd_confirm_unserved *unserved;
+  size_t nunserved;
+  size_t last_unserved;
+  uint64_t unconfirmed[BD_CONFIRM_KINDS];
 };
 
 /* A stage over c (which must outlive it) that lets budget names wait for

@@ -47,10 +47,20 @@ enum bd_rdap_outcome {
   BD_RDAP_CANCELLED     /* bd_rdap_close() */
 };
 
+/* What kind of FAILED it was, for the line's reason. */
+enum bd_rdap_failure {
+  BD_RDAP_FAILURE_STATUS,      /* an error status (5xx, 429, ...), or a
+                                  failure of this host (out of memory) */
+  BD_RDAP_FAILURE_TIMEOUT,     /* no answer in time */
+  BD_RDAP_FAILURE_UNREACHABLE, /* no connection, or one broken or empty */
+  BD_RDAP_FAILURE_TLS          /* a TLS handshake or certificate failure */
+};
+
 struct bd_rdap_result {
   enum bd_rdap_outcome outcome;
-  int http_status; /* of the last response; 0 if there was none */
-  unsigned tries;  /* requests sent for the name, 429s included */
+  enum bd_rdap_failure failure; /* FAILED: of which kind */
+  int http_status;              /* of the last response; 0 if there was none */
+  unsigned tries;               /* requests sent for the name, 429s included */
   /* A short reason for FAILED: "timeout", "http 500", "http 429",
    * "connection failed", ...; NULL otherwise. Valid during the callback
    * only. */

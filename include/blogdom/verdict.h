@@ -32,7 +32,8 @@ enum bd_reason {
   BD_REASON_WILDCARD,            /* found, but so is any name of its TLD */
   BD_REASON_NO_SUCH_TLD,         /* the TLD itself does not exist */
   BD_REASON_REGISTERED_NO_DNS,   /* NXDOMAIN, but the registry has it */
-  BD_REASON_RDAP_FAILED,         /* NXDOMAIN, and the registry did not say */
+  BD_REASON_RDAP_FAILED,         /* NXDOMAIN, and the registry did not say:
+                                    it answered with an error status */
   BD_REASON_REFERRAL,            /* the server delegated instead of answering */
   BD_REASON_INVALID_HOSTNAME,    /* never sent: no registry sells that label */
   BD_REASON_RESOLVER_DENIES_TLD, /* the resolver calls the TLD nonexistent */
@@ -46,6 +47,10 @@ enum bd_reason {
   BD_REASON_ON_HOLD,           /* "client hold" or "server hold" */
   BD_REASON_RDAP_BAD_RESPONSE, /* NXDOMAIN, and the registry's 200 is no
                                   domain object we can read */
+  /* NXDOMAIN, and the registry's server could not be asked (--confirm): */
+  BD_REASON_RDAP_TIMEOUT,     /* no answer in time */
+  BD_REASON_RDAP_UNREACHABLE, /* no connection, or one broken or empty */
+  BD_REASON_RDAP_TLS,         /* no TLS session: handshake or certificate */
   /* --zone: judged by a zone file, with no query (zoneset.h): */
   BD_REASON_IN_ZONE,    /* the zone holds the name, or delegates it */
   BD_REASON_NOT_IN_ZONE /* the zone's servers would say NXDOMAIN */
@@ -53,12 +58,16 @@ enum bd_reason {
 
 /* What the registry said of a name DNS calls free (--confirm). */
 enum bd_confirm {
-  BD_CONFIRM_NONE,        /* not asked */
-  BD_CONFIRM_REGISTERED,  /* RDAP 200 */
-  BD_CONFIRM_AVAILABLE,   /* RDAP 404 */
-  BD_CONFIRM_NO_SERVER,   /* the TLD has no RDAP service */
-  BD_CONFIRM_FAILED,      /* no definitive answer from the registry */
-  BD_CONFIRM_BAD_RESPONSE /* RDAP 200 with a body that is no domain object */
+  BD_CONFIRM_NONE,         /* not asked */
+  BD_CONFIRM_REGISTERED,   /* RDAP 200 */
+  BD_CONFIRM_AVAILABLE,    /* RDAP 404 */
+  BD_CONFIRM_NO_SERVER,    /* the TLD has no RDAP service */
+  BD_CONFIRM_FAILED,       /* no definitive answer: an error status */
+  BD_CONFIRM_TIMEOUT,      /* no answer from the registry's server in time */
+  BD_CONFIRM_UNREACHABLE,  /* no connection to it, or one broken or empty */
+  BD_CONFIRM_TLS,          /* no TLS session with it */
+  BD_CONFIRM_BAD_RESPONSE, /* RDAP 200 with a body that is no domain object */
+  BD_CONFIRM_KINDS
 };
 
 /* Bits of the states a registry's status values put a name in (see
@@ -128,7 +137,8 @@ void bd_verdict_apply_missing_tld(struct bd_verdict *v);
 
 /* Folds the registry's word into a DNS NXDOMAIN: registered makes it
  * found (registered-no-dns), a failure or a body that is no domain object
- * makes it an error (rdap-failed, rdap-bad-response), available or no
+ * makes it an error (rdap-failed, rdap-timeout, rdap-unreachable,
+ * rdap-tls, rdap-bad-response), available or no
  * RDAP service leaves it free. */
 void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
                               int http_status);
@@ -148,6 +158,10 @@ void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds);
 #define BD_EVIDENCE_ZONE "zone"
 const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
                                 size_t cap);
+
+/* True when the registry was asked and gave no definitive answer (an
+ * error status, no answer, no connection, no TLS session). */
+bool bd_verdict_is_registry_failure(const struct bd_verdict *v);
 
 /* True when another try may change the outcome: no usable answer came
  * (timeouts, network errors, garbage), as opposed to a server's word. */

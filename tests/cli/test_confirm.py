@@ -2,6 +2,7 @@
 on names DNS calls free."""
 
 import json
+import socket
 import time
 
 import pytest
@@ -73,6 +74,17 @@ def test_429_pauses_the_whole_registry(run, nsd, rdap):
     # After the 429, no request at all for its Retry-After second.
     later = [t for t, p in reqs if t > first_429 + 0.05]
     assert later and min(later) >= first_429 + 0.9
+    assert "Retry-After" not in r.stderr  # a second is not worth a word
+
+
+def test_a_long_retry_after_is_said_once(run, nsd, rdap):
+    srv = rdap({"busy*.dev": "429x1:6", "*": 404})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "busy1", "busy2", "n1",
+            timeout=60)
+    assert len(r.lines) == 3
+    said = [line for line in r.stderr.splitlines() if "Retry-After" in line]
+    assert len(said) == 1, r.stderr
+    assert "Retry-After of 6 s" in said[0]
 
 
 def test_rate_per_registry(run, nsd, rdap, tmp_path):
@@ -161,3 +173,41 @@ def test_the_registry_is_asked_about_the_registrable_domain(run, nsd, rdap):
     r = run("-s", nsd.v4, "--confirm", "--rdap-url", srv.url,
             "--order=input", "www.hold.dev", "www.free.dev")
     assert r.lines == ["+ www.hold.dev", "  www.free.dev"]
+
+
+def test_what_could_not_be_confirmed_is_said(run, nsd, rdap, tmp_path):
+    # app has no RDAP service here; dev's registry answers, slowly for
+    # slow.dev; a name under com goes to a server that is not there.
+    srv = rdap({"slow.dev": "slow:3:404", "*": 404})
+    boot = tmp_path / "dns.json"
+    boot.write_text(srv.bootstrap_json(["dev"]))
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-timeout", "500",
+            "--rdap-tries", "1", "--json", "x1.app", "x2.app", "free.dev",
+            "slow.dev")
+    rows = rows_of(r)
+    assert (rows["slow.dev"]["status"], rows["slow.dev"]["reason"],
+            rows["slow.dev"]["evidence"]) == \
+        ("error", "rdap-timeout", "rdap:no-answer")
+    assert rows["x1.app"]["status"] == "notfound"
+    assert rows["x1.app"]["confirmed"] is False
+    assert srv.count("slow.dev") == 1  # --rdap-tries 1
+    assert ("warning: 3 names not confirmed by their registry: no RDAP "
+            "service for .app (2), no answer in time (1)") in r.stderr
+    assert r.returncode == 1
+    # quiet says nothing of it; a name every registry answers, nothing
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "-q", "x1.app")
+    assert r.stderr == ""
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "free.dev")
+    assert "not confirmed" not in r.stderr
+
+    # nothing listens where the registry should be
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    r = run("-s", nsd.v4, "--rdap-url", f"http://127.0.0.1:{port}/",
+            "--rdap-tries", "1", "--json", "gone")
+    rows = rows_of(r)
+    assert (rows["gone.dev"]["status"], rows["gone.dev"]["reason"]) == \
+        ("error", "rdap-unreachable")
+    assert "server unreachable (1)" in r.stderr
