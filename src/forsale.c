@@ -40,6 +40,8 @@ static void put_record(struct bd_jsonbuf *b, const struct bd_forsale_record *r,
 
 int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
                     unsigned *malformed, char **fields) {
+  static const char closing[] = "],\"for_sale_truncated\":true";
+  bool cut = false;
   struct bd_dnsmsg m;
   struct bd_dnsmsg_cursor c;
   struct bd_dnsrr rr;
@@ -51,8 +53,8 @@ int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
   *valid = *malformed = 0;
   if (bd_dnsmsg_parse(&m, abuf, alen) != 0 || m.rcode != BD_DNS_RCODE_NOERROR)
     return 0;
-  /* Room for the closing bracket is kept back until the end. */
-  bd_jsonbuf_init(&b, BD_FORSALE_FIELDS_MAX - 1);
+  /* Room for the longest closing is kept back until the end. */
+  bd_jsonbuf_init(&b, BD_FORSALE_FIELDS_MAX - (sizeof(closing) - 1));
   bd_jsonbuf_raw(&b, ",\"for_sale\":[", 13);
   bd_dnsmsg_walk(&m, BD_DNS_ANSWER, &c);
   while (bd_dnsmsg_next(&c, &rr)) {
@@ -64,14 +66,20 @@ int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
     switch (bd_forsale_parse(abuf + rr.rdata, rr.rdlen, text, &rec)) {
     case BD_FORSALE_OK:
       (*valid)++;
-      if (fields == NULL || shown == BD_FORSALE_RECORDS_MAX)
+      if (fields == NULL)
         break;
+      if (shown == BD_FORSALE_RECORDS_MAX) {
+        cut = true;
+        break;
+      }
       mark = bd_jsonbuf_mark(&b);
       put_record(&b, &rec, shown == 0);
-      if (b.full)
+      if (b.full) {
         bd_jsonbuf_rewind(&b, mark);
-      else
+        cut = true;
+      } else {
         shown++;
+      }
       break;
     case BD_FORSALE_MALFORMED:
       (*malformed)++;
@@ -81,7 +89,10 @@ int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
     }
   }
   b.max = BD_FORSALE_FIELDS_MAX;
-  bd_jsonbuf_raw(&b, "]", 1);
+  if (cut)
+    bd_jsonbuf_raw(&b, closing, sizeof(closing) - 1);
+  else
+    bd_jsonbuf_raw(&b, "]", 1);
   if (b.failed)
     rc = -ENOMEM;
   else if (shown > 0)

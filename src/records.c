@@ -19,6 +19,7 @@
 #define CHAIN_MAX 9
 
 struct chain {
+  bool cut; /* names past CHAIN_MAX own records that are left out */
   size_t names[CHAIN_MAX];
   size_t count;
 };
@@ -31,22 +32,40 @@ static bool on_chain(const struct bd_dnsmsg *m, const struct chain *c,
   return false;
 }
 
+static bool owns_records(const struct bd_dnsmsg *m, size_t name) {
+  struct bd_dnsmsg_cursor cur;
+  struct bd_dnsrr rr;
+  bd_dnsmsg_walk(m, BD_DNS_ANSWER, &cur);
+  while (bd_dnsmsg_next(&cur, &rr))
+    if (bd_dnsmsg_same_name(m, rr.owner, m, name))
+      return true;
+  return false;
+}
+
 /* Follows CNAMEs from the question's name, in whatever order the server
  * put them, until no new link is found. */
 static void follow_chain(const struct bd_dnsmsg *m, struct chain *c) {
   bool grew = true;
   c->names[0] = m->qname;
   c->count = 1;
-  while (grew && c->count < CHAIN_MAX) {
+  c->cut = false;
+  while (grew && !c->cut) {
     struct bd_dnsmsg_cursor cur;
     struct bd_dnsrr rr;
     size_t target;
     grew = false;
     bd_dnsmsg_walk(m, BD_DNS_ANSWER, &cur);
-    while (bd_dnsmsg_next(&cur, &rr) && c->count < CHAIN_MAX) {
+    while (bd_dnsmsg_next(&cur, &rr)) {
       if (rr.type != BD_DNS_TYPE_CNAME || !on_chain(m, c, rr.owner) ||
           bd_dnsmsg_read_target(m, &rr, &target) != 0 || on_chain(m, c, target))
         continue;
+      if (c->count == CHAIN_MAX) {
+        /* Cut only when the next name owns records that are left out. */
+        c->cut = owns_records(m, target);
+        if (c->cut)
+          break;
+        continue;
+      }
       c->names[c->count++] = target;
       grew = true;
     }
@@ -89,12 +108,13 @@ int bd_records_json(const unsigned char *abuf, size_t alen, char **out) {
   struct bd_jsonbuf b;
   struct chain chain;
   unsigned kept = 0;
-  bool cut = false;
+  bool cut;
 
   *out = NULL;
   if (bd_dnsmsg_parse(&m, abuf, alen) != 0 || m.counts[BD_DNS_ANSWER] == 0)
     return 0;
   follow_chain(&m, &chain);
+  cut = chain.cut; /* the records of the names past the cap are left out */
   /* Room is kept for the longest ending, so a record that fits can
    * always be closed. */
   bd_jsonbuf_init(&b, BD_RECORDS_TEXT_MAX - (sizeof(closing) - 1));

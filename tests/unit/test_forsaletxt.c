@@ -286,8 +286,31 @@ static void test_read_caps(void **state) {
   for (const char *p = fields; (p = strstr(p, "{\"ftxt\"")) != NULL; p++)
     shown++;
   assert_true(shown >= 1 && shown < BD_FORSALE_RECORDS_MAX);
-  assert_string_equal(fields + strlen(fields) - 2, "}]");
+  /* what the byte cap left out is said */
+  assert_non_null(strstr(fields, "}],\"for_sale_truncated\":true"));
   free(fields);
+  fields = NULL;
+
+  /* The count cap: eight records shown of ten, and said; eight of eight
+   * say nothing. */
+  for (size_t i = 0; i < 12; i++)
+    records[i] = "v=FORSALE1;fval=USD1";
+  for (size_t total = 8; total <= 10; total += 2) {
+    n = response(m, records, total, 0);
+    assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields),
+                     0);
+    assert_int_equal(valid, total);
+    shown = 0;
+    for (const char *p = fields; (p = strstr(p, "{\"fval\"")) != NULL; p++)
+      shown++;
+    assert_int_equal(shown, BD_FORSALE_RECORDS_MAX);
+    if (total == BD_FORSALE_RECORDS_MAX)
+      assert_string_equal(fields + strlen(fields) - 2, "}]");
+    else
+      assert_non_null(strstr(fields, "}],\"for_sale_truncated\":true"));
+    free(fields);
+    fields = NULL;
+  }
 }
 
 int main(void) {

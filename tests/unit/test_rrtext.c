@@ -313,6 +313,54 @@ static void test_records_caps(void **state) {
   free(out);
 }
 
+/* A record owned by owner (a name written out, not a pointer). */
+static void owned_record(struct msg *m, const char *owner, unsigned type,
+                         const char *target) {
+  size_t at;
+  put_name(m, owner);
+  put16(m, type);
+  put16(m, 1);
+  put16(m, 0);
+  put16(m, 300);
+  at = m->len;
+  put16(m, 0);
+  put_name(m, target);
+  m->b[at] = (unsigned char)((m->len - at - 2) >> 8);
+  m->b[at + 1] = (unsigned char)((m->len - at - 2) & 0xff);
+}
+
+/* A CNAME chain longer than the records follow is cut, and says so;
+ * one within the cap is whole and says nothing. The question's name and
+ * eight targets are followed. */
+static void test_records_chain_cut(void **state) {
+  struct msg m;
+  char *out;
+  char owner[32];
+  char target[32];
+  (void)state;
+
+  for (unsigned links = 9; links <= 10; links++) {
+    start(&m, 1, links);
+    for (unsigned i = 0; i < links; i++) {
+      snprintf(owner, sizeof(owner), i == 0 ? "q.example" : "c%u.example", i);
+      snprintf(target, sizeof(target), "c%u.example", i + 1);
+      owned_record(&m, owner, 5, target);
+    }
+    assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
+    assert_non_null(out);
+    if (links == 9) {
+      /* nine names, the last owning nothing: all there */
+      assert_null(strstr(out, "records_truncated"));
+      assert_non_null(strstr(out, "c9.example."));
+    } else {
+      /* the tenth name's record is left out */
+      assert_non_null(strstr(out, "],\"records_truncated\":true"));
+      assert_null(strstr(out, "c10.example."));
+    }
+    free(out);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
@@ -320,6 +368,7 @@ int main(void) {
       cmocka_unit_test(test_long_text),
       cmocka_unit_test(test_records_member),
       cmocka_unit_test(test_records_caps),
+      cmocka_unit_test(test_records_chain_cut),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
