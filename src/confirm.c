@@ -96,6 +96,10 @@ int bd_confirm_fields(const struct bd_rdapdomain *d, char **fields) {
     bd_jsonbuf_raw(&b, ",\"deletes\":", 11);
     bd_jsonbuf_text(&b, d->deletes, strlen(d->deletes));
   }
+  if (d->status_truncated)
+    bd_jsonbuf_raw(&b, ",\"rdap_status_truncated\":true", 29);
+  if (d->dates_dropped)
+    bd_jsonbuf_raw(&b, ",\"rdap_dates_dropped\":true", 26);
   /* FIELDS_MAX holds the most the caps allow: full means a broken cap. */
   rc = b.failed || b.full ? -ENOMEM : bd_jsonbuf_append_to(fields, b.text);
   bd_jsonbuf_free(&b);

@@ -300,7 +300,7 @@ static void finish_200(struct request *q) {
   }
   rc = q->body_too_big ? -EFBIG
                        : bd_rdapdomain_parse(q->body != NULL ? q->body : "",
-                                             q->body_len, q->domain);
+                                             q->body_len, q->name, q->domain);
   if (rc == 0) {
     finish(q, BD_RDAP_REGISTERED, 200, NULL);
     return;

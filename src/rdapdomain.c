@@ -1,7 +1,9 @@
 /* An RDAP domain object (RFC 9083) read for what --confirm shows: status
  * values, the expiration and deletion dates, and the holds the status
  * values mean. Every member read is type-checked: a body that is not what
- * RFC 9083 says is no answer, and the caller says '?'. */
+ * RFC 9083 says, or speaks of another domain, is no answer, and the caller
+ * says '?'; a value only too long, or a date that cannot be read, costs
+ * that value alone, with a flag. */
 #include "blogdom/rdapdomain.h"
 
 #include <ctype.h>
@@ -9,6 +11,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "blogdom/common.h"
 #include "blogdom/verdict.h"
@@ -50,6 +54,19 @@ static unsigned hold_of(const char *value) {
   return 0;
 }
 
+/* Keeps at most cap bytes of s (n long), cut before a UTF-8 sequence
+ * that would not fit whole. Returns the bytes kept. */
+static size_t keep_utf8(char *out, const char *s, size_t n, size_t cap) {
+  if (n > cap) {
+    n = cap;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+      n--;
+  }
+  memcpy(out, s, n);
+  out[n] = '\0';
+  return n;
+}
+
 static int read_status(json_t *status, struct bd_rdapdomain *d) {
   size_t i;
   json_t *v;
@@ -65,33 +82,86 @@ static int read_status(json_t *status, struct bd_rdapdomain *d) {
       return -EINVAL;
     s = json_string_value(v);
     n = json_string_length(v);
-    /* No registered value is that long, and none is empty. */
-    if (n == 0 || n > BD_RDAPDOMAIN_STATUS_LEN)
-      return -EINVAL;
+    if (n == 0)
+      return -EINVAL; /* no registered value is empty */
     d->holds |= hold_of(s);
+    if (d->nstatus == BD_RDAPDOMAIN_STATUS_MAX || n > BD_RDAPDOMAIN_STATUS_LEN)
+      d->status_truncated = true;
     if (d->nstatus < BD_RDAPDOMAIN_STATUS_MAX)
-      memcpy(d->status[d->nstatus++], s, n + 1);
+      keep_utf8(d->status[d->nstatus++], s, n, BD_RDAPDOMAIN_STATUS_LEN);
   }
   return 0;
 }
 
-static bool is_digits(const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
+/* The number in s[0..n) of digits only, or -1. */
+static int number(const char *s, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
     if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/* The time an RFC 3339 date-time or full-date (4.5 of RFC 9083 has
+ * eventDate in that form; a date alone is midnight UTC) stands for, as
+ * seconds since the epoch. False when s is neither. */
+static bool parse_date(const char *s, size_t n, time_t *out) {
+  struct tm tm;
+  long offset = 0;
+  size_t i = 19;
+  time_t t;
+
+  memset(&tm, 0, sizeof(tm));
+  if (n < 10 || s[4] != '-' || s[7] != '-' || (tm.tm_year = number(s, 4)) < 0 ||
+      (tm.tm_mon = number(s + 5, 2)) < 1 || tm.tm_mon > 12 ||
+      (tm.tm_mday = number(s + 8, 2)) < 1 || tm.tm_mday > 31)
+    return false;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  if (n > 10) {
+    if (n < 20 || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+        s[16] != ':' || (tm.tm_hour = number(s + 11, 2)) < 0 ||
+        tm.tm_hour > 23 || (tm.tm_min = number(s + 14, 2)) < 0 ||
+        tm.tm_min > 59 || (tm.tm_sec = number(s + 17, 2)) < 0 || tm.tm_sec > 60)
       return false;
+    if (s[i] == '.') {
+      while (++i < n && s[i] >= '0' && s[i] <= '9')
+        ;
+      if (i == 20)
+        return false; /* a dot with no digit */
+    }
+    if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+      offset = 0;
+    } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+      int h = number(s + i + 1, 2);
+      int m = number(s + i + 4, 2);
+      if (h < 0 || h > 23 || m < 0 || m > 59)
+        return false;
+      offset = (s[i] == '-' ? -1 : 1) * (h * 3600L + m * 60L);
+    } else {
+      return false;
+    }
+  }
+  {
+    int mday = tm.tm_mday;
+    t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != mday)
+      return false; /* no such day: February 30 */
+  }
+  *out = t - offset;
   return true;
 }
 
-/* RFC 9083 4.5 has eventDate in RFC 3339's form: its full-date, then
- * anything printable (the time and offset are shown as sent). */
-static bool is_date(const char *s, size_t n) {
-  if (n < 10 || n > BD_RDAPDOMAIN_DATE_LEN || !is_digits(s, 4) || s[4] != '-' ||
-      !is_digits(s + 5, 2) || s[7] != '-' || !is_digits(s + 8, 2))
+/* A date as RFC 3339 in UTC, to the second, into out; false (out left
+ * alone) when s is no date. */
+static bool normalize_date(const char *s, size_t n, char *out, size_t cap) {
+  struct tm tm;
+  time_t t;
+  if (!parse_date(s, n, &t) || gmtime_r(&t, &tm) == NULL)
     return false;
-  for (size_t i = 10; i < n; i++)
-    if (s[i] < 0x21 || s[i] > 0x7e)
-      return false;
-  return true;
+  return strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
 }
 
 /* Keeps the date of the first event of each action we show. */
@@ -110,12 +180,13 @@ static int read_event(json_t *ev, struct bd_rdapdomain *d) {
     into = d->deletes;
   else
     return 0;
+  if (into[0] != '\0')
+    return 0; /* the first event of its action counts */
   date = json_object_get(ev, "eventDate");
   if (!json_is_string(date) ||
-      !is_date(json_string_value(date), json_string_length(date)))
-    return -EINVAL;
-  if (into[0] == '\0')
-    memcpy(into, json_string_value(date), json_string_length(date) + 1);
+      !normalize_date(json_string_value(date), json_string_length(date), into,
+                      BD_RDAPDOMAIN_DATE_LEN + 1))
+    d->dates_dropped = true;
   return 0;
 }
 
@@ -135,7 +206,24 @@ static int read_events(json_t *events, struct bd_rdapdomain *d) {
   return 0;
 }
 
-int bd_rdapdomain_parse(const char *body, size_t len, struct bd_rdapdomain *d) {
+/* An ldhName, when sent, must be the domain asked about (RFC 9083 5.3),
+ * in any case, with or without its final dot. */
+static bool is_domain_asked(json_t *ldh, const char *asked) {
+  const char *s;
+  size_t n;
+  if (ldh == NULL || asked == NULL)
+    return true;
+  if (!json_is_string(ldh))
+    return false;
+  s = json_string_value(ldh);
+  n = json_string_length(ldh);
+  if (n > 0 && s[n - 1] == '.')
+    n--;
+  return n == strlen(asked) && strncasecmp(s, asked, n) == 0;
+}
+
+int bd_rdapdomain_parse(const char *body, size_t len, const char *asked,
+                        struct bd_rdapdomain *d) {
   json_error_t err;
   json_t *root;
   json_t *cls;
@@ -153,6 +241,7 @@ int bd_rdapdomain_parse(const char *body, size_t len, struct bd_rdapdomain *d) {
   cls = json_object_get(root, "objectClassName");
   if (json_is_object(root) && json_is_string(cls) &&
       strcmp(json_string_value(cls), "domain") == 0 &&
+      is_domain_asked(json_object_get(root, "ldhName"), asked) &&
       (rc = read_status(json_object_get(root, "status"), d)) == 0)
     rc = read_events(json_object_get(root, "events"), d);
   json_decref(root);

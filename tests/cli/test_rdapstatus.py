@@ -11,6 +11,7 @@ from rdapd import RdapServer, domain_body
 
 EXPIRES = "2026-09-01T00:00:00Z"
 DELETES = "2026-08-06T12:30:00.5+02:00"
+DELETES_UTC = "2026-08-06T10:30:00Z"  # as a line has it
 
 
 @pytest.fixture
@@ -58,8 +59,9 @@ def test_status_values_name_the_reason(run, nsd, rdap):
     want = {
         "active.dev": ("registered-no-dns", ["active"], EXPIRES, None),
         "redeem.dev": ("redemption", ["redemption period", "pending delete"],
-                       EXPIRES, DELETES),
-        "dropping.dev": ("pending-delete", ["pending delete"], None, DELETES),
+                       EXPIRES, DELETES_UTC),
+        "dropping.dev": ("pending-delete", ["pending delete"], None,
+                         DELETES_UTC),
         "held.dev": ("on-hold", ["client hold", "client transfer prohibited"],
                      None, None),
         "frozen.dev": ("on-hold", ["server hold"], None, None),
@@ -92,11 +94,9 @@ def test_malformed_bodies_are_bad_responses(run, nsd, rdap):
         "statusnum.dev": {"objectClassName": "domain", "status": [1]},
         "eventsobj.dev": {"objectClassName": "domain", "events": {}},
         "eventnum.dev": {"objectClassName": "domain", "events": [7]},
-        "nodate.dev": {"objectClassName": "domain",
-                       "events": [{"eventAction": "expiration"}]},
-        "baddate.dev": {"objectClassName": "domain",
-                        "events": [{"eventAction": "deletion",
-                                    "eventDate": "next week"}]},
+        # a domain object, but for another domain
+        "other.dev": {"objectClassName": "domain", "ldhName": "else.dev"},
+        "under.dev": {"objectClassName": "domain", "ldhName": "x.under.dev"},
         "dupkey.dev": '{"objectClassName":"domain","status":["active"],'
                       '"status":["redemption period"]}',
         "blank.dev": "",
@@ -121,23 +121,41 @@ def test_malformed_bodies_are_bad_responses(run, nsd, rdap):
     assert marks == ["? notjson.dev"]
 
 
-def test_dates_must_be_printable_dates(run, nsd, rdap):
-    odd = ["client hold", "a\"b\\c", "\u202eevil", "tab\there", "caf\u00e9"]
-    srv = rdap({"odd.dev": body("odd.dev", odd,
-                                [("expiration", "2026-01-01\u202e")]),
+def test_dates_are_utc_or_left_out(run, nsd, rdap):
+    # A date is written in RFC 3339 in UTC; one that is no date costs
+    # itself, with a flag, not the registry's answer.
+    srv = rdap({"odd.dev": body("odd.dev", ["client hold"],
+                                [("expiration", "2026-01-01\u202e"),
+                                 ("deletion", "2026-12-31")]),
                 "odd2.dev": body("odd2.dev", ["active"],
-                                 [("expiration", "2026-01-01 12:00")])})
-    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", "odd", "odd2")
+                                 [("expiration", "2026-01-01 12:00"),
+                                  ("deletion", "2026-06-30T23:00:00-02:00")]),
+                "nodate.dev": body("nodate.dev", ["active"],
+                                   [("expiration", "next week")])})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", "odd", "odd2",
+            "nodate")
     rows = rows_of(r)
-    # Control and bidirectional characters reach no terminal; the line
-    # is one JSON object; the hold is still read.
     for line in r.lines:
-        assert "\u202e" not in line and "\t" not in line
-    row = rows["odd.dev"]
-    # A date that is not printable ASCII is no date: a bad response.
-    assert row["reason"] == "rdap-bad-response"
-    row = rows["odd2.dev"]
-    assert row["reason"] == "rdap-bad-response"
+        assert "\u202e" not in line
+    assert (rows["odd.dev"]["reason"], rows["odd.dev"]["deletes"],
+            rows["odd.dev"]["rdap_dates_dropped"]) == \
+        ("on-hold", "2026-12-31T00:00:00Z", True)
+    assert "expires" not in rows["odd.dev"]
+    assert (rows["odd2.dev"]["reason"], rows["odd2.dev"]["deletes"],
+            rows["odd2.dev"]["rdap_dates_dropped"]) == \
+        ("registered-no-dns", "2026-07-01T01:00:00Z", True)
+    assert rows["nodate.dev"]["rdap_dates_dropped"] is True
+    assert r.returncode == 0
+
+
+def test_long_and_many_status_values_are_cut_and_flagged(run, nsd, rdap):
+    values = ["client hold", "x" * 5000] + [f"s{i}" for i in range(20)]
+    srv = rdap({"long.dev": body("long.dev", values)})
+    r = run("-s", nsd.v4, "--rdap-url", srv.url, "--json", "long")
+    row = json.loads(r.lines[0])
+    assert (row["reason"], row["rdap_status_truncated"]) == ("on-hold", True)
+    assert len(row["rdap_status"]) == 16
+    assert row["rdap_status"][1] == "x" * 64
 
 
 def test_strings_as_sent_with_escapes(run, nsd, rdap):

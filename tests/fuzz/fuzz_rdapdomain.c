@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct bd_rdapdomain d;
-  int rc = bd_rdapdomain_parse((const char *)data, size, &d);
+  int rc = bd_rdapdomain_parse((const char *)data, size,
+                               size % 2 ? "example.dev" : NULL, &d);
 
   if (rc != 0) {
     if ((rc != -EINVAL && rc != -ENOMEM && rc != -EFBIG) || d.nstatus != 0 ||
@@ -30,7 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (strnlen(d.expires, sizeof(d.expires)) > BD_RDAPDOMAIN_DATE_LEN ||
       strnlen(d.deletes, sizeof(d.deletes)) > BD_RDAPDOMAIN_DATE_LEN)
     abort();
-  if (d.expires[0] != '\0' && (strlen(d.expires) < 10 || d.expires[4] != '-'))
-    abort();
+  /* Dates are RFC 3339 in UTC to the second, or nothing. */
+  for (const char *date = d.expires; date != NULL;
+       date = date == d.expires ? d.deletes : NULL)
+    if (date[0] != '\0' && (strlen(date) != 20 || date[4] != '-' ||
+                            date[10] != 'T' || date[19] != 'Z'))
+      abort();
   return 0;
 }

@@ -45,9 +45,18 @@ static const struct good_case good[] = {
      "00\"},"
      "{\"eventAction\":\"expiration\",\"eventDate\":\"2027-01-01T00:00:00Z\"},"
      "{\"eventAction\":\"last changed\"}]}",
-     0, NULL, "2026-09-01T00:00:00Z", "2026-08-06T12:30:00.5+02:00", 0},
+     0, NULL, "2026-09-01T00:00:00Z", "2026-08-06T10:30:00Z", 0},
+    /* A date alone is midnight UTC; offsets and fractions go. */
+    {"{\"objectClassName\":\"domain\",\"events\":["
+     "{\"eventAction\":\"expiration\",\"eventDate\":\"2026-09-01\"},"
+     "{\"eventAction\":\"deletion\",\"eventDate\":\"2026-12-31t23:30:00."
+     "123-01:00\"}]}",
+     0, NULL, "2026-09-01T00:00:00Z", "2027-01-01T00:30:00Z", 0},
+    /* The domain asked, in any case, with a final dot. */
+    {"{\"objectClassName\":\"domain\",\"ldhName\":\"Hold.DEV.\"}", 0, NULL, "",
+     "", 0},
     /* Members we do not read may be anything. */
-    {"{\"objectClassName\":\"domain\",\"ldhName\":7,\"entities\":null,"
+    {"{\"objectClassName\":\"domain\",\"port43\":7,\"entities\":null,"
      "\"status\":[]}",
      0, NULL, "", "", 0},
 };
@@ -76,19 +85,10 @@ static const char *const bad[] = {
     "{\"objectClassName\":\"domain\",\"events\":[1]}",
     "{\"objectClassName\":\"domain\",\"events\":[{}]}",
     "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":5}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"expiration\"}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"expiration\",\"eventDate\":20260101}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"deletion\",\"eventDate\":\"soon\"}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"deletion\",\"eventDate\":\"2026-1-01\"}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"deletion\",\"eventDate\":\"2026-01-01 12:00\"}]}",
-    "{\"objectClassName\":\"domain\",\"events\":[{\"eventAction\":"
-    "\"deletion\",\"eventDate\":\"2026-01-01T\\u202e\"}]}",
     "\xff\xfe{}",
+    "{\"objectClassName\":\"domain\",\"ldhName\":\"other.dev\"}",
+    "{\"objectClassName\":\"domain\",\"ldhName\":\"www.hold.dev\"}",
+    "{\"objectClassName\":\"domain\",\"ldhName\":7}",
     "{\"objectClassName\":\"domain\",\"status\":[\"\xc3\x28\"]}",
 };
 
@@ -96,7 +96,8 @@ static void test_good(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
     struct bd_rdapdomain d;
-    int rc = bd_rdapdomain_parse(good[i].body, strlen(good[i].body), &d);
+    int rc =
+        bd_rdapdomain_parse(good[i].body, strlen(good[i].body), "hold.dev", &d);
     if (rc != 0)
       fail_msg("good case %zu: %d", i, rc);
     assert_int_equal(d.nstatus, good[i].nstatus);
@@ -112,7 +113,7 @@ static void test_bad(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     struct bd_rdapdomain d;
-    int rc = bd_rdapdomain_parse(bad[i], strlen(bad[i]), &d);
+    int rc = bd_rdapdomain_parse(bad[i], strlen(bad[i]), "hold.dev", &d);
     if (rc != -EINVAL)
       fail_msg("bad case %zu (%s): %d", i, bad[i], rc);
     assert_int_equal(d.nstatus, 0);
@@ -135,30 +136,67 @@ static void test_caps(void **state) {
     n += (size_t)snprintf(body + n, sizeof(body) - n, "%s\"s%d\"", i ? "," : "",
                           i);
   n += (size_t)snprintf(body + n, sizeof(body) - n, ",\"server hold\"]}");
-  assert_int_equal(bd_rdapdomain_parse(body, n, &d), 0);
+  assert_int_equal(bd_rdapdomain_parse(body, n, NULL, &d), 0);
   assert_int_equal(d.nstatus, BD_RDAPDOMAIN_STATUS_MAX);
   assert_string_equal(d.status[15], "s15");
   assert_int_equal(d.holds, BD_REGISTRY_HOLD);
+  assert_true(d.status_truncated);
 
   /* A value at the length cap, and one past it. */
   n = (size_t)snprintf(body, sizeof(body),
                        "{\"objectClassName\":\"domain\",\"status\":[\"%0*d\"]}",
                        BD_RDAPDOMAIN_STATUS_LEN, 0);
-  assert_int_equal(bd_rdapdomain_parse(body, n, &d), 0);
+  assert_int_equal(bd_rdapdomain_parse(body, n, NULL, &d), 0);
+  assert_false(d.status_truncated);
   n = (size_t)snprintf(body, sizeof(body),
                        "{\"objectClassName\":\"domain\",\"status\":[\"%0*d\"]}",
                        BD_RDAPDOMAIN_STATUS_LEN + 1, 0);
-  assert_int_equal(bd_rdapdomain_parse(body, n, &d), -EINVAL);
+  /* cut to the cap, with its flag: not the whole answer lost */
+  assert_int_equal(bd_rdapdomain_parse(body, n, NULL, &d), 0);
+  assert_int_equal(strlen(d.status[0]), BD_RDAPDOMAIN_STATUS_LEN);
+  assert_true(d.status_truncated);
 
   /* Over the body cap, whatever it holds. */
   big = malloc(BD_RDAPDOMAIN_BODY_MAX + 2);
   assert_non_null(big);
   memset(big, ' ', BD_RDAPDOMAIN_BODY_MAX + 1);
   memcpy(big, "{\"objectClassName\":\"domain\"}", 28);
-  assert_int_equal(bd_rdapdomain_parse(big, BD_RDAPDOMAIN_BODY_MAX, &d), 0);
-  assert_int_equal(bd_rdapdomain_parse(big, BD_RDAPDOMAIN_BODY_MAX + 1, &d),
-                   -EFBIG);
+  assert_int_equal(bd_rdapdomain_parse(big, BD_RDAPDOMAIN_BODY_MAX, NULL, &d),
+                   0);
+  assert_int_equal(
+      bd_rdapdomain_parse(big, BD_RDAPDOMAIN_BODY_MAX + 1, NULL, &d), -EFBIG);
   free(big);
+}
+
+/* Dates that cannot be read cost themselves, with a flag: the domain is
+ * still registered. */
+static void test_unreadable_dates_are_dropped(void **state) {
+  static const char *const dates[] = {"soon",
+                                      "2026-1-01",
+                                      "2026-01-01 12:00",
+                                      "2026-01-01T\\u202e",
+                                      "2026-02-30",
+                                      "2026-13-01",
+                                      "2026-01-01T25:00:00Z",
+                                      "2026-01-01T10:00:00+0100",
+                                      "2026-01-01T10:00:00."};
+  char body[512];
+  struct bd_rdapdomain d;
+  (void)state;
+
+  for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+    int n = snprintf(body, sizeof(body),
+                     "{\"objectClassName\":\"domain\",\"events\":["
+                     "{\"eventAction\":\"expiration\",\"eventDate\":\"%s\"},"
+                     "{\"eventAction\":\"deletion\",\"eventDate\":"
+                     "\"2026-03-01T00:00:00Z\"}]}",
+                     dates[i]);
+    assert_int_equal(bd_rdapdomain_parse(body, (size_t)n, NULL, &d), 0);
+    if (d.expires[0] != '\0')
+      fail_msg("%s read as %s", dates[i], d.expires);
+    assert_true(d.dates_dropped);
+    assert_string_equal(d.deletes, "2026-03-01T00:00:00Z");
+  }
 }
 
 static void test_registry_status_reasons(void **state) {
@@ -213,6 +251,7 @@ int main(void) {
       cmocka_unit_test(test_good),
       cmocka_unit_test(test_bad),
       cmocka_unit_test(test_caps),
+      cmocka_unit_test(test_unreadable_dates_are_dropped),
       cmocka_unit_test(test_registry_status_reasons),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
