@@ -1143,6 +1143,11 @@ static void on_map_send(void *data, struct bd_probe *p) {
 static void on_map_finish(void *data, struct bd_probe *p,
                           const struct bd_verdict *v) {
   struct bd_engine *e = data;
+  if (bd_iterate_fatal(e->iterate) != NULL) {
+    /* No root: the names that failed for it get no line (exit 2). */
+    release(e, p);
+    return;
+  }
   if (p->state == BD_PROBE_PARKED)
     bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
   if (p->state == BD_PROBE_QUEUED)
@@ -1168,7 +1173,8 @@ static void on_map_park(void *data, struct bd_probe *p) {
 static int open_map(struct bd_engine *e) {
   struct bd_iterate_config ic;
   struct bd_iterate_ops ops = {
-      e, on_map_send, on_map_finish, on_map_alloc, on_map_release, on_map_park};
+      e,           on_map_send,  on_map_finish, on_map_alloc, on_map_release,
+      on_map_park, on_check_stop};
   int rc;
 
   memset(&ic, 0, sizeof(ic));
@@ -1361,7 +1367,8 @@ bool bd_engine_closed(const struct bd_engine *e) {
 }
 
 const char *bd_engine_fatal(const struct bd_engine *e) {
-  return bd_checks_fatal(e->checks);
+  const char *why = bd_checks_fatal(e->checks);
+  return why != NULL ? why : bd_iterate_fatal(e->iterate);
 }
 
 void bd_engine_get_stats(const struct bd_engine *e,

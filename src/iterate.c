@@ -55,6 +55,7 @@ struct bd_iterate {
   struct entry *zones[BUCKETS];
   struct suffix *suffixes[BUCKETS];
   struct entry *root;
+  char fatal[160]; /* "": the map can judge */
 };
 
 static size_t hash(const char *s) {
@@ -401,6 +402,24 @@ static const char *zone_said(const struct bd_zone *z) {
   return z->name[0] != '\0' ? z->name : "the root zone";
 }
 
+/* The root is the map's one way in: with none of its servers left and
+ * none that ever answered, nothing can be judged. That is a set-up
+ * error, as an unusable resolver is in the recursive mode: the run stops
+ * and no name gets a line. */
+static bool root_is_dead(struct bd_iterate *it, size_t last, const char *what) {
+  const struct bd_zone *z = it->root->zone;
+  if (z->in_use > 0)
+    return false;
+  for (size_t i = 0; i < z->count; i++)
+    if (z->servers[i]->answered)
+      return false;
+  snprintf(it->fatal, sizeof(it->fatal),
+           "no root server answered: %s, the last, %s",
+           z->servers[last]->addr.text, what);
+  it->ops.stop(it->ops.data);
+  return true;
+}
+
 /* Takes a server out of its zone with one warning saying what it did;
  * when it was the zone's last, says that too, once. */
 static void drop_server(struct bd_iterate *it, struct bd_zone *z, size_t i,
@@ -415,6 +434,8 @@ static void drop_server(struct bd_iterate *it, struct bd_zone *z, size_t i,
   if (e == NULL)
     return;
   e->failure = why;
+  if (e == it->root && root_is_dead(it, i, what))
+    return;
   if (z->in_use == 0 && !e->said_empty) {
     e->said_empty = true;
     bd_warnf("no server of %s answered: its names are '?'", zone_said(z));
@@ -651,6 +672,10 @@ void bd_iterate_expire(struct bd_iterate *it, uint64_t now_ns) {
   for (size_t b = 0; b < BUCKETS; b++)
     for (struct entry *e = it->zones[b]; e != NULL; e = e->next)
       bd_zone_expire(e->zone, now_ns);
+}
+
+const char *bd_iterate_fatal(const struct bd_iterate *it) {
+  return it != NULL && it->fatal[0] != '\0' ? it->fatal : NULL;
 }
 
 void bd_iterate_close(struct bd_iterate *it) {

@@ -29,6 +29,9 @@ struct bd_iterate_ops {
   void (*release)(void *data, struct bd_probe *p);
   /* p waits (PARKED) for its zone's servers. */
   void (*park)(void *data, struct bd_probe *p);
+  /* No root server ever answered, and none is left: nothing can be
+   * judged (bd_iterate_fatal says why). */
+  void (*stop)(void *data);
 };
 
 struct bd_iterate_config {
@@ -47,6 +50,10 @@ int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
 /* Frees the map and its zones; after bd_iterate_close and a turn of the
  * loop. */
 void bd_iterate_free(struct bd_iterate *it);
+
+/* Why the map cannot judge anything (no root server ever answered, none
+ * is left), or NULL. */
+const char *bd_iterate_fatal(const struct bd_iterate *it);
 
 /* Destroys every zone's lanes (their queries end). */
 void bd_iterate_close(struct bd_iterate *it);

@@ -532,9 +532,11 @@ def test_builtin_root_hints_with_no_root_reachable(netns):
     args = ("-A", "--timeout", "300", "--tries", "1", "--order=input",
             "and.dev", "none.dev")
     r = netns.run(*args)
-    assert r.lines == ["? and.dev", "? none.dev"]
-    assert r.returncode == 1
-    assert "no server of the root zone answered" in r.stderr
+    # No root server at all is a set-up error, as an unusable resolver is
+    # in the recursive mode: no line, exit 2, and why.
+    assert r.lines == []
+    assert r.returncode == 2
+    assert "blogdom: no root server answered: " in r.stderr
     warned = "\n".join(x for x in r.stderr.splitlines()
                        if x.startswith("blogdom: warning: "))
     tried = addresses_in(warned)
@@ -545,12 +547,7 @@ def test_builtin_root_hints_with_no_root_reachable(netns):
     if TIMED:
         assert r.seconds < 0.3 * 1 + 3, r.seconds
     r = netns.run(*args, "--json")
-    rows = rows_of(r)
-    assert [x["name"] for x in rows] == ["and.dev", "none.dev"]
-    for x in rows:
-        assert x["status"] == "error"
-        assert x["reason"] in ("timeout", "unreachable"), x
-    assert r.returncode == 1
+    assert r.lines == [] and r.returncode == 2
 
 
 # Names of every kind the rig's zones hold or lack: owners, NODATA, an
@@ -584,3 +581,17 @@ def test_zone_files_give_the_verdicts_of_their_servers(authrig, monkeypatch,
     # the names that own records; the zone file can.
     judged = auth(authrig, *zones, "real.wild", "any-thing.wild")
     assert judged.lines == ["+ real.wild", "? any-thing.wild"]
+
+
+def test_a_root_that_never_answers_is_a_setup_error(authrig):
+    # A private root where nothing listens (127.0.0.99): nothing can be
+    # judged, and no line pretends otherwise. A root that answered once
+    # and then died leaves '?' lines instead (test_rig_* above).
+    r = authrig.run("-A", "--root", "127.0.0.99", "--timeout", "300",
+                    "--tries", "1", "and.dev", "none.dev")
+    assert r.lines == []
+    assert r.returncode == 2
+    assert ("blogdom: no root server answered: 127.0.0.99:53, the last, "
+            "cannot be reached") in r.stderr or \
+        ("blogdom: no root server answered: 127.0.0.99:53, the last, "
+         "does not answer") in r.stderr, r.stderr
