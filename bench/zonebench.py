@@ -36,27 +36,24 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from authbench import nsd_conf, run_blogdom, wait_for  # noqa: E402
+from authbench import ROOT_ZONE, nsd_conf, run_blogdom, wait_for  # noqa: E402
 
 ROOT = HERE.parent
 SERIAL = 2026120301
-ROOT_ZONE = """$ORIGIN .
-$TTL 300
-@ IN SOA a.root. host.root. 1 3600 900 604800 300
-@ IN NS a.root.
-a.root. IN A 127.0.0.2
-dev. IN NS ns1.dev.
-ns1.dev. IN A 127.0.0.3
-"""
+# authbench's root: dev. delegated to 127.0.0.3 and 127.0.0.4, both of
+# which serve the zone here too.
+TLD_SERVERS = ("127.0.0.3", "127.0.0.4")
 
 
 def write_zone(path, delegations, gz, glue=None):
-    """The zone, a chunk of lines at a time; returns its record count."""
+    """The zone, a chunk of lines at a time; returns its record count.
+    glue: the addresses of its name servers ns1.dev, ns2.dev, ..."""
     lines = [f"dev.\t86400\tin\tsoa\tns1.dev. hostmaster.dev. {SERIAL} "
-             "1800 900 604800 86400",
-             "dev.\t172800\tin\tns\tns1.dev."]
-    if glue:
-        lines.append(f"ns1.dev.\t172800\tin\ta\t{glue}")
+             "1800 900 604800 86400"]
+    for k, addr in enumerate(glue or ("",)):
+        lines.append(f"dev.\t172800\tin\tns\tns{k + 1}.dev.")
+        if addr:
+            lines.append(f"ns{k + 1}.dev.\t172800\tin\ta\t{addr}")
     records = len(lines)
     cmd = ["gzip", "-1", "-c"] if gz else ["cat"]
     with open(path, "wb") as out:
@@ -87,7 +84,7 @@ def prepare(work, delegations, names):
         meta.write_text(str(write_zone(zone, delegations, True)))
     dns_zone = work / f"dev-dns-{names}.zone"
     if not dns_zone.exists():
-        write_zone(dns_zone, (names + 1) // 2, False, glue="127.0.0.3")
+        write_zone(dns_zone, (names + 1) // 2, False, glue=TLD_SERVERS)
     names_file = work / f"names-{names}.txt"
     if not names_file.exists():
         names_file.write_text("".join(f"n{i}.dev\n" for i in range(names)))
@@ -127,8 +124,9 @@ def dns_run_inside(args):
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     (work / "root.zone").write_text(ROOT_ZONE)
-    servers = {"127.0.0.2": [(".", work / "root.zone")],
-               "127.0.0.3": [("dev", Path(args.dns_zone))]}
+    servers = {"127.0.0.2": [(".", work / "root.zone")]}
+    for addr in TLD_SERVERS:
+        servers[addr] = [("dev", Path(args.dns_zone))]
     procs = []
     nsd = shutil.which("nsd") or "/usr/sbin/nsd"
     try:

@@ -176,43 +176,57 @@ static char *big_zone(size_t *len, uint64_t *sum, uint64_t *records) {
   return z;
 }
 
-static void test_records_across_block_edges_plain_and_gzip(void **state) {
-  struct heard h;
-  struct bd_zonefile_report r;
+/* The big zone, its expected reading, and a gzip copy of it on disk. */
+struct big {
+  char *text;
   size_t len;
   uint64_t sum;
   uint64_t records;
-  char *z = big_zone(&len, &sum, &records);
-  char *plain = write_file("big", z, len);
-  char *gz = write_gzip(z, len);
+  char *gz;
+};
+
+static void make_big(struct big *b) {
+  b->text = big_zone(&b->len, &b->sum, &b->records);
+  b->gz = write_gzip(b->text, b->len);
+}
+
+static void free_big(struct big *b) {
+  unlink(b->gz);
+  free(b->text);
+}
+
+static void test_records_across_block_edges_plain_and_gzip(void **state) {
+  struct heard h;
+  struct bd_zonefile_report r;
+  struct big b;
+  char *plain;
   (void)state;
 
+  make_big(&b);
+  plain = write_file("big", b.text, b.len);
   assert_int_equal(read_zone(plain, &h, &r), 0);
-  assert_int_equal(h.records, records);
-  assert_int_equal(h.sum, sum);
-  assert_int_equal(read_zone(gz, &h, &r), 0);
-  assert_int_equal(h.records, records);
-  assert_int_equal(h.sum, sum);
+  assert_int_equal(h.records, b.records);
+  assert_int_equal(h.sum, b.sum);
+  assert_int_equal(read_zone(b.gz, &h, &r), 0);
+  assert_int_equal(h.records, b.records);
+  assert_int_equal(h.sum, b.sum);
   unlink(plain);
-  unlink(gz);
-  free(z);
+  free_big(&b);
 }
 
 /* A gzip file cut short is an error, never the part that was read. */
 static void test_truncated_gzip_is_an_error(void **state) {
   struct heard h;
   struct bd_zonefile_report r;
-  size_t len;
-  uint64_t sum;
-  uint64_t records;
-  char *z = big_zone(&len, &sum, &records);
-  char *gz = write_gzip(z, len);
-  FILE *f = fopen(gz, "rb");
+  struct big b;
+  FILE *f;
   long size;
   char *data;
   char *cut;
   (void)state;
 
+  make_big(&b);
+  f = fopen(b.gz, "rb");
   assert_non_null(f);
   fseek(f, 0, SEEK_END);
   size = ftell(f);
@@ -224,10 +238,9 @@ static void test_truncated_gzip_is_an_error(void **state) {
   assert_int_equal(read_zone(cut, &h, &r), -1);
   assert_int_equal(r.line, 0);
   assert_non_null(strstr(r.what, "truncated"));
-  unlink(gz);
   unlink(cut);
   free(data);
-  free(z);
+  free_big(&b);
 }
 
 static void expect_refusal(const char *text, unsigned long line,
