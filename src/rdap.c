@@ -37,7 +37,12 @@ struct request {
   struct bd_rdap *rdap;
   struct request *next; /* in unrouted or done */
   const char *base;     /* the table's or the forced URL */
-  CURL *easy;           /* made at the first try, kept for the retries */
+  /* The registry's base URLs, base the one asked now: the next is asked
+   * when it cannot be reached. */
+  const char *const *bases;
+  size_t nbases;
+  size_t base_index;
+  CURL *easy; /* made at the first try, kept for the retries */
   bd_rdap_cb cb;
   void *arg;
   long retry_after; /* of the last response, seconds; -1 if none */
@@ -146,27 +151,51 @@ static void deliver(struct bd_rdap *r) {
   }
 }
 
+/* Queues q at the registry of its base URL. Returns 0, or -1 when the URL
+ * is bad or memory is short. */
+static int enqueue(struct bd_rdap *r, struct request *q) {
+  char key[ORIGIN_MAX];
+  int rc = bd_http_origin(key, sizeof(key), q->base);
+  if (rc == 0)
+    rc = bd_rdapsched_add(&r->sched, &q->item, key);
+  if (rc == 1)
+    bd_debugf("rdap: registry %s", key);
+  return rc < 0 ? -1 : 0;
+}
+
 /* Queues q at its registry, once the bootstrap is there; NO_SERVER when
  * no RDAP server is known for its TLD. */
 static void route(struct bd_rdap *r, struct request *q) {
-  char key[ORIGIN_MAX];
-  int rc;
-
-  q->base = r->forced_url != NULL ? r->forced_url
-                                  : bd_rdapboot_lookup(&r->table, q->name);
-  if (q->base == NULL) {
+  if (r->forced_url != NULL) {
+    q->bases = (const char *const *)&r->forced_url;
+    q->nbases = 1;
+  } else {
+    q->nbases = bd_rdapboot_lookup_all(&r->table, q->name, &q->bases);
+  }
+  if (q->nbases == 0) {
     finish(q, BD_RDAP_NO_SERVER, 0, NULL);
     return;
   }
-  rc = bd_http_origin(key, sizeof(key), q->base);
-  if (rc == 0)
-    rc = bd_rdapsched_add(&r->sched, &q->item, key);
-  if (rc < 0) {
+  q->base = q->bases[0];
+  if (enqueue(r, q) != 0)
     finish(q, BD_RDAP_FAILED, 0, "bad server URL or out of memory");
-    return;
-  }
-  if (rc == 1)
-    bd_debugf("rdap: registry %s", key);
+}
+
+/* A registry's server that cannot be reached at one of its base URLs
+ * (none answered over the tries) may be at another the bootstrap lists:
+ * q starts again there, with tries of its own. False when there is no
+ * other, or it cannot be queued. */
+static bool try_next_base(struct bd_rdap *r, struct request *q,
+                          enum bd_rdap_failure failure, const char *detail) {
+  if (failure == BD_RDAP_FAILURE_STATUS || q->base_index + 1 >= q->nbases)
+    return false;
+  bd_debugf("rdap: %s for %s (%s): asking %s", q->base, q->name, detail,
+            q->bases[q->base_index + 1]);
+  q->base = q->bases[++q->base_index];
+  bd_curl.easy_cleanup(q->easy); /* its URL was the other server's */
+  q->easy = NULL;
+  memset(&q->item, 0, sizeof(q->item));
+  return enqueue(r, q) == 0;
 }
 
 /* ---- requests -------------------------------------------------------- */
@@ -382,6 +411,8 @@ static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
     return;
   }
   q->result.failure = detail != NULL ? failure_of(rc) : BD_RDAP_FAILURE_STATUS;
+  if (detail != NULL && try_next_base(r, q, q->result.failure, detail))
+    return;
   if (detail != NULL) {
     finish(q, BD_RDAP_FAILED, (int)status, detail);
   } else if (status == 200) {

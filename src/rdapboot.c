@@ -27,8 +27,9 @@
 
 struct bd_rdapboot_entry {
   char *suffix;
-  const char *url; /* one of the table's urls */
-  size_t rank;     /* order of appearance: the first of duplicates wins */
+  size_t url;  /* its service's first URL, in the table's urls */
+  size_t nurl; /* and how many it has, one after the other */
+  size_t rank; /* order of appearance: the first of duplicates wins */
 };
 
 /* The table while it is filled: capacities live here, not in the table. */
@@ -81,7 +82,8 @@ static const char *add_url(struct builder *bl, const char *url) {
 /* Adds suffix -> url. A suffix that cannot be a DNS name's (empty, too
  * long) is skipped: it could never match. Returns false when out of
  * memory. */
-static bool add_entry(struct builder *bl, const char *suffix, const char *url) {
+static bool add_entry(struct builder *bl, const char *suffix, size_t url,
+                      size_t nurl) {
   struct bd_rdapboot *b = bl->b;
   struct bd_rdapboot_entry *e;
   size_t n = strlen(suffix);
@@ -101,6 +103,7 @@ static bool add_entry(struct builder *bl, const char *suffix, const char *url) {
     e->suffix[i] = (char)tolower((unsigned char)suffix[i]);
   e->suffix[n] = '\0';
   e->url = url;
+  e->nurl = nurl;
   e->rank = b->nentries++;
   return true;
 }
@@ -132,27 +135,35 @@ static void finish(struct bd_rdapboot *b) {
   b->nentries = kept;
 }
 
-/* The URL a service's URL array offers: the first https one, else the
- * first http one, else NULL with *ok still true. *ok is false when an
- * element is not a string. */
-static const char *pick_url(json_t *urls, bool *ok) {
-  const char *http = NULL;
+/* True when every element of a service's URL array is a string. */
+static bool all_strings(json_t *array) {
   size_t i;
-  json_t *u;
-
-  *ok = true;
-  json_array_foreach(urls, i, u) {
-    const char *s = json_string_value(u);
-    if (s == NULL) {
-      *ok = false;
-      return NULL;
-    }
-    if (strncasecmp(s, "https://", 8) == 0)
-      return s;
-    if (http == NULL && is_http_url(s))
-      http = s;
+  json_t *v;
+  json_array_foreach(array, i, v) {
+    if (!json_is_string(v))
+      return false;
   }
-  return http;
+  return true;
+}
+
+/* Copies a service's URLs that we can speak to into the table, the https
+ * ones first, each in the order given (RFC 9224 section 3 leaves the
+ * choice to the client). Returns how many, or -2 when out of memory. */
+static int add_urls(struct builder *bl, json_t *urls) {
+  int added = 0;
+  for (int https = 1; https >= 0; https--) {
+    size_t i;
+    json_t *u;
+    json_array_foreach(urls, i, u) {
+      const char *s = json_string_value(u);
+      if (!is_http_url(s) || (strncasecmp(s, "https://", 8) == 0) != https)
+        continue;
+      if (add_url(bl, s) == NULL)
+        return -2;
+      added++;
+    }
+  }
+  return added;
 }
 
 /* One service, [[suffix, ...], [url, ...]]. Returns 0, -1 when it is
@@ -160,30 +171,23 @@ static const char *pick_url(json_t *urls, bool *ok) {
 static int add_service(struct builder *bl, json_t *svc) {
   json_t *suffixes = json_array_get(svc, 0);
   json_t *urls = json_array_get(svc, 1);
-  const char *picked;
-  const char *url = NULL;
-  bool ok;
+  size_t first = bl->b->nurls;
+  int n;
   size_t i;
   json_t *s;
 
   /* Two arrays for DNS (RFC 9224 section 3); object tags have three. */
   if (!json_is_array(svc) || json_array_size(svc) < 2 ||
-      !json_is_array(suffixes) || !json_is_array(urls))
+      !json_is_array(suffixes) || !json_is_array(urls) ||
+      !all_strings(suffixes) || !all_strings(urls))
     return -1;
-  picked = pick_url(urls, &ok);
-  if (!ok)
-    return -1;
-  json_array_foreach(suffixes, i, s) {
-    if (!json_is_string(s))
-      return -1;
-  }
-  if (picked == NULL)
-    return 0; /* no server we can speak to: as if unlisted */
-  url = add_url(bl, picked);
-  if (url == NULL)
+  n = add_urls(bl, urls);
+  if (n < 0)
     return -2;
+  if (n == 0)
+    return 0; /* no server we can speak to: as if unlisted */
   json_array_foreach(suffixes, i, s) {
-    if (!add_entry(bl, json_string_value(s), url))
+    if (!add_entry(bl, json_string_value(s), first, (size_t)n))
       return -2;
   }
   return 0;
@@ -243,11 +247,11 @@ int bd_rdapboot_builtin(struct bd_rdapboot *b) {
 
   memset(b, 0, sizeof(*b));
   for (size_t i = 0; i < BD_ARRAY_SIZE(table); i++) {
-    const char *url = add_url(&bl, table[i].url);
-    if (url == NULL)
+    size_t url = b->nurls;
+    if (add_url(&bl, table[i].url) == NULL)
       goto nomem;
     for (size_t j = 0; j < 4 && table[i].suffixes[j] != NULL; j++)
-      if (!add_entry(&bl, table[i].suffixes[j], url))
+      if (!add_entry(&bl, table[i].suffixes[j], url, 1))
         goto nomem;
   }
   finish(b);
@@ -265,6 +269,12 @@ static int by_suffix(const void *key, const void *elem) {
 
 const char *bd_rdapboot_lookup(const struct bd_rdapboot *b,
                                const char *domain) {
+  const char *const *urls;
+  return bd_rdapboot_lookup_all(b, domain, &urls) > 0 ? urls[0] : NULL;
+}
+
+size_t bd_rdapboot_lookup_all(const struct bd_rdapboot *b, const char *domain,
+                              const char *const **urls) {
   char name[BD_NAME_MAX + 1];
   size_t n = strlen(domain);
   const char *s;
@@ -272,7 +282,7 @@ const char *bd_rdapboot_lookup(const struct bd_rdapboot *b,
   if (n > 0 && domain[n - 1] == '.')
     n--;
   if (n == 0 || n > BD_NAME_MAX || b->nentries == 0)
-    return NULL;
+    return 0;
   for (size_t i = 0; i < n; i++)
     name[i] = (char)tolower((unsigned char)domain[i]);
   name[n] = '\0';
@@ -281,11 +291,13 @@ const char *bd_rdapboot_lookup(const struct bd_rdapboot *b,
   for (s = name;; s++) {
     const struct bd_rdapboot_entry *e =
         bsearch(s, b->entries, b->nentries, sizeof(*e), by_suffix);
-    if (e != NULL)
-      return e->url;
+    if (e != NULL) {
+      *urls = (const char *const *)&b->urls[e->url];
+      return e->nurl;
+    }
     s = strchr(s, '.');
     if (s == NULL)
-      return NULL;
+      return 0;
   }
 }
 

@@ -16,7 +16,7 @@
 /* How long a cached copy served without a max-age stays fresh. */
 #define BD_RDAPBOOT_DEFAULT_TTL (24 * 60 * 60)
 
-struct bd_rdapboot_entry; /* a suffix and its base URL */
+struct bd_rdapboot_entry; /* a suffix and its base URLs */
 
 /* A suffix -> base URL table; a zeroed struct is an empty one. The fields
  * are the module's: read the table through bd_rdapboot_lookup(). */
@@ -30,10 +30,11 @@ struct bd_rdapboot {
 /* Parses IANA's dns.json format, json[0..len):
  *   {"services": [[["com", "net"], ["https://rdap.verisign.com/com/v1/"]],
  *                 ...], "version": "1.0", "publication": "..."}
- * Of a service's URLs the first https one is taken, else the first http
- * one; a '/' is appended to a base URL that lacks one (RFC 9224 section 3
- * says they end in one; RFC 9082 URLs are built by appending). A suffix
- * listed twice keeps its first service. Suffixes are matched without
+ * A service's http and https URLs are all kept, the https ones first, each
+ * in the order given: the first is asked, the others when it cannot be
+ * reached; a '/' is appended to a base URL that lacks one (RFC 9224
+ * section 3 says they end in one; RFC 9082 URLs are built by appending). A
+ * suffix listed twice keeps its first service. Suffixes are matched without
  * regard to case. Whatever b held is not freed: pass a zeroed or freed
  * table. Returns 0, -1 when the text is not that format (not JSON, no
  * "services" array, a service that is not two arrays of strings), or
@@ -51,6 +52,11 @@ int bd_rdapboot_builtin(struct bd_rdapboot *b);
  * (RFC 9224 section 4), or NULL when the table has none. The pointer lives
  * as long as the table. */
 const char *bd_rdapboot_lookup(const struct bd_rdapboot *b, const char *domain);
+
+/* The same, with every base URL of that entry, the one to ask first
+ * first: their count (0 when none), and *urls pointing at them. */
+size_t bd_rdapboot_lookup_all(const struct bd_rdapboot *b, const char *domain,
+                              const char *const **urls);
 
 /* Releases the table and leaves b empty. */
 void bd_rdapboot_free(struct bd_rdapboot *b);

@@ -37,12 +37,14 @@ __all__ = ["RdapServer", "bootstrap_json", "domain_body"]
 
 
 def bootstrap_json(tlds, url):
-    """An RFC 9224 dns.json sending every TLD in tlds to the base url."""
+    """An RFC 9224 dns.json sending every TLD in tlds to the base url (or
+    to each of a list of base urls, in that order)."""
     return json.dumps({
         "version": "1.0",
         "publication": "2024-01-01T00:00:00Z",
         "description": "blogdom test bootstrap",
-        "services": [[list(tlds), [url]]],
+        "services": [[list(tlds), [url] if isinstance(url, str) else
+                      list(url)]],
     })
 
 

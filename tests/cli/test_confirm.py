@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import TIMED
-from rdapd import RdapServer
+from rdapd import RdapServer, bootstrap_json
 
 
 @pytest.fixture
@@ -211,3 +211,30 @@ def test_what_could_not_be_confirmed_is_said(run, nsd, rdap, tmp_path):
     assert (rows["gone.dev"]["status"], rows["gone.dev"]["reason"]) == \
         ("error", "rdap-unreachable")
     assert "server unreachable (1)" in r.stderr
+
+
+def test_the_next_bootstrap_url_is_asked_when_one_is_down(run, nsd, rdap,
+                                                          tmp_path):
+    # dev's registry is listed at two base URLs; nothing listens at the
+    # first. Every name is still answered, by the second.
+    srv = rdap({"gone.dev": 200, "*": 404})
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    down = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+    closed.close()
+    boot = tmp_path / "dns.json"
+    boot.write_text(bootstrap_json(["dev"], [down, srv.url]))
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-tries", "1",
+            "--json", "gone", "free", "--order=input")
+    rows = rows_of(r)
+    assert (rows["gone.dev"]["status"], rows["gone.dev"]["evidence"]) == \
+        ("found", "rdap:200")
+    assert (rows["free.dev"]["status"], rows["free.dev"]["evidence"]) == \
+        ("notfound", "rdap:404")
+    assert srv.count("gone.dev") == 1 and srv.count("free.dev") == 1
+    assert "not confirmed" not in r.stderr
+    # Both down: the last one's failure is the line's.
+    boot.write_text(bootstrap_json(["dev"], [down, down + "v2/"]))
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-tries", "1",
+            "--json", "free")
+    assert json.loads(r.lines[0])["reason"] == "rdap-unreachable"

@@ -65,6 +65,30 @@ static void test_parse_prefers_https(void **state) {
   bd_rdapboot_free(&b);
 }
 
+/* Every http(s) URL of a service is kept for when one cannot be
+ * reached: the https ones first, each kind in the order given. */
+static void test_every_url_of_a_service(void **state) {
+  struct bd_rdapboot b;
+  const char *const *urls = NULL;
+  (void)state;
+  assert_int_equal(parse(&b,
+                         "{\"services\": ["
+                         "[[\"a\", \"b\"], [\"http://1.a/\", \"ftp://2.a/\","
+                         "\"https://3.a\", \"http://4.a/\", \"https://5.a/\"]],"
+                         "[[\"c\"], [\"https://only.c/\"]]"
+                         "]}"),
+                   0);
+  assert_int_equal(bd_rdapboot_lookup_all(&b, "x.b", &urls), 4);
+  assert_string_equal(urls[0], "https://3.a/");
+  assert_string_equal(urls[1], "https://5.a/");
+  assert_string_equal(urls[2], "http://1.a/");
+  assert_string_equal(urls[3], "http://4.a/");
+  assert_int_equal(bd_rdapboot_lookup_all(&b, "x.c", &urls), 1);
+  assert_string_equal(urls[0], "https://only.c/");
+  assert_int_equal(bd_rdapboot_lookup_all(&b, "x.zz", &urls), 0);
+  bd_rdapboot_free(&b);
+}
+
 static void test_longest_suffix(void **state) {
   struct bd_rdapboot b;
   (void)state;
@@ -262,6 +286,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_valid),
       cmocka_unit_test(test_parse_prefers_https),
+      cmocka_unit_test(test_every_url_of_a_service),
       cmocka_unit_test(test_longest_suffix),
       cmocka_unit_test(test_unknown),
       cmocka_unit_test(test_malformed),
