@@ -63,8 +63,30 @@ static int set_mtime(int fd, time_t mtime) {
   return futimens(fd, times) == 0 ? 0 : -errno;
 }
 
+/* The directory that holds path, synced, so that a rename in it is on
+ * the disk too. */
+static int sync_parent(const char *path) {
+  char dir[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+  int fd;
+  int rc = 0;
+
+  if (n >= sizeof(dir))
+    return -ENAMETOOLONG;
+  memcpy(dir, slash == NULL ? "." : path, n);
+  dir[n] = '\0';
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  if (fsync(fd) != 0)
+    rc = -errno;
+  close(fd);
+  return rc;
+}
+
 int bd_cache_store(const char *path, const struct bd_cache_piece *pieces,
-                   size_t npieces, time_t mtime) {
+                   size_t npieces, time_t mtime, bool durable) {
   char tmp[PATH_MAX];
   int fd;
   int rc;
@@ -82,11 +104,15 @@ int bd_cache_store(const char *path, const struct bd_cache_piece *pieces,
   /* The modification time is set after the last write moved it. */
   if (rc == 0 && mtime != 0)
     rc = set_mtime(fd, mtime);
+  if (rc == 0 && durable && fsync(fd) != 0)
+    rc = -errno;
   if (close(fd) != 0 && rc == 0)
     rc = -errno;
   if (rc == 0 && rename(tmp, path) != 0)
     rc = -errno;
   if (rc != 0)
     unlink(tmp);
+  else if (durable)
+    rc = sync_parent(path);
   return rc;
 }

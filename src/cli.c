@@ -22,6 +22,10 @@
 #include "blogdom/rrtype.h"
 #include "blogdom/text.h"
 
+/* For XXH3_state_t on the stack. */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 enum option_id {
   OPT_FILE = 'f',
   OPT_TLD = 't',
@@ -35,6 +39,7 @@ enum option_id {
   OPT_HELP = 'h',
   OPT_VERSION = 'V',
   OPT_AUTHORITATIVE = 'A',
+  OPT_OUTPUT = 'o',
   OPT_TIMEOUT = 256,
   OPT_TRIES,
   OPT_TYPE,
@@ -56,7 +61,8 @@ enum option_id {
   OPT_ROOT,
   OPT_SERVER_RATE,
   OPT_FOR_SALE,
-  OPT_ZONE
+  OPT_ZONE,
+  OPT_STATE
 };
 
 /* Flags of an option: how its argument is used and completed. */
@@ -128,6 +134,12 @@ static const struct option_spec table[] = {
     {"order", OPT_ORDER, "WHEN", "'arrival' (default) or 'input' order", 0,
      order_word},
     {"json", OPT_JSON, NULL, "one JSON object a line", 0, NULL},
+    {"output", OPT_OUTPUT, "FILE", "write the lines to FILE, not stdout",
+     F_FILE, NULL},
+    {"state", OPT_STATE, "FILE",
+     "keep in FILE how far the run got: the same command continues it "
+     "(needs -o)",
+     F_FILE, NULL},
     {"only", OPT_ONLY, "STATUS",
      "print only found, notfound, error or for-sale lines; repeatable",
      F_REPEAT | F_LIST, only_word},
@@ -472,6 +484,12 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     return push(&cfg->files, &cfg->nfiles, arg);
   case OPT_ZONE:
     return push(&cfg->zones, &cfg->nzones, arg);
+  case OPT_OUTPUT:
+    cfg->output = arg;
+    return 0;
+  case OPT_STATE:
+    cfg->state = arg;
+    return 0;
   case OPT_TLD:
     return add_tld(cfg, arg);
   case OPT_MAX_LEN:
@@ -651,6 +669,10 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
               "--server or --resolvers");
     return BD_CLI_USAGE;
   }
+  if (cfg->state != NULL && cfg->output == NULL) {
+    bd_errorf("--state keeps how far the output got: it needs -o FILE");
+    return BD_CLI_USAGE;
+  }
   if (cfg->servers.merged == 1)
     bd_notef("server %s given twice: asked as one server",
              cfg->servers.first_merged);
@@ -671,6 +693,31 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
   if (cfg->only == 0)
     cfg->only = BD_ONLY_ALL;
   return BD_CLI_RUN;
+}
+
+/* Feeds one option's value to the key. */
+static void key_bytes(XXH3_state_t *st, const void *p, size_t n) {
+  XXH3_64bits_update(st, &n, sizeof(n));
+  XXH3_64bits_update(st, p, n);
+}
+
+uint64_t bd_config_lines_key(const struct bd_config *cfg) {
+  XXH3_state_t st;
+  unsigned flags = (unsigned)cfg->confirm | (unsigned)cfg->json << 1 |
+                   (unsigned)cfg->authoritative << 2 |
+                   (unsigned)cfg->for_sale << 3 |
+                   (unsigned)cfg->no_wildcard_check << 4;
+  XXH3_64bits_reset(&st);
+  for (size_t i = 0; i < cfg->ntlds; i++)
+    key_bytes(&st, cfg->tlds[i], strlen(cfg->tlds[i]));
+  for (size_t i = 0; i < cfg->nzones; i++)
+    key_bytes(&st, cfg->zones[i], strlen(cfg->zones[i]));
+  key_bytes(&st, &cfg->max_len, sizeof(cfg->max_len));
+  key_bytes(&st, &cfg->qtype, sizeof(cfg->qtype));
+  key_bytes(&st, &cfg->shard, sizeof(cfg->shard));
+  key_bytes(&st, &cfg->only, sizeof(cfg->only));
+  key_bytes(&st, &flags, sizeof(flags));
+  return XXH3_64bits_digest(&st);
 }
 
 void bd_config_free(struct bd_config *cfg) {

@@ -855,6 +855,25 @@ static bool may_take_name(struct bd_engine *e) {
          !stages_full(e) && e->hooks.has_room(e->hooks.data, e->next_seq);
 }
 
+/* --state: is the name just taken one whose line an earlier run wrote?
+ * Then it is skipped, its number with it. Another input than the state's
+ * ends the run. */
+static bool skip_resumed(struct bd_engine *e) {
+  int rc;
+  if (e->hooks.resume == NULL)
+    return false;
+  rc = e->hooks.resume(e->hooks.data, e->next_seq, e->item.text, e->item.len);
+  if (rc == 0)
+    return false;
+  if (rc < 0) {
+    bd_engine_stop(e);
+    return true;
+  }
+  e->next_seq++;
+  e->stats.resumed++;
+  return true;
+}
+
 /* Takes the source's next name into e->item, unless one is held there
  * already. Returns false when none can be taken now. */
 static bool hold_next_name(struct bd_engine *e) {
@@ -862,18 +881,28 @@ static bool hold_next_name(struct bd_engine *e) {
 
   if (e->item_held)
     return true;
-  if (!may_take_name(e))
-    return false;
-  st = bd_source_next(e->src, &e->item);
-  if (st == BD_SOURCE_AGAIN) {
-    watch_input(e);
-    return false;
+  for (unsigned skipped = 0;; skipped++) {
+    if (skipped == UNSENT_PER_TURN) {
+      pump_soon(e);
+      return false;
+    }
+    if (!may_take_name(e))
+      return false;
+    st = bd_source_next(e->src, &e->item);
+    if (st == BD_SOURCE_AGAIN) {
+      watch_input(e);
+      return false;
+    }
+    if (st != BD_SOURCE_ITEM) {
+      e->source_done = true;
+      return false;
+    }
+    e->stats.started++;
+    if (!skip_resumed(e))
+      break;
+    if (e->stopping)
+      return false;
   }
-  if (st != BD_SOURCE_ITEM) {
-    e->source_done = true;
-    return false;
-  }
-  e->stats.started++;
   e->item_held = true;
   return true;
 }

@@ -37,6 +37,7 @@
  *                lines) and the --stats summary (stderr)
  *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
  *                diagnostics; record type names; shared macros
+ *   resume.c     -o FILE, and --state: a run killed at any moment goes on
  *   zoneset.c    --zone: names judged by zone files, with no query
  *     zonefile.c    a master file read (libzscanner, zlib)
  *     zoneindex.c   its names' fingerprints, sorted and mapped
@@ -45,6 +46,7 @@
  * status. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,7 @@
 #include "blogdom/output.h"
 #include "blogdom/progress.h"
 #include "blogdom/rdap.h"
+#include "blogdom/resume.h"
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
@@ -71,6 +74,8 @@
 #define PROGRESS_INTERVAL_MS 250       /* redrawn in place on a terminal */
 #define PROGRESS_LINE_INTERVAL_MS 1000 /* plain lines in a log or a pipe */
 #define REORDER_PER_WINDOW 8
+/* --state: the most a killed run asks again is what one interval took. */
+#define COMMIT_INTERVAL_MS 1000
 
 struct app {
   struct bd_config cfg;
@@ -80,6 +85,11 @@ struct app {
   struct bd_engine *engine;
   struct bd_rdap *rdap;     /* with --confirm */
   struct bd_zoneset *zones; /* with --zone */
+  struct bd_resume *resume; /* with -o */
+  int out_fd;               /* the lines' descriptor: stdout or -o's */
+  uv_timer_t commit_timer;  /* --state: commits once a second */
+  bool other_input;         /* --state: the input is not the state's */
+  int resumed_status;       /* --state of a finished run: its status */
   struct bd_progress progress;
   uv_signal_t sigint;
   uv_signal_t sigterm;
@@ -117,6 +127,44 @@ static int on_result(void *data, const struct bd_result *r) {
   if (app->shared_screen)
     bd_progress_erase(&app->progress);
   return bd_output_emit(app->out, r) != 0 ? -1 : 0;
+}
+
+static void on_settled(void *data, uint64_t seq, enum bd_status status) {
+  struct app *app = data;
+  bd_resume_settled(app->resume, seq, status);
+}
+
+static int on_resume(void *data, uint64_t seq, const char *text, size_t len) {
+  struct app *app = data;
+  switch (bd_resume_name(app->resume, seq, text, len)) {
+  case BD_RESUME_ASK:
+    return 0;
+  case BD_RESUME_DONE:
+    return bd_output_skip(app->out, seq) == 0 ? 1 : -1;
+  case BD_RESUME_OTHER_INPUT:
+    break;
+  }
+  app->other_input = true;
+  return -1;
+}
+
+/* --state: what was written is made durable, then the state says so. A
+ * state that cannot be written ends the run: it is the promise. */
+static int commit(struct app *app, bool complete, int status) {
+  int rc;
+  if (app->other_input || bd_output_flush(app->out) != 0)
+    return 0;
+  rc = bd_resume_commit(app->resume, complete, status);
+  if (rc != 0) {
+    bd_errorf("cannot keep the state in %s: %s", app->cfg.state, strerror(-rc));
+    app->input_failed = true; /* exit 2: the run cannot be continued */
+    bd_engine_stop(app->engine);
+  }
+  return rc;
+}
+
+static void on_commit_tick(uv_timer_t *t) {
+  commit(t->data, false, 0);
 }
 
 static bool has_room(void *data, uint64_t seq) {
@@ -231,13 +279,15 @@ static int resolve_servers(struct bd_config *cfg) {
 static int open_output(struct app *app, unsigned window) {
   struct bd_output_config oc;
   memset(&oc, 0, sizeof(oc));
-  oc.fd = STDOUT_FILENO;
+  oc.fd = app->out_fd;
   oc.json = app->cfg.json;
   oc.input_order = app->cfg.input_order;
   oc.only = app->cfg.only;
   oc.reorder_cap = (size_t)window * REORDER_PER_WINDOW;
   oc.loop = &app->loop;
   oc.on_wake = on_output_wake;
+  if (app->cfg.state != NULL)
+    oc.on_settled = on_settled;
   oc.data = app;
   app->out = bd_output_new(&oc);
   if (app->out == NULL) {
@@ -287,6 +337,84 @@ static int open_zones(struct app *app) {
   return rc;
 }
 
+static int exit_status(const struct app *app);
+
+/* Where the lines go: stdout, or -o's file, with --state as far as an
+ * earlier run got. Returns how the run starts, or -1 (exit 2, said). */
+static int open_lines(struct app *app) {
+  enum bd_resume_start start;
+  char why[512];
+
+  app->out_fd = STDOUT_FILENO;
+  if (app->cfg.output == NULL)
+    return BD_RESUME_FRESH;
+  if (bd_resume_open(&app->resume, app->cfg.output, app->cfg.state,
+                     bd_config_lines_key(&app->cfg), &app->out_fd, &start,
+                     &app->resumed_status, why, sizeof(why)) != 0) {
+    bd_errorf("%s", why);
+    return -1;
+  }
+  return (int)start;
+}
+
+/* --state of a run that had ended: nothing to ask, the output left as
+ * it is, once the input is checked to be the state's, name by name. */
+static int check_finished(struct app *app) {
+  struct bd_item *item = malloc(sizeof(*item));
+  uint64_t seq = 0;
+  enum bd_source_status st;
+  bool same = item != NULL;
+
+  if (item == NULL) {
+    bd_errorf("out of memory");
+    return EXIT_USAGE;
+  }
+  while (same && (st = bd_source_next(app->src, item)) != BD_SOURCE_END) {
+    if (st == BD_SOURCE_AGAIN) {
+      struct pollfd p = {bd_source_wait_fd(app->src), POLLIN, 0};
+      (void)poll(&p, 1, -1);
+      continue;
+    }
+    same = bd_resume_name(app->resume, seq++, item->text, item->len) ==
+           BD_RESUME_DONE;
+  }
+  free(item);
+  if (tell_input_failures(app))
+    return EXIT_USAGE;
+  if (!same || !bd_resume_input_ended(app->resume, seq)) {
+    bd_errorf("state file %s was made for another input: the output is as "
+              "that run left it",
+              app->cfg.state);
+    return EXIT_USAGE;
+  }
+  return app->resumed_status;
+}
+
+/* --state at the end: the input checked to its end, the last commit (a
+ * finished run's says so and keeps its status), or, for another input
+ * than the state's, the output cut back to what it was. */
+static void end_lines(struct app *app) {
+  struct bd_engine_stats st;
+  bool finished;
+
+  if (app->cfg.state == NULL)
+    return;
+  bd_engine_get_stats(app->engine, &st);
+  finished = app->signum == 0 && bd_engine_fatal(app->engine) == NULL &&
+             !app->stalled && !app->input_failed && !app->other_input &&
+             bd_output_error(app->out) == 0;
+  if (finished && !bd_resume_input_ended(app->resume, st.started))
+    app->other_input = true;
+  if (app->other_input) {
+    bd_errorf("state file %s was made for another input: the output is as "
+              "that run left it",
+              app->cfg.state);
+    bd_resume_restore(app->resume);
+    return;
+  }
+  commit(app, finished, finished ? exit_status(app) : 0);
+}
+
 static int open_rdap(struct app *app) {
   struct bd_rdap_config rc;
   if (!app->cfg.confirm)
@@ -302,7 +430,8 @@ static int open_rdap(struct app *app) {
 
 static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_config ec;
-  struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch};
+  struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch,
+                                  app->cfg.state != NULL ? on_resume : NULL};
 
   memset(&ec, 0, sizeof(ec));
   if (app->cfg.authoritative) {
@@ -345,6 +474,13 @@ static void start_handles(struct app *app) {
   uv_unref((uv_handle_t *)&app->sigterm);
   uv_timer_init(&app->loop, &app->progress_timer);
   app->progress_timer.data = app;
+  uv_timer_init(&app->loop, &app->commit_timer);
+  app->commit_timer.data = app;
+  if (app->cfg.state != NULL) {
+    uv_timer_start(&app->commit_timer, on_commit_tick, COMMIT_INTERVAL_MS,
+                   COMMIT_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&app->commit_timer);
+  }
   if (app->progress.enabled) {
     uint64_t ms = app->progress.in_place ? PROGRESS_INTERVAL_MS
                                          : PROGRESS_LINE_INTERVAL_MS;
@@ -359,6 +495,7 @@ static void close_handles(struct app *app) {
   uv_close((uv_handle_t *)&app->sigint, NULL);
   uv_close((uv_handle_t *)&app->sigterm, NULL);
   uv_close((uv_handle_t *)&app->progress_timer, NULL);
+  uv_close((uv_handle_t *)&app->commit_timer, NULL);
   uv_run(&app->loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&app->loop) != 0)
     bd_errorf("internal error: handles left open at exit");
@@ -407,7 +544,7 @@ static void drain_output(struct app *app) {
 
 static int exit_status(const struct app *app) {
   int err = bd_output_error(app->out);
-  if (bd_engine_fatal(app->engine) != NULL)
+  if (bd_engine_fatal(app->engine) != NULL || app->other_input)
     return EXIT_USAGE;
   if (err == -EPIPE)
     return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
@@ -442,6 +579,15 @@ static int run(struct app *app) {
   /* A file that cannot be opened is a set-up error: nothing is sent. */
   if (tell_input_failures(app) || open_zones(app) != 0)
     return EXIT_USAGE;
+  switch (open_lines(app)) {
+  case BD_RESUME_FRESH:
+  case BD_RESUME_CONTINUE:
+    break;
+  case BD_RESUME_COMPLETE:
+    return check_finished(app);
+  default:
+    return EXIT_USAGE;
+  }
   if (uv_loop_init(&app->loop) != 0) {
     bd_errorf("cannot start the event loop");
     return EXIT_USAGE;
@@ -451,6 +597,12 @@ static int run(struct app *app) {
     return EXIT_USAGE;
   }
   init_progress(app);
+  if (app->resume != NULL) {
+    uint64_t earlier[3];
+    bd_resume_earlier(app->resume, earlier);
+    for (int i = 0; i < 3; i++)
+      app->progress.counts.by_status[i] += earlier[i];
+  }
   if (open_rdap(app) != 0 || open_engine(app, window) != 0) {
     if (app->rdap != NULL)
       bd_rdap_close(app->rdap);
@@ -472,6 +624,7 @@ static int run(struct app *app) {
   }
   drain_output(app);
   finish_output(app);
+  end_lines(app);
   close_handles(app);
   return exit_status(app);
 }
@@ -547,6 +700,7 @@ int main(int argc, char **argv) {
   bd_engine_free(app.engine);
   bd_rdap_free(app.rdap);
   bd_zoneset_free(app.zones);
+  bd_resume_close(app.resume);
   bd_output_free(app.out);
   bd_source_close(app.src);
   bd_config_free(&app.cfg);

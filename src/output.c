@@ -28,11 +28,14 @@
 #define BD_UNICODE_NAME_MAX (4 * BD_NAME_MAX + 1)
 
 struct held_line {
-  char *text; /* NULL: empty slot; &filtered_out: filtered away */
+  char *text; /* NULL: empty slot; &filtered_out: filtered away;
+                 &skipped: done in an earlier run (--state) */
   size_t len;
+  enum bd_status status;
 };
 
 static char filtered_out;
+static char skipped;
 
 _Static_assert(BD_LINE_CAP <= CHUNK_SIZE, "a line fits in an empty chunk");
 
@@ -375,7 +378,7 @@ void bd_output_free(struct bd_output *out) {
   free(out->spare);
   if (out->held != NULL) {
     for (size_t i = 0; i < out->cfg.reorder_cap; i++)
-      if (out->held[i].text != &filtered_out)
+      if (out->held[i].text != &filtered_out && out->held[i].text != &skipped)
         free(out->held[i].text);
     free(out->held);
   }
@@ -647,13 +650,20 @@ static size_t format(const struct bd_output *out, char *line,
                        : bd_format_marks(line, BD_LINE_CAP, r);
 }
 
+/* A name's line (or its absence, filtered away) is in the output's order
+ * now: written by the next flush. */
+static void settle(struct bd_output *out, uint64_t seq, enum bd_status st) {
+  if (out->cfg.on_settled != NULL)
+    out->cfg.on_settled(out->cfg.data, seq, st);
+}
+
 /* Writes the lines now due in input order. */
 static int release_due(struct bd_output *out) {
   for (;;) {
     struct held_line *h = &out->held[out->next_seq % out->cfg.reorder_cap];
     if (h->text == NULL)
       return 0;
-    if (h->text != &filtered_out) {
+    if (h->text != &filtered_out && h->text != &skipped) {
       int rc = append(out, h->text, h->len);
       free(h->text);
       if (rc != 0) {
@@ -661,14 +671,17 @@ static int release_due(struct bd_output *out) {
         return rc;
       }
     }
+    if (h->text != &skipped)
+      settle(out, out->next_seq, h->status);
     h->text = NULL;
     out->next_seq++;
   }
 }
 
-static int hold(struct bd_output *out, uint64_t seq, const char *line,
-                size_t len) {
+static int hold(struct bd_output *out, uint64_t seq, enum bd_status st,
+                const char *line, size_t len) {
   struct held_line *h = &out->held[seq % out->cfg.reorder_cap];
+  h->status = st;
   if (len == 0) {
     h->text = &filtered_out;
     return 0;
@@ -695,14 +708,25 @@ int bd_output_emit(struct bd_output *out, const struct bd_result *r) {
     out->dropped += len > 0;
     return 0;
   }
-  if (!out->cfg.input_order)
-    return len > 0 ? append(out, line, len) : 0;
-  if (hold(out, r->seq, line, len) != 0) {
+  if (!out->cfg.input_order) {
+    rc = len > 0 ? append(out, line, len) : 0;
+    if (rc == 0)
+      settle(out, r->seq, r->verdict->status);
+    return rc;
+  }
+  if (hold(out, r->seq, r->verdict->status, line, len) != 0) {
     /* Out of memory: a line out of order beats a lost line. */
     if (len > 0 && (rc = append(out, line, len)) != 0)
       return rc;
     out->held[r->seq % out->cfg.reorder_cap].text = &filtered_out;
   }
+  return release_due(out);
+}
+
+int bd_output_skip(struct bd_output *out, uint64_t seq) {
+  if (!out->cfg.input_order || out->interrupted)
+    return 0;
+  out->held[seq % out->cfg.reorder_cap].text = &skipped;
   return release_due(out);
 }
 

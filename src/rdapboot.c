@@ -402,7 +402,7 @@ int bd_rdapboot_cache_store(const char *path, const char *data, size_t len,
                             time_t expires) {
   /* The expiry is the modification time (rdapboot.h). */
   struct bd_cache_piece piece = {data, len};
-  return bd_cache_store(path, &piece, 1, expires);
+  return bd_cache_store(path, &piece, 1, expires, false);
 }
 
 long bd_rdapboot_max_age(const char *cache_control) {

@@ -175,7 +175,8 @@ int bd_zoneindex_save(struct bd_zoneindex_builder *b,
         {zeros, entries_offset(bits) - HEADER_SIZE - dir_bytes},
         {b->tagged, n * sizeof(uint64_t)},
     };
-    rc = bd_cache_store(path, pieces, sizeof(pieces) / sizeof(pieces[0]), 0);
+    rc = bd_cache_store(path, pieces, sizeof(pieces) / sizeof(pieces[0]), 0,
+                        false);
   }
   free(dir);
   bd_zoneindex_builder_free(b);

@@ -1,8 +1,10 @@
-/* Files in blogdom's cache directory: where they live, and how one is
- * replaced whole, so that a reader never sees half of one. */
+/* Files in blogdom's cache directory: where they live, and how one (there
+ * or anywhere) is replaced whole, so that a reader never sees half of
+ * one. */
 #ifndef BLOGDOM_CACHEFILE_H
 #define BLOGDOM_CACHEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -23,9 +25,11 @@ struct bd_cache_piece {
 /* Replaces the file at path with the pieces, one after the other: written
  * to a temporary file beside it, then renamed over it, creating the
  * directories above it (mode 0700) as needed. mtime, when not 0, becomes
- * the file's modification time. Returns 0, or a negative errno value;
- * nothing is left behind on failure. */
+ * the file's modification time. durable: the file and then its directory
+ * are synced (fsync(2)), so that after a crash path is the old file or
+ * the new one, whole. Returns 0, or a negative errno value; nothing is
+ * left behind on failure. */
 int bd_cache_store(const char *path, const struct bd_cache_piece *pieces,
-                   size_t npieces, time_t mtime);
+                   size_t npieces, time_t mtime, bool durable);
 
 #endif

@@ -35,7 +35,9 @@ struct bd_config {
   size_t nfiles;
   char **zones; /* --zone paths (pointers into argv) */
   size_t nzones;
-  char **tlds; /* normalized, owned */
+  const char *output; /* -o FILE, or NULL: stdout (a pointer into argv) */
+  const char *state;  /* --state FILE, or NULL */
+  char **tlds;        /* normalized, owned */
   size_t ntlds;
   unsigned max_len;
   struct bd_server_list servers; /* empty: the system's */
@@ -78,6 +80,12 @@ enum bd_cli_status {
 enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg);
 
 void bd_config_free(struct bd_config *cfg);
+
+/* A key of the options that change which names get which lines (-t, -m,
+ * --type, --confirm, --shard, --json, --only, -A, --for-sale, --zone, the
+ * wildcard check): a --state made with another key is refused. Servers,
+ * pace, order and timeouts are not in it. */
+uint64_t bd_config_lines_key(const struct bd_config *cfg);
 
 /* True when fd is a pipe, a FIFO, a socket or a regular file: input that
  * was put there; false for a terminal, a character device such as

@@ -53,6 +53,11 @@ struct bd_engine_hooks {
   bool (*has_room)(void *data, uint64_t seq);
   /* A batch of events was handled: a good moment to flush. */
   void (*on_batch)(void *data);
+  /* --state: each name taken, in order: 1 when its line is in the output
+   * from an earlier run (the name is skipped, and its number with it), 0
+   * to ask it, -1 to end the run (the input is not the state's). NULL:
+   * every name is asked. */
+  int (*resume)(void *data, uint64_t seq, const char *text, size_t len);
 };
 
 struct bd_engine_stats {
@@ -60,6 +65,7 @@ struct bd_engine_stats {
   uint64_t finished;    /* names with a verdict */
   uint64_t unreached;   /* names dropped by an interrupt */
   uint64_t zone_judged; /* names judged by a zone file, never sent */
+  uint64_t resumed;     /* names whose lines an earlier run wrote */
   uint64_t queries;     /* queries sent, retries included */
   uint64_t retries;
   uint64_t timeouts;

@@ -61,6 +61,11 @@ struct bd_output_config {
    * mark after being over the high one (bd_output_has_room says yes
    * again), and when a write fails (bd_output_error says why). */
   void (*on_wake)(void *data);
+  /* Called when the line of the name with this sequence number (or its
+   * absence, when --only filters it away) takes its place in the output,
+   * to be written by the next flush; in the order of the output. NULL:
+   * not asked. */
+  void (*on_settled)(void *data, uint64_t seq, enum bd_status status);
   void *data;
 };
 
@@ -99,6 +104,11 @@ void bd_output_free(struct bd_output *out);
  * errno of that failure (-EPIPE: the reader went away), again at every
  * later call: the run should stop. */
 int bd_output_emit(struct bd_output *out, const struct bd_result *r);
+
+/* The name with this sequence number has its line from an earlier run
+ * (--state): in input order, the lines after it need not wait for it.
+ * Returns 0 or a write error, as bd_output_emit. */
+int bd_output_skip(struct bd_output *out, uint64_t seq);
 
 /* True while a result with this sequence number can be taken: without
  * holding back more than reorder_cap lines, and while stdout is not full

@@ -115,7 +115,7 @@ static bool has_room(void *data, uint64_t seq) {
 static void engine_runs(const struct bd_engine_config *ec, unsigned *failed,
                         unsigned *succeeded) {
   struct bd_source_config sc;
-  struct bd_engine_hooks hooks = {NULL, on_result, has_room, NULL};
+  struct bd_engine_hooks hooks = {NULL, on_result, has_room, NULL, NULL};
   long before = bd_failalloc_live();
 
   source_config(&sc, NULL, 0);
