@@ -405,6 +405,11 @@ static void end_lines(struct app *app) {
              bd_output_error(app->out) == 0;
   if (finished && !bd_resume_input_ended(app->resume, st.started))
     app->other_input = true;
+  if (app->other_input && bd_resume_out_of_memory(app->resume)) {
+    /* The last commit stands: a rerun goes on from there. */
+    bd_errorf("out of memory: run it again to go on");
+    return;
+  }
   if (app->other_input) {
     bd_errorf("state file %s was made for another input: the output is as "
               "that run left it",

@@ -55,6 +55,7 @@ struct bd_resume {
   uint64_t next;  /* the next name's sequence number */
   uint64_t check; /* the chain recomputed below the loaded watermark */
   bool mismatch;
+  bool nomem;         /* the account could not grow: the run must stop */
   uint64_t counts[3]; /* lines settled in this run, by status */
 };
 
@@ -284,8 +285,10 @@ enum bd_resume_name bd_resume_name(struct bd_resume *r, uint64_t seq,
   if (r->mismatch)
     return BD_RESUME_OTHER_INPUT;
   if (r->ring_len == r->ring_cap && !grow_ring(r)) {
-    /* Out of memory: asked again rather than lost. */
-    return BD_RESUME_ASK;
+    /* Out of memory: neither asked again (a second line) nor skipped
+     * unrecorded; the run stops, and can be continued. */
+    r->nomem = true;
+    return BD_RESUME_OTHER_INPUT;
   }
   *slot(r, seq) = h | (e != NULL);
   r->ring_len++;
@@ -375,6 +378,10 @@ int bd_resume_commit(struct bd_resume *r, bool complete, int status) {
 void bd_resume_restore(struct bd_resume *r) {
   if (r->state_path != NULL && r->fd >= 0)
     (void)ftruncate(r->fd, (off_t)r->loaded.output_len);
+}
+
+bool bd_resume_out_of_memory(const struct bd_resume *r) {
+  return r != NULL && r->nomem;
 }
 
 void bd_resume_close(struct bd_resume *r) {

@@ -52,7 +52,9 @@ int bd_resume_open(struct bd_resume **out, const char *output_path,
                    enum bd_resume_start *start, int *status, char *why,
                    size_t why_size);
 
-/* Each name taken from the input, in order from 0, as its text came. */
+/* Each name taken from the input, in order from 0, as its text came.
+ * BD_RESUME_OTHER_INPUT also when memory ran out
+ * (bd_resume_out_of_memory): either way the run stops. */
 enum bd_resume_name bd_resume_name(struct bd_resume *r, uint64_t seq,
                                    const char *text, size_t len);
 
@@ -78,6 +80,9 @@ int bd_resume_commit(struct bd_resume *r, bool complete, int status);
 /* Cuts the output back to what the state covered when the run started:
  * after another input was found, whatever this run wrote goes. */
 void bd_resume_restore(struct bd_resume *r);
+
+/* True when the run stopped for want of memory, not for another input. */
+bool bd_resume_out_of_memory(const struct bd_resume *r);
 
 /* Closes the output and frees everything. NULL is fine. */
 void bd_resume_close(struct bd_resume *r);
