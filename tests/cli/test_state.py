@@ -201,7 +201,12 @@ def test_an_interrupt_commits_what_is_done(faultd, tmp_path):
                                 without_checks([str(a) for a in args]),
                                 stdin=names_in, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-    time.sleep(0.4)
+    # Interrupted once lines come (a fixed sleep could fall before the
+    # handlers are in place under valgrind).
+    end = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size == 0) and \
+            time.monotonic() < end and proc.poll() is None:
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(30) == 128 + signal.SIGINT
     done = len(out.read_text().splitlines())
