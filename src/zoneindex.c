@@ -143,7 +143,7 @@ int bd_zoneindex_save(struct bd_zoneindex_builder *b,
   static const uint8_t zeros[8];
   unsigned char head[HEADER_SIZE];
   struct header h;
-  size_t n = sort_unique(b->tagged, b->len);
+  size_t n = b->len = sort_unique(b->tagged, b->len);
   unsigned bits = dir_bits_for(n);
   size_t dir_bytes = dir_bytes_of(bits);
   uint32_t *dir;
@@ -179,7 +179,8 @@ int bd_zoneindex_save(struct bd_zoneindex_builder *b,
                         false);
   }
   free(dir);
-  bd_zoneindex_builder_free(b);
+  if (rc == 0)
+    bd_zoneindex_builder_free(b);
   return rc;
 }
 

@@ -46,6 +46,9 @@ struct build {
   size_t last_len;
   enum bd_zonename last_kind;
   bool nomem;
+  uint64_t records; /* read, and skipped outside the origin */
+  uint64_t outside;
+  uint64_t t0; /* when the reading started */
   const char *path;
   bd_zoneset_progress_cb progress;
   void *progress_data;
@@ -154,25 +157,23 @@ static void on_progress(void *data, uint64_t done, uint64_t size) {
     bu->progress(bu->progress_data, bu->path, done, size);
 }
 
-/* Reads the zone file at path and saves its index at index_path. Returns
- * 0; -1 when the file is at fault (why says how); or the negative errno
- * value of a failure to save the index, why left alone. */
-static int build_index(const char *path, uint64_t key, const char *index_path,
-                       bd_zoneset_progress_cb progress, void *progress_data,
-                       char *why, size_t why_size) {
-  struct build bu;
+/* Reads the zone file at path into bu. Returns 0, or -1 with why saying
+ * what is wrong with the file (bu is then freed). */
+static int read_zone(struct build *bu, const char *path, uint64_t key,
+                     bd_zoneset_progress_cb progress, void *progress_data,
+                     char *why, size_t why_size) {
   struct bd_zonefile_report report;
-  struct bd_zonefile_visitor v = {&bu, on_soa, on_record, on_progress};
+  struct bd_zonefile_visitor v = {bu, on_soa, on_record, on_progress};
   uint64_t t0 = uv_hrtime();
   int rc;
 
-  memset(&bu, 0, sizeof(bu));
-  bu.meta.key = key;
-  bu.path = path;
-  bu.progress = progress;
-  bu.progress_data = progress_data;
+  memset(bu, 0, sizeof(*bu));
+  bu->meta.key = key;
+  bu->path = path;
+  bu->progress = progress;
+  bu->progress_data = progress_data;
   rc = bd_zonefile_read(path, &v, &report);
-  if (rc == 0 && bu.nomem) {
+  if (rc == 0 && bu->nomem) {
     rc = -1;
     snprintf(report.what, sizeof(report.what), "out of memory");
   }
@@ -181,17 +182,12 @@ static int build_index(const char *path, uint64_t key, const char *index_path,
       snprintf(why, why_size, "%s:%lu: %s", path, report.line, report.what);
     else
       snprintf(why, why_size, "%s: %s", path, report.what);
-    bd_zoneindex_builder_free(&bu.b);
+    bd_zoneindex_builder_free(&bu->b);
     return -1;
   }
-  rc = bd_zoneindex_save(&bu.b, &bu.meta, index_path);
-  if (rc != 0)
-    return rc == -1 ? -EIO : rc;
-  bd_debugf("zone file %s: %llu records (%llu outside its zone) indexed in "
-            "%.1f s",
-            path, (unsigned long long)report.records,
-            (unsigned long long)report.outside,
-            (double)(uv_hrtime() - t0) / 1e9);
+  bu->records = report.records;
+  bu->outside = report.outside;
+  bu->t0 = t0;
   return 0;
 }
 
@@ -228,28 +224,37 @@ static void temporary_path(char *buf, size_t size) {
 }
 
 /* Builds the index of z's file at index_path, or in a temporary file when
- * that cannot be written, and maps it. */
+ * that cannot be written (the file is read once either way), and maps
+ * it. */
 static int build_and_map(struct zone *z, uint64_t key, char *index_path,
                          size_t index_size, bool temporary,
                          bd_zoneset_progress_cb progress, void *progress_data,
                          char *why, size_t why_size) {
-  int rc = build_index(z->path, key, index_path, progress, progress_data, why,
-                       why_size);
-  if (rc < -1 && !temporary) {
+  struct build bu;
+  int rc;
+
+  if (read_zone(&bu, z->path, key, progress, progress_data, why, why_size) != 0)
+    return -1;
+  rc = bd_zoneindex_save(&bu.b, &bu.meta, index_path);
+  if (rc != 0 && !temporary) {
     bd_warnf("cannot keep the index of %s in %s (%s): it is built again on "
              "every run",
              z->path, index_path, strerror(-rc));
     temporary_path(index_path, index_size);
     temporary = true;
-    rc = build_index(z->path, key, index_path, progress, progress_data, why,
-                     why_size);
+    rc = bd_zoneindex_save(&bu.b, &bu.meta, index_path);
   }
+  bd_zoneindex_builder_free(&bu.b);
   if (rc != 0) {
-    if (rc < -1)
-      snprintf(why, why_size, "%s: cannot write its index %s: %s", z->path,
-               index_path, strerror(-rc));
+    snprintf(why, why_size, "%s: cannot write its index %s: %s", z->path,
+             index_path, strerror(-rc));
     return -1;
   }
+  bd_debugf("zone file %s: %llu records (%llu outside its zone) indexed in "
+            "%.1f s",
+            z->path, (unsigned long long)bu.records,
+            (unsigned long long)bu.outside,
+            (double)(uv_hrtime() - bu.t0) / 1e9);
   rc = bd_zoneindex_open(&z->index, index_path);
   if (temporary)
     unlink(index_path);

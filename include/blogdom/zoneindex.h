@@ -47,7 +47,8 @@ struct bd_zoneindex_meta {
 };
 
 /* Sorts b's names and writes the index to path, replacing any file there
- * whole (cachefile.h); b is emptied. Returns 0, or a negative errno
+ * whole (cachefile.h); b is emptied then. On failure b keeps its names,
+ * sorted, for another path. Returns 0, or a negative errno
  * value. */
 int bd_zoneindex_save(struct bd_zoneindex_builder *b,
                       const struct bd_zoneindex_meta *meta, const char *path);
