@@ -10,6 +10,7 @@ of their own loopback addresses:
     127.0.0.4  dev.        (the same zone)
     127.0.0.5  ., dev., com.: the same dev. zone, for the recursive mode
                (-s 127.0.0.5 passes vetting: it answers the root zone)
+    127.0.0.12 mute.'s only server: a socket that reads nothing (silent)
 
 and blogdom run three ways over the same names:
 
@@ -17,6 +18,10 @@ and blogdom run three ways over the same names:
     authoritative        --root 127.0.0.2 --server-rate 0 (two TLD servers)
     authoritative, polite --root 127.0.0.2 (the default 100 queries a second
                           to each server), on a small share of the names
+    a dead zone ahead     --root 127.0.0.2, defaults: D names under mute.
+                          and then D under dev., against the D dev. names
+                          alone; when the last dev. line came, and the
+                          last line of all
 
 Prints names/s, the ratio of the authoritative mode to the recursive one
 (measured in the same run), wrong verdicts, '?' lines and peak RSS.
@@ -62,6 +67,8 @@ dev. IN NS ns2.dev.
 ns1.dev. IN A 127.0.0.3
 ns2.dev. IN A 127.0.0.4
 com. IN NS a.root.
+mute. IN NS ns1.mute.
+ns1.mute. IN A 127.0.0.12
 """
 
 COM_ZONE = """$ORIGIN com.
@@ -153,6 +160,47 @@ def run_blogdom(blogdom, args, names_file):
     return seconds, out.read_text().splitlines(), rss, proc.returncode
 
 
+def timed_lines(blogdom, args, names_file):
+    """Runs blogdom; returns (seconds at its last line under dev., at its
+    last line, lines)."""
+    t0 = time.monotonic()
+    last_dev = 0.0
+    lines = []
+    with subprocess.Popen([blogdom, "-q", "-f", str(names_file)] + args,
+                          stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                          text=True) as proc:
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.rstrip().endswith(".dev"):
+                last_dev = time.monotonic() - t0
+    return last_dev, time.monotonic() - t0, lines
+
+
+def dead_zone(args, work):
+    """The dev. names alone, then behind as many names of a dead zone."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.12", 53))
+    live = [f"n{i}.dev" for i in range(args.dead)]
+    alone = work / "live.txt"
+    behind = work / "dead-first.txt"
+    alone.write_text("\n".join(live) + "\n")
+    behind.write_text("".join(f"d{i}.mute\n" for i in range(args.dead)) +
+                      "\n".join(live) + "\n")
+    flags = ["--root", "127.0.0.2"]
+    rows = []
+    try:
+        for _ in range(args.rounds):
+            a_dev, _, a_lines = timed_lines(args.blogdom, flags, alone)
+            b_dev, b_all, b_lines = timed_lines(args.blogdom, flags, behind)
+            dead_q = sum(1 for x in b_lines if x.startswith("? ") and
+                         x.endswith(".mute"))
+            rows.append((a_dev, b_dev, b_all, len(a_lines), len(b_lines),
+                         dead_q))
+    finally:
+        silent.close()
+    return rows
+
+
 def judge(lines, n):
     """(wrong verdicts, ? lines) against the zone: n<even> exist."""
     wrong = errors = 0
@@ -194,7 +242,9 @@ def inside(args):
                 args.blogdom, ["--root", "127.0.0.2"], small)
             wrong, errors = judge(lines, args.polite)
             polite = (args.polite / s, s, rss, wrong, errors, len(lines))
-            print(json.dumps({"rows": rows, "polite": polite}))
+            dead = dead_zone(args, work) if args.dead else []
+            print(json.dumps({"rows": rows, "polite": polite,
+                              "dead": dead}))
         finally:
             for p in procs:
                 p.terminate()
@@ -207,6 +257,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--polite", type=int, default=2000,
                     help="names for the run with the default --server-rate")
+    ap.add_argument("--dead", type=int, default=400,
+                    help="names of the dead zone, and of dev. behind them "
+                    "(0: no such run)")
     ap.add_argument("--blogdom", default=str(ROOT / "build/release/blogdom"))
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -220,7 +273,8 @@ def main():
             sys.exit(f"authbench: {tool} is missing: scripts/bootstrap bench")
     cmd = ["unshare", "--net", "--mount", sys.executable, __file__,
            "--inside", "--count", str(args.count), "--rounds",
-           str(args.rounds), "--polite", str(args.polite), "--blogdom",
+           str(args.rounds), "--polite", str(args.polite), "--dead",
+           str(args.dead), "--blogdom",
            os.path.abspath(args.blogdom)]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
@@ -246,6 +300,15 @@ def main():
           f"  ({args.polite} names, 100 qps a server)")
     print(f"ratio authoritative / recursive: "
           f"{med['authoritative'] / med['recursive']:.2f}")
+    dead = res["dead"]
+    if dead:
+        print(f"a dead zone ahead ({args.dead} names under mute., then "
+              f"{args.dead} under dev.; defaults):")
+        for a_dev, b_dev, b_all, a_n, b_n, dead_q in dead:
+            print(f"  dev. alone {a_dev:6.2f} s; behind the dead zone "
+                  f"{b_dev:6.2f} s (ratio {b_dev / a_dev:.2f}); last line "
+                  f"{b_all:6.2f} s; lines {a_n} and {b_n}; mute. '?' "
+                  f"{dead_q}")
 
 
 if __name__ == "__main__":

@@ -239,7 +239,7 @@ static void finish_vetting(struct bd_checks *c) {
 
   c->vetted = true;
   for (size_t i = 0; i < z->count; i++) {
-    struct bd_zone_server *zs = z->servers[i];
+    struct bd_peer *zs = z->servers[i];
     zs->vet =
         bd_trust_vet(&zs->vet_rewrite, &zs->vet_reference, &zs->vet_rcode);
     if (zs->vet != BD_VET_OK) {
@@ -248,7 +248,7 @@ static void finish_vetting(struct bd_checks *c) {
     }
   }
   for (size_t i = 0; last_bad != BD_ZONE_NONE && i < z->count; i++) {
-    const struct bd_zone_server *zs = z->servers[i];
+    const struct bd_peer *zs = z->servers[i];
     const char *what =
         bd_vet_describe(zs->vet, zs->vet_rcode, buf, sizeof(buf));
     if (zs->vet == BD_VET_OK)

@@ -22,6 +22,7 @@
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/pacer.h"
+#include "blogdom/peer.h"
 #include "blogdom/probe.h"
 #include "blogdom/random.h"
 #include "blogdom/records.h"
@@ -49,6 +50,13 @@
 #define RELEASED_FLOORS 4
 /* The --for-sale stage holds at most this many window floors of names. */
 #define FOR_SALE_WINDOWS 4
+/* Names waiting in the zones' queues of the authoritative mode, at most
+ * (about 1 MiB of probes): a dead zone's names wait there for their
+ * tries while the names of live zones behind them in the input go past. */
+#define QUEUED_NAMES_MAX 4096
+/* Names taken in the authoritative mode before the zones' queues are
+ * served again. */
+#define TAKE_BATCH 64
 
 struct bd_engine {
   uv_loop_t *loop;
@@ -60,8 +68,12 @@ struct bd_engine {
   struct bd_iterate *iterate; /* --authoritative: the map of zones */
   size_t rotor;               /* the server after which the next name goes */
   struct bd_probe_pool pool;
-  struct bd_probe_queue retries; /* QUEUED probes, retries and checks */
-  struct bd_checks *checks;      /* NULL when no check is wanted */
+  struct bd_peers peers; /* every server address, once */
+  /* Zones with probes QUEUED (retries, checks, the map's names), served
+   * in turn: a zone that cannot send holds back only its own. */
+  struct bd_zone *waiting_head;
+  struct bd_zone *waiting_tail;
+  struct bd_checks *checks; /* NULL when no check is wanted */
   struct bd_stage stages[MAX_STAGES];
   size_t nstages;
   struct bd_confirm_stage confirm; /* the stages' own state */
@@ -98,10 +110,7 @@ struct bd_engine {
   /* Servers whose silence ended, with probes still out (BD_ZONE_RESEND):
    * written off at the top of the next pump. A server past the few kept
    * leaves its probes to their timeout. */
-  struct {
-    struct bd_zone *zone;
-    size_t server;
-  } write_offs[MAX_WRITE_OFFS];
+  struct bd_peer *write_offs[MAX_WRITE_OFFS];
   size_t nwrite_offs;
   uint64_t next_seq;
   struct bd_engine_stats stats;
@@ -112,6 +121,44 @@ struct bd_engine {
 static void pump(struct bd_engine *e);
 static void pump_soon(struct bd_engine *e);
 static void close_engine(struct bd_engine *e);
+
+/* ---- the zones' queues ----------------------------------------------- */
+
+/* z joins the ring of zones with probes waiting, at its end, unless it
+ * is in it. */
+static void join_ring(struct bd_engine *e, struct bd_zone *z) {
+  if (z->waiting)
+    return;
+  z->waiting = true;
+  z->next_waiting = NULL;
+  if (e->waiting_tail != NULL)
+    e->waiting_tail->next_waiting = z;
+  else
+    e->waiting_head = z;
+  e->waiting_tail = z;
+}
+
+/* p waits (QUEUED) in its zone's queue. */
+static void queue_probe(struct bd_engine *e, struct bd_probe *p) {
+  if (p->state != BD_PROBE_QUEUED)
+    bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
+  bd_probe_queue_push(&p->zone->queue, p);
+  join_ring(e, p->zone);
+}
+
+/* The zone at the head of the ring, out of it: it joins again when a
+ * probe is queued, or when it is served and still has some. */
+static struct bd_zone *leave_ring(struct bd_engine *e) {
+  struct bd_zone *z = e->waiting_head;
+  if (z == NULL)
+    return NULL;
+  e->waiting_head = z->next_waiting;
+  if (e->waiting_head == NULL)
+    e->waiting_tail = NULL;
+  z->next_waiting = NULL;
+  z->waiting = false;
+  return z;
+}
 
 /* ---- lines ----------------------------------------------------------- */
 
@@ -316,7 +363,7 @@ static void finish_probe(struct bd_engine *e, struct bd_probe *p,
  * A name that meets it again and again (no descriptor can ever be had)
  * pays tries after all, so the run still ends. */
 static bool retry_local_failure(struct bd_engine *e, struct bd_probe *p) {
-  struct bd_zone_server *zs = p->zone->servers[p->server];
+  struct bd_peer *zs = p->zone->servers[p->server];
   int err = bd_lane_take_local_errno(&zs->lane);
   uint64_t now = uv_hrtime();
 
@@ -326,11 +373,10 @@ static bool retry_local_failure(struct bd_engine *e, struct bd_probe *p) {
     bd_warnf("sending paused: %s; lowering concurrency", strerror(err));
     e->warned_local = true;
   }
-  bd_zone_local_failure(p->zone, p->server, now, LOCAL_BACKOFF_NS);
+  bd_peer_local_failure(zs, now, LOCAL_BACKOFF_NS);
   e->backoff_until_ns = now + LOCAL_BACKOFF_NS;
   p->tries--;
-  bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
-  bd_probe_queue_push(&e->retries, p);
+  queue_probe(e, p);
   return true;
 }
 
@@ -357,14 +403,13 @@ static void give_up(struct bd_engine *e, struct bd_probe *p,
 }
 
 static void requeue(struct bd_engine *e, struct bd_probe *p) {
-  bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
-  bd_probe_queue_push(&e->retries, p);
+  queue_probe(e, p);
 }
 
 /* A truncated answer is the start of one: the same server is asked again
  * over TCP, and the try is not counted (RFC 7766 5). */
 static void ask_over_tcp(struct bd_engine *e, struct bd_probe *p) {
-  bd_zone_truncated(p->zone, p->server);
+  bd_peer_truncated(p->zone->servers[p->server]);
   p->via_tcp = true;
   p->tries--;
   requeue(e, p);
@@ -395,7 +440,7 @@ static const char *phase_words(enum bd_window_phase phase) {
   return "";
 }
 
-static void say_phase(const struct bd_zone_server *zs) {
+static void say_phase(const struct bd_peer *zs) {
   const struct bd_window *w = &zs->window;
   if (zs->phase == BD_WINDOW_PACED || zs->phase == BD_WINDOW_SEARCHING)
     bd_debugf("server %s: %s at %.0f q/s", zs->addr.text,
@@ -406,43 +451,50 @@ static void say_phase(const struct bd_zone_server *zs) {
     bd_debugf("server %s: %s, no pace", zs->addr.text, phase_words(zs->phase));
 }
 
-static void write_off_overtaken(struct bd_engine *e, struct bd_zone_server *zs,
+static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
                                 uint64_t answered_sent_ns);
 
-static void on_zone_event(void *data, struct bd_zone *z, size_t i,
-                          enum bd_zone_event ev) {
+static void on_sidelined(void *data, struct bd_zone *z, size_t i) {
   struct bd_engine *e = data;
-  const struct bd_zone_server *zs = z->servers[i];
+  e->stats.sidelined++;
+  bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
+           "names go to the other servers",
+           z->servers[i]->addr.text, 100 * z->health[i].failure_rate);
+}
+
+/* Whether no server of the recursive mode's zone answers (the map says
+ * so of its zones itself). */
+static bool no_resolver_left(const struct bd_engine *e) {
+  return e->zone != NULL && bd_zone_unreachable(e->zone, uv_hrtime());
+}
+
+static void on_peer_event(void *data, struct bd_peer *zs,
+                          enum bd_peer_event ev) {
+  struct bd_engine *e = data;
   switch (ev) {
-  case BD_ZONE_SIDELINED:
-    e->stats.sidelined++;
-    bd_warnf("server %s sidelined: %.0f%% of its last queries failed; its "
-             "names go to the other servers",
-             zs->addr.text, 100 * z->health[i].failure_rate);
-    break;
-  case BD_ZONE_SILENT:
+  case BD_PEER_SILENT:
     bd_warnf("server %s has stopped answering (nothing for %.1f s)%s",
              zs->addr.text,
              (double)bd_window_silence(&zs->window, uv_hrtime()) / 1e9,
-             bd_zone_unreachable(z, uv_hrtime())
+             no_resolver_left(e)
                  ? "; no server is left: names end as '?' until one answers"
                  : "; its names go to the other servers");
     break;
-  case BD_ZONE_BACK:
+  case BD_PEER_BACK:
     bd_warnf("server %s answers again", zs->addr.text);
     break;
-  case BD_ZONE_PHASE:
+  case BD_PEER_PHASE:
     say_phase(zs);
     break;
-  case BD_ZONE_OVERDUE:
-    write_off_overtaken(e, z->servers[i], zs->window.latest_answered_sent_ns);
+  case BD_PEER_OVERDUE:
+    write_off_overtaken(e, zs, zs->window.latest_answered_sent_ns);
     break;
-  case BD_ZONE_RESEND:
+  case BD_PEER_RESEND:
     /* Told from inside an answer's callback: the next pump does it. */
-    if (e->nwrite_offs < MAX_WRITE_OFFS) {
-      e->write_offs[e->nwrite_offs].zone = z;
-      e->write_offs[e->nwrite_offs++].server = i;
-    }
+    if (e->nwrite_offs < MAX_WRITE_OFFS)
+      e->write_offs[e->nwrite_offs++] = zs;
+    break;
+  case BD_PEER_NEVENTS:
     break;
   }
 }
@@ -461,7 +513,7 @@ static void keep_records(struct bd_engine *e, struct bd_probe *p,
 static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
                           unsigned char *abuf, int alen);
 
-static void free_slot(struct bd_engine *e, struct bd_zone_server *zs) {
+static void free_slot(struct bd_engine *e, struct bd_peer *zs) {
   assert(e->stats.inflight > 0 && zs->inflight > 0);
   e->stats.inflight--;
   zs->inflight--;
@@ -472,7 +524,7 @@ static void free_slot(struct bd_engine *e, struct bd_zone_server *zs) {
  * takes longer at times than the window allowed for. */
 static void on_written_off(struct bd_engine *e, struct bd_flight *f, int status,
                            bool held) {
-  struct bd_zone_server *zs = container_of(f, struct bd_zone_server, flight);
+  struct bd_peer *zs = container_of(f, struct bd_peer, flight);
   if (held)
     free_slot(e, zs);
   if (status == ARES_SUCCESS)
@@ -484,7 +536,7 @@ static void on_written_off(struct bd_engine *e, struct bd_flight *f, int status,
  * not sent more for its losses, while a path that loses a share is not
  * held back by them until their timeout. Their queries wait in c-ares
  * meanwhile, a few floors of them at most. */
-static void release_slots(struct bd_engine *e, struct bd_zone_server *zs) {
+static void release_slots(struct bd_engine *e, struct bd_peer *zs) {
   unsigned cap = RELEASED_FLOORS * zs->window.floor;
   while (bd_flight_release(&zs->flight, zs->window.settled_until_ns, cap) !=
          NULL)
@@ -495,7 +547,7 @@ static void release_slots(struct bd_engine *e, struct bd_zone_server *zs) {
  * still out: lost (RACK), and their names asked again now rather than
  * after their timeout. Each counts as a try, as a timeout does; a name's
  * last try waits its timeout out. */
-static void write_off_overtaken(struct bd_engine *e, struct bd_zone_server *zs,
+static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
                                 uint64_t answered_sent_ns) {
   uint64_t lost_after = bd_window_lost_after(&zs->window);
   uint64_t now = uv_hrtime();
@@ -525,7 +577,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
   struct bd_engine *e = t->owner;
   bool held;
   struct bd_probe *p = bd_flight_done(t, &held);
-  struct bd_zone_server *zs;
+  struct bd_peer *zs;
   uint64_t sent_ns;
 
   (void)timeouts;
@@ -620,12 +672,12 @@ int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
   p->asker_arg = arg;
   p->zone = e->zone;
   p->server = BD_ZONE_NONE;
-  /* The retries' queue goes out first, at the next pump: never from
-   * inside the caller. The map may fail it at once (no server). */
+  /* Queued, it goes out at the next pump: never from inside the caller.
+   * The map may fail it at once (no server). */
   if (e->iterate != NULL)
     bd_iterate_route(e->iterate, p);
   else
-    bd_probe_queue_push(&e->retries, p);
+    queue_probe(e, p);
   return 0;
 }
 
@@ -645,7 +697,7 @@ static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
   if (e->iterate != NULL)
     bd_iterate_route(e->iterate, p);
   else
-    bd_probe_queue_push(&e->retries, p);
+    queue_probe(e, p);
   return 0;
 }
 
@@ -671,8 +723,8 @@ static void end_unsent(struct bd_engine *e, struct bd_probe *p) {
 }
 
 static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
-  struct bd_zone_server *zs = p->zone->servers[server];
-  struct bd_lane *lane = bd_zone_lane(p->zone, server, p->via_tcp);
+  struct bd_peer *zs = p->zone->servers[server];
+  struct bd_lane *lane = bd_peer_lane(zs, p->via_tcp);
   struct bd_try *t;
   unsigned char *query;
   uint64_t now;
@@ -713,7 +765,7 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   t->sent_ns = now;
   t->owner = e;
   bd_pacer_consume(&e->pacer, now);
-  p->send = bd_zone_sent(p->zone, server, now);
+  p->send = bd_peer_sent(zs, now);
   zs->inflight++;
   if (++e->stats.inflight > e->stats.inflight_peak)
     e->stats.inflight_peak = e->stats.inflight;
@@ -726,12 +778,8 @@ static void send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
  * timers before it polls, so after a stall of the loop the answers that
  * arrived meanwhile are read before any try is judged lost. */
 static void service_sockets(struct bd_engine *e) {
-  if (e->closed)
-    return;
-  if (e->iterate != NULL)
-    bd_iterate_expire(e->iterate, uv_hrtime());
-  else if (e->zone != NULL)
-    bd_zone_expire(e->zone, uv_hrtime());
+  if (!e->closed)
+    bd_peers_expire(&e->peers, uv_hrtime());
 }
 
 static void on_tick(uv_timer_t *t) {
@@ -843,11 +891,11 @@ static bool may_send(struct bd_engine *e) {
  * the names in their DNS life fewer than the window allows, the stages
  * keeping up, and the output able to hold its line. */
 static bool may_take_name(struct bd_engine *e) {
-  /* The map queues names before their zones have room: a floor's worth
-   * of them waiting is enough. */
+  /* The map queues names in their zones before these have room, as many
+   * as a dead zone may hold while the others go on. */
   if (e->iterate != NULL &&
       e->pool.names[BD_PROBE_QUEUED] + e->pool.names[BD_PROBE_PARKED] >=
-          e->cfg.window_floor)
+          QUEUED_NAMES_MAX)
     return false;
   return !e->source_done && bd_checks_ready(e->checks) &&
          bd_checks_fatal(e->checks) == NULL &&
@@ -1037,67 +1085,109 @@ static bool nothing_alive(const struct bd_engine *e) {
   return true;
 }
 
-/* Sends what the window, the pace and the input allow; retries and the
- * stages' queries first; at most SENDS_PER_TURN, then the loop reads its
- * sockets before the rest goes. */
-static void send_what_may_go(struct bd_engine *e) {
-  unsigned budget = SENDS_PER_TURN;
-  while (!e->stopping && may_send(e)) {
-    if (budget-- == 0) {
-      pump_soon(e);
+/* The next probe of z goes now if a server of z may take it: a retry to
+ * the next server in turn (the same one if alone), a vetting query to its
+ * own server. Returns false when none may; *wait then says when a server
+ * held back by its pace or cap may (0: unknown). */
+static bool send_from(struct bd_engine *e, struct bd_zone *z, uint64_t *wait) {
+  struct bd_probe *p = z->queue.head;
+  uint64_t now = uv_hrtime();
+  size_t server =
+      p->pinned ? p->server : bd_zone_choose(z, p->server, now, wait);
+
+  if (server == BD_ZONE_NONE && e->iterate != NULL && z->in_use == 0)
+    /* Its zone lost its last server while it waited. */
+    bd_iterate_resend(e->iterate, bd_probe_queue_pop(&z->queue));
+  else if (server == BD_ZONE_NONE && !p->pinned && bd_zone_unreachable(z, now))
+    end_unsent(e, bd_probe_queue_pop(&z->queue));
+  else if (server == BD_ZONE_NONE)
+    return false;
+  else
+    send_try(e, bd_probe_queue_pop(&z->queue), server);
+  return true;
+}
+
+/* One round of the ring: each zone with probes waiting sends what its
+ * servers take. A zone that cannot send holds back only its own probes. */
+static void serve_zones(struct bd_engine *e, unsigned *budget, uint64_t *wait) {
+  struct bd_zone *last = e->waiting_tail;
+  struct bd_zone *z;
+  bool more = last != NULL;
+
+  while (more && *budget > 0 && !e->stopping) {
+    z = leave_ring(e);
+    more = z != last;
+    while (z->queue.head != NULL && *budget > 0 && !e->stopping &&
+           may_send(e)) {
+      uint64_t w = 0;
+      if (!send_from(e, z, &w)) {
+        if (w > 0 && (*wait == 0 || w < *wait))
+          *wait = w;
+        break;
+      }
+      (*budget)--;
+    }
+    if (z->queue.head != NULL)
+      join_ring(e, z);
+  }
+}
+
+/* The recursive mode: new names go straight to the next resolver in turn
+ * that may take one, once the zone's own queue (retries, checks, stages'
+ * queries) is empty. Returns whether any name was taken. */
+static bool take_for_resolvers(struct bd_engine *e, unsigned *budget,
+                               uint64_t *wait) {
+  bool took = false;
+  while (e->zone->queue.head == NULL && *budget > 0 && !e->stopping &&
+         may_send(e)) {
+    uint64_t w = 0;
+    size_t server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &w);
+    if (server == BD_ZONE_NONE && !bd_zone_unreachable(e->zone, uv_hrtime())) {
+      /* Held back by a pace alone: with nothing in flight, only the
+       * wake-up brings the loop back. */
+      if (w > 0 && (*wait == 0 || w < *wait))
+        *wait = w;
       break;
     }
-    struct bd_probe *p = e->retries.head;
-    size_t server;
-    uint64_t wait = 0;
-    if (p != NULL) {
-      /* A retry goes to the next server in turn (the same one if alone);
-       * a vetting query to its own server. */
-      server = p->pinned
-                   ? p->server
-                   : bd_zone_choose(p->zone, p->server, uv_hrtime(), &wait);
-      if (server == BD_ZONE_NONE && e->iterate != NULL &&
-          p->zone->in_use == 0) {
-        /* Its zone lost its last server while it waited. */
-        bd_iterate_resend(e->iterate, bd_probe_queue_pop(&e->retries));
-        continue;
-      }
-      if (server == BD_ZONE_NONE && !p->pinned &&
-          bd_zone_unreachable(p->zone, uv_hrtime())) {
-        end_unsent(e, bd_probe_queue_pop(&e->retries));
-        continue;
-      }
-      if (server == BD_ZONE_NONE) {
-        if (wait > 0)
-          arm_wakeup(e, wait);
-        break;
-      }
-      send_try(e, bd_probe_queue_pop(&e->retries), server);
-    } else if (e->iterate != NULL) {
-      /* The map sends each name where it belongs, through the queue. */
-      if (!start_next_name(e, BD_ZONE_NONE))
-        break;
-    } else {
-      server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &wait);
-      if (server == BD_ZONE_NONE && bd_zone_unreachable(e->zone, uv_hrtime())) {
-        /* No server answers: the name ends unsent, and so does the
-         * next, until a probe is answered. */
-        if (!start_next_name(e, BD_ZONE_NONE))
-          break;
-        continue;
-      }
-      if (server == BD_ZONE_NONE) {
-        /* Held back by a pace alone: with nothing in flight, only the
-         * wake-up brings the loop back. */
-        if (wait > 0)
-          arm_wakeup(e, wait);
-        break;
-      }
-      if (!start_next_name(e, server))
-        break;
+    /* With no resolver answering, the name ends unsent, and so does the
+     * next, until a probe is answered. */
+    if (!start_next_name(e, server))
+      break;
+    took = true;
+    (*budget)--;
+    if (server != BD_ZONE_NONE)
       e->rotor = server;
-    }
   }
+  return took;
+}
+
+/* The authoritative mode: the map sends each name to its zone's queue. */
+static bool take_for_map(struct bd_engine *e) {
+  unsigned k = 0;
+  while (k < TAKE_BATCH && !e->stopping && start_next_name(e, BD_ZONE_NONE))
+    k++;
+  return k > 0;
+}
+
+/* Sends what the windows, the paces and the input allow; what waits in
+ * the zones' queues first; at most SENDS_PER_TURN, then the loop reads
+ * its sockets before the rest goes. */
+static void send_what_may_go(struct bd_engine *e) {
+  unsigned budget = SENDS_PER_TURN;
+  uint64_t wait = 0;
+  bool took = true;
+
+  while (took && budget > 0 && !e->stopping && may_send(e)) {
+    serve_zones(e, &budget, &wait);
+    if (budget == 0 || e->stopping || !may_send(e))
+      break;
+    took = e->iterate != NULL ? take_for_map(e)
+                              : take_for_resolvers(e, &budget, &wait);
+  }
+  if (budget == 0)
+    pump_soon(e);
+  else if (wait > 0)
+    arm_wakeup(e, wait);
 }
 
 /* Writes off the probes of the servers whose silence ended: before any
@@ -1106,7 +1196,7 @@ static void write_off_lost(struct bd_engine *e) {
   size_t n = e->nwrite_offs;
   e->nwrite_offs = 0;
   for (size_t k = 0; k < n && !e->stopping; k++)
-    bd_zone_write_off(e->write_offs[k].zone, e->write_offs[k].server);
+    bd_peer_write_off(e->write_offs[k]);
 }
 
 /* Lets stages take names, then sends; the only caller of ares_send(),
@@ -1143,28 +1233,35 @@ static void add_upfront(const char *name, void *data) {
   bd_checks_add_upfront(data, name);
 }
 
-/* What every zone's servers get: the tries, windows and caps of the run. */
+/* What every server address gets: the tries, windows and caps of the
+ * run. */
+static void open_peers(struct bd_engine *e) {
+  struct bd_peers_config pc;
+  memset(&pc, 0, sizeof(pc));
+  pc.loop = e->loop;
+  pc.timeout_ms = e->cfg.timeout_ms;
+  pc.tries = e->cfg.tries;
+  pc.window_init = e->cfg.window_init;
+  pc.window_max = e->cfg.window_max;
+  pc.window_floor = e->cfg.window_floor;
+  pc.server_rate = e->cfg.server_rate;
+  pc.on_io = on_io;
+  pc.on_event = on_peer_event;
+  pc.data = e;
+  bd_peers_init(&e->peers, &pc);
+}
+
 static void zone_config(struct bd_engine *e, struct bd_zone_config *zc) {
   memset(zc, 0, sizeof(*zc));
-  zc->loop = e->loop;
-  zc->timeout_ms = e->cfg.timeout_ms;
-  zc->tries = e->cfg.tries;
-  zc->window_init = e->cfg.window_init;
-  zc->window_max = e->cfg.window_max;
-  zc->window_floor = e->cfg.window_floor;
-  zc->server_rate = e->cfg.server_rate;
-  zc->on_io = on_io;
-  zc->on_event = on_zone_event;
+  zc->peers = &e->peers;
+  zc->on_sidelined = on_sidelined;
   zc->data = e;
 }
 
 /* ---- the map's needs (--authoritative) ------------------------------ */
 
 static void on_map_send(void *data, struct bd_probe *p) {
-  struct bd_engine *e = data;
-  if (p->state != BD_PROBE_QUEUED)
-    bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
-  bd_probe_queue_push(&e->retries, p);
+  queue_probe(data, p);
 }
 
 /* A verdict may come to a name that never left (its zone has no server):
@@ -1288,6 +1385,7 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
    * share; the pacer paces 2% under the rate so that no second ever holds
    * more than the rate, even as the server sees them. */
   bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
+  open_peers(e);
   if (cfg->rdap != NULL) {
     e->confirm.rdap = cfg->rdap;
     e->confirm.json = cfg->json;
@@ -1333,8 +1431,10 @@ static void drop_parked(void *data, struct bd_probe *p) {
 
 static void drop_unreached(struct bd_engine *e) {
   struct bd_probe *p;
-  while ((p = bd_probe_queue_pop(&e->retries)) != NULL)
-    release(e, p);
+  struct bd_zone *z;
+  while ((z = leave_ring(e)) != NULL)
+    while ((p = bd_probe_queue_pop(&z->queue)) != NULL)
+      release(e, p);
   for (size_t i = 0; i < e->nstages; i++)
     while ((p = bd_probe_queue_pop(&e->stages[i].backlog)) != NULL)
       release(e, p);
@@ -1353,10 +1453,7 @@ static void close_engine(struct bd_engine *e) {
     return;
   e->closed = true;
   e->stopping = true;
-  if (e->zone != NULL)
-    bd_zone_close(e->zone);
-  if (e->iterate != NULL)
-    bd_iterate_close(e->iterate);
+  bd_peers_close(&e->peers);
   for (size_t i = 0; i < e->nstages; i++)
     e->stages[i].close(e->stages[i].impl);
   drop_unreached(e);
@@ -1415,6 +1512,7 @@ void bd_engine_free(struct bd_engine *e) {
     return;
   bd_zone_free(e->zone);
   bd_iterate_free(e->iterate);
+  bd_peers_free(&e->peers);
   bd_checks_free(e->checks);
   bd_probe_pool_free(&e->pool);
   free(e);

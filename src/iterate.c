@@ -115,14 +115,9 @@ static bool usable(const struct bd_iterate *it, const struct bd_server *s) {
          memcmp(s->addr.v6, loopback, 16) == 0;
 }
 
-/* Adds a server to a zone unless it has it already. */
+/* Adds a server to a zone, unless it has it already. */
 static void add_server(struct entry *e, const struct bd_server *s) {
   struct bd_zone *z = e->zone;
-  for (size_t i = 0; i < z->count; i++)
-    if (z->servers[i]->addr.family == s->family &&
-        memcmp(&z->servers[i]->addr.addr, &s->addr, sizeof(s->addr)) == 0 &&
-        z->servers[i]->addr.port == s->port)
-      return;
   if (bd_zone_add_server(z, s) < 0)
     bd_warnf("cannot use server %s for zone %s", s->text,
              bd_iterate_zone_name(z));
@@ -668,20 +663,8 @@ int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
   return it->root->zone->in_use > 0 ? 0 : -EINVAL;
 }
 
-void bd_iterate_expire(struct bd_iterate *it, uint64_t now_ns) {
-  for (size_t b = 0; b < BUCKETS; b++)
-    for (struct entry *e = it->zones[b]; e != NULL; e = e->next)
-      bd_zone_expire(e->zone, now_ns);
-}
-
 const char *bd_iterate_fatal(const struct bd_iterate *it) {
   return it != NULL && it->fatal[0] != '\0' ? it->fatal : NULL;
-}
-
-void bd_iterate_close(struct bd_iterate *it) {
-  for (size_t b = 0; b < BUCKETS; b++)
-    for (struct entry *e = it->zones[b]; e != NULL; e = e->next)
-      bd_zone_close(e->zone);
 }
 
 void bd_iterate_free(struct bd_iterate *it) {

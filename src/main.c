@@ -11,7 +11,8 @@
  *     shard.c       --shard K/N by a stable hash
  *   engine.c     the pump: names into probes, tries into verdicts
  *     probe.c       a probe's states and the one pool
- *     zone.c        a zone's servers: choice, health, silence, TCP
+ *     zone.c        a zone's servers: choice, health; its queue
+ *     peer.c        a server address, once: lanes, window, cap, silence
  *     flight.c      a server's tries in send order: which are lost
  *     lane.c        one c-ares channel per server; fdwatch.c, netio.c
  *     window.c      window by bandwidth x delay, pace on rate limits;

@@ -38,7 +38,7 @@ struct bd_iterate_config {
   const struct bd_server *roots; /* the root zone's servers */
   size_t nroots;
   bool ipv6;                  /* use IPv6 addresses of servers */
-  struct bd_zone_config zone; /* of every zone of the map */
+  struct bd_zone_config zone; /* of every zone of the map: the peers */
 };
 
 struct bd_iterate;
@@ -47,19 +47,12 @@ struct bd_iterate;
 int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
                    const struct bd_iterate_ops *ops);
 
-/* Frees the map and its zones; after bd_iterate_close and a turn of the
- * loop. */
+/* Frees the map and its zones (their servers are the peers' registry's). */
 void bd_iterate_free(struct bd_iterate *it);
 
 /* Why the map cannot judge anything (no root server ever answered, none
  * is left), or NULL. */
 const char *bd_iterate_fatal(const struct bd_iterate *it);
-
-/* Destroys every zone's lanes (their queries end). */
-void bd_iterate_close(struct bd_iterate *it);
-
-/* Lets every zone expire its queries and judge its windows. */
-void bd_iterate_expire(struct bd_iterate *it, uint64_t now_ns);
 
 /* The public suffix a name is judged under ("" when it has none). */
 const char *bd_iterate_suffix_of(const struct bd_probe *p);

@@ -36,6 +36,7 @@ The tree (zones under zones/auth/):
     127.0.0.9   NSD   app.       with RRL (rrl-ratelimit 20, rrl-slip 2)
     127.0.0.10  faultd tcz.      TC=1 over UDP for tc*.tcz, whole over TCP;
                                  ns.oob-host.tcz. A 127.0.0.5
+                       shx., shy. (two more zones on the same address)
     127.0.0.11  faultd sfail.    SERVFAIL for everything
     127.0.0.12  faultd mute.     drops everything
     127.0.0.53  unbound          a recursive resolver whose root hint is
@@ -82,7 +83,8 @@ NSDS = {
 }
 FAULTDS = {
     "127.0.0.10": {"rules": ["tc.tcz tc,a=192.0.2.7", "tcfree.tcz tc,nxdomain",
-                             "ns.oob-host.tcz a=127.0.0.5", "tcz nodata"],
+                             "ns.oob-host.tcz a=127.0.0.5", "tcz nodata",
+                             "shx nodata", "shy nodata"],
                    "default": "nxdomain"},
     "127.0.0.11": {"rules": [], "default": "servfail"},
     "127.0.0.12": {"rules": [], "default": "drop"},

@@ -491,6 +491,44 @@ def test_each_server_gets_at_most_server_rate_queries_a_second(authrig, cap,
     assert busiest_second(times) <= (cap or 100)
 
 
+def test_an_address_serving_several_zones_gets_the_cap_once(authrig):
+    # tcz., shx. and shy. are all served by the faultd on 127.0.0.10: the
+    # cap is a promise to that server, counted across its zones.
+    before = len(authrig.faultd_queries("127.0.0.10"))
+    names = [f"p{i}.{tld}" for i in range(40) for tld in ("tcz", "shx", "shy")]
+    r = auth(authrig, "--server-rate", "40", *names)
+    assert r.lines == [f"  {n}" for n in names]
+    assert r.returncode == 0
+    assert r.stderr == ""
+    times = [q[0] for q in authrig.faultd_queries("127.0.0.10")[before:]]
+    assert len(times) >= len(names)
+    assert busiest_second(times) <= 40
+
+
+def test_a_dead_zone_holds_back_only_its_own_names(authrig, tmp_path):
+    # mute.'s only server drops every query. Its names come first in the
+    # input; dev.'s names behind them are answered while mute.'s wait out
+    # their tries, and every dev. line comes before the first mute. line.
+    dead = [f"d{i}.mute" for i in range(300)]
+    live = [f"l{i}.dev" for i in range(300)]
+    listed = tmp_path / "names.txt"
+    listed.write_text("\n".join(dead + live) + "\n")
+    r = authrig.run("-A", "--root", ROOT, "-f", listed, "--json",
+                    "--timeout", "700", "--tries", "2",
+                    "--server-rate", "2000")
+    rows = rows_of(r)
+    assert sorted(x["name"] for x in rows) == sorted(dead + live)
+    first_dead = min(i for i, x in enumerate(rows) if x["zone"] == "mute")
+    assert {x["zone"] for x in rows[:first_dead]} == {"dev"}, r.stderr
+    assert first_dead == len(live)
+    assert all((x["status"], x["reason"]) == ("notfound", "nxdomain")
+               for x in rows[:first_dead])
+    assert all((x["status"], x["reason"]) == ("error", "timeout")
+               for x in rows[first_dead:])
+    assert r.returncode == 1
+    one_warning(r, "127.0.0.12", "mute")
+
+
 def test_rate_limited_server_loses_no_name(authrig, tmp_path):
     # app.'s server limits NXDOMAINs to 20 a second (rrl-slip 2: of the
     # answers over the limit, one in two is truncated, the rest dropped).

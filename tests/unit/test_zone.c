@@ -1,6 +1,6 @@
-/* The zone object: servers joining, the choice of a server, windows,
- * sidelining and silence. Lanes are real c-ares channels on a real loop;
- * nothing is sent. */
+/* Zones and their peers: servers joining, the choice of a server,
+ * windows, sidelining, silence, and one address shared by several zones.
+ * Lanes are real c-ares channels on a real loop; nothing is sent. */
 #include "unit.h"
 
 #include <arpa/inet.h>
@@ -35,36 +35,55 @@ static void on_io(void *data) {
 
 struct rig {
   uv_loop_t loop;
+  struct bd_peers peers;
   struct bd_zone *zone;
 };
 
-/* The events the zone told, by kind. */
-static unsigned events[BD_ZONE_PHASE + 1];
+/* The events the peers told, by kind, and the zone's sidelinings. */
+static unsigned events[BD_PEER_NEVENTS];
+static unsigned sidelined;
 
-static void on_event(void *data, struct bd_zone *z, size_t i,
-                     enum bd_zone_event ev) {
+static void on_event(void *data, struct bd_peer *p, enum bd_peer_event ev) {
+  (void)data;
+  (void)p;
+  events[ev]++;
+}
+
+static void on_sidelined(void *data, struct bd_zone *z, size_t i) {
   (void)data;
   (void)z;
   (void)i;
-  events[ev]++;
+  sidelined++;
+}
+
+static struct bd_zone *new_zone(struct rig *r, const char *name) {
+  struct bd_zone_config zc;
+  struct bd_zone *z;
+  memset(&zc, 0, sizeof(zc));
+  zc.peers = &r->peers;
+  zc.on_sidelined = on_sidelined;
+  assert_int_equal(bd_zone_new(&z, name, &zc), 0);
+  return z;
 }
 
 static void open_rig_rated(struct rig *r, unsigned window_init,
                            unsigned window_max, uint64_t server_rate) {
-  struct bd_zone_config zc;
-  memset(&zc, 0, sizeof(zc));
+  struct bd_peers_config pc;
+  memset(&pc, 0, sizeof(pc));
   assert_int_equal(uv_loop_init(&r->loop), 0);
-  zc.loop = &r->loop;
-  zc.timeout_ms = 100;
-  zc.tries = 3;
-  zc.window_init = window_init;
-  zc.window_max = window_max;
-  zc.window_floor = window_max; /* a near path: the floor is the cap */
-  zc.server_rate = server_rate;
-  zc.on_io = on_io;
-  zc.on_event = on_event;
+  pc.loop = &r->loop;
+  pc.timeout_ms = 100;
+  pc.tries = 3;
+  pc.window_init = window_init;
+  pc.window_max = window_max;
+  pc.window_floor = window_max; /* a near path: the floor is the cap */
+  pc.server_rate = server_rate;
+  pc.on_io = on_io;
+  pc.on_event = on_event;
   memset(events, 0, sizeof(events));
-  assert_int_equal(bd_zone_new(&r->zone, "", &zc), 0);
+  sidelined = 0;
+  bd_peers_init(&r->peers, &pc);
+  r->zone = new_zone(r, "");
 }
 
 static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
@@ -72,9 +91,10 @@ static void open_rig(struct rig *r, unsigned window_init, unsigned window_max) {
 }
 
 static void close_rig(struct rig *r) {
-  bd_zone_close(r->zone);
+  bd_peers_close(&r->peers);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   bd_zone_free(r->zone);
+  bd_peers_free(&r->peers);
   assert_int_equal(uv_loop_close(&r->loop), 0);
 }
 
@@ -117,7 +137,7 @@ static void test_servers_join_while_running(void **state) {
   /* Past the first allocations the arrays move; each server does not. */
   for (unsigned i = 0; i < 20; i++) {
     struct bd_server s = server("127.0.0.1", 5300 + i);
-    struct bd_zone_server *first = i > 0 ? r.zone->servers[0] : NULL;
+    struct bd_peer *first = i > 0 ? r.zone->servers[0] : NULL;
     assert_int_equal(bd_zone_add_server(r.zone, &s), (int)i);
     if (first != NULL)
       assert_ptr_equal(r.zone->servers[0], first);
@@ -140,10 +160,10 @@ static void test_sidelining(void **state) {
   bd_zone_add_server(r.zone, &b);
   for (int i = 0; i < BD_HEALTH_MIN_SAMPLES; i++) {
     bd_zone_record(r.zone, 1, &ok, i * MS, 0, i * MS + 1);
-    assert_int_equal(events[BD_ZONE_SIDELINED], 0);
+    assert_int_equal(sidelined, 0);
     bd_zone_record(r.zone, 0, &refused, i * MS, 0, i * MS + 1);
   }
-  assert_int_equal(events[BD_ZONE_SIDELINED], 1);
+  assert_int_equal(sidelined, 1);
   assert_true(r.zone->health[0].sidelined);
   assert_int_equal(r.zone->in_use, 1);
   assert_int_equal(choose(r.zone, BD_ZONE_NONE), 1);
@@ -151,16 +171,16 @@ static void test_sidelining(void **state) {
   /* The last server is never sidelined, however it fails. */
   for (int i = 0; i < 3 * BD_HEALTH_MIN_SAMPLES; i++)
     bd_zone_record(r.zone, 1, &refused, 0, 0, 1);
-  assert_int_equal(events[BD_ZONE_SIDELINED], 1);
+  assert_int_equal(sidelined, 1);
   assert_int_equal(r.zone->in_use, 1);
   close_rig(&r);
 }
 
 /* Lets the zone's clock run for ms milliseconds in ticks of 10. */
-static uint64_t tick_for(struct bd_zone *z, uint64_t now, unsigned ms) {
+static uint64_t tick_for(struct bd_peers *ps, uint64_t now, unsigned ms) {
   for (unsigned t = 0; t < ms; t += 10) {
     now += 10 * MS;
-    bd_zone_expire(z, now);
+    bd_peers_expire(ps, now);
   }
   return now;
 }
@@ -175,29 +195,30 @@ static void test_silence_is_said_once(void **state) {
   bd_zone_add_server(r.zone, &a);
   /* Half the queries lost on a lossy path: not silence, answers come. */
   for (int i = 0; i < 200; i++) {
-    uint32_t send = bd_zone_sent(r.zone, 0, now);
+    uint32_t send = bd_peer_sent(r.zone->servers[0], now);
     if (i % 2 == 0)
       bd_zone_record(r.zone, 0, &ok, now, send, now + MS);
     now += MS;
-    bd_zone_expire(r.zone, now);
+    bd_peers_expire(&r.peers, now);
   }
   assert_int_not_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
   /* Then nothing comes back: silent within a few round trips, and only
    * probes may go. */
   for (int i = 0; i < 20; i++)
-    bd_zone_sent(r.zone, 0, now);
-  now = tick_for(r.zone, now, 250);
+    bd_peer_sent(r.zone->servers[0], now);
+  now = tick_for(&r.peers, now, 250);
   assert_int_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
-  assert_int_equal(events[BD_ZONE_SILENT], 0);
+  assert_int_equal(events[BD_PEER_SILENT], 0);
   assert_false(bd_zone_unreachable(r.zone, now));
   /* Said once, past the tries of a name (3 x 100 ms): nothing sent to the
    * zone would be answered. */
-  now = tick_for(r.zone, now, 1000);
-  assert_int_equal(events[BD_ZONE_SILENT], 1);
+  now = tick_for(&r.peers, now, 1000);
+  assert_int_equal(events[BD_PEER_SILENT], 1);
   assert_true(bd_zone_unreachable(r.zone, now));
   /* An answer to a probe ends it. */
-  bd_zone_record(r.zone, 0, &ok, now, bd_zone_sent(r.zone, 0, now), now + MS);
-  assert_int_equal(events[BD_ZONE_BACK], 1);
+  bd_zone_record(r.zone, 0, &ok, now, bd_peer_sent(r.zone->servers[0], now),
+                 now + MS);
+  assert_int_equal(events[BD_PEER_BACK], 1);
   assert_false(bd_zone_unreachable(r.zone, now + MS));
   assert_int_not_equal(r.zone->servers[0]->phase, BD_WINDOW_SILENT);
   close_rig(&r);
@@ -220,7 +241,7 @@ static void test_rate_cap(void **state) {
     size_t i = bd_zone_choose(r.zone, BD_ZONE_NONE, now, &wait);
     if (i == BD_ZONE_NONE)
       break;
-    bd_zone_sent(r.zone, i, now);
+    bd_peer_sent(r.zone->servers[i], now);
     sent++;
   }
   /* A burst of at most the pacer's slack each, then a wait of about a
@@ -238,15 +259,64 @@ static void test_truncation_moves_to_tcp(void **state) {
   struct bd_server a = server("127.0.0.1", 5301);
   (void)state;
   open_rig(&r, 10, 100);
+  struct bd_peer *p;
   bd_zone_add_server(r.zone, &a);
-  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->lane);
-  assert_ptr_equal(bd_zone_lane(r.zone, 0, true), &r.zone->servers[0]->tcp);
-  bd_zone_truncated(r.zone, 0);
-  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->lane);
-  bd_zone_truncated(r.zone, 0);
-  bd_zone_truncated(r.zone, 0);
-  assert_true(r.zone->servers[0]->tcp_only);
-  assert_ptr_equal(bd_zone_lane(r.zone, 0, false), &r.zone->servers[0]->tcp);
+  p = r.zone->servers[0];
+  assert_ptr_equal(bd_peer_lane(p, false), &p->lane);
+  assert_ptr_equal(bd_peer_lane(p, true), &p->tcp);
+  bd_peer_truncated(p);
+  assert_ptr_equal(bd_peer_lane(p, false), &p->lane);
+  bd_peer_truncated(p);
+  bd_peer_truncated(p);
+  assert_true(p->tcp_only);
+  assert_ptr_equal(bd_peer_lane(p, false), &p->tcp);
+  close_rig(&r);
+}
+
+/* Two zones served by one address share its object: one window, one cap,
+ * one silence; each zone judges the server's health on its own. */
+static void test_zones_share_an_address(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  struct bd_server b = server("127.0.0.1", 5302);
+  struct bd_server a_again = server("127.0.0.1", 5301);
+  struct bd_zone *other;
+  uint64_t now = 1000 * MS;
+  uint64_t wait = 0;
+  unsigned sent = 0;
+  (void)state;
+  open_rig_rated(&r, 100, 1000, 10);
+  other = new_zone(&r, "dev");
+  assert_int_equal(bd_zone_add_server(r.zone, &a), 0);
+  assert_int_equal(bd_zone_add_server(other, &b), 0);
+  assert_int_equal(bd_zone_add_server(other, &a_again), 1);
+  /* A zone that has the address already keeps its one entry. */
+  assert_int_equal(bd_zone_add_server(other, &a), 1);
+  assert_int_equal(other->count, 2);
+  assert_int_equal(r.peers.count, 2);
+  assert_ptr_equal(r.zone->servers[0], other->servers[1]);
+  assert_int_equal(r.zone->servers[0]->zones, 2);
+  /* The cap of 10 a second is the address's, whichever zone asks. */
+  for (int k = 0; k < 20; k++) {
+    struct bd_zone *z = k % 2 ? other : r.zone;
+    size_t i = z == other ? 1 : 0;
+    if (bd_peer_delay(z->servers[i], now) > 0)
+      continue;
+    bd_peer_sent(z->servers[i], now);
+    sent++;
+  }
+  assert_true(sent >= 1 && sent <= 2);
+  assert_int_equal(bd_zone_choose(r.zone, BD_ZONE_NONE, now, &wait),
+                   BD_ZONE_NONE);
+  assert_true(wait > 0);
+  /* The other zone still has its own second server. */
+  assert_int_equal(bd_zone_choose(other, 0, now, &wait), 0);
+  /* Sidelined in one zone, the address still serves the other. */
+  bd_zone_sideline(other, 1);
+  assert_int_equal(other->in_use, 1);
+  assert_int_equal(r.zone->in_use, 1);
+  assert_false(r.zone->health[0].sidelined);
+  bd_zone_free(other);
   close_rig(&r);
 }
 
@@ -258,6 +328,7 @@ int main(void) {
       cmocka_unit_test(test_silence_is_said_once),
       cmocka_unit_test(test_rate_cap),
       cmocka_unit_test(test_truncation_moves_to_tcp),
+      cmocka_unit_test(test_zones_share_an_address),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
