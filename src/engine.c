@@ -1114,8 +1114,7 @@ static void serve_zones(struct bd_engine *e, unsigned *budget, uint64_t *wait) {
   struct bd_zone *z;
   bool more = last != NULL;
 
-  while (more && *budget > 0 && !e->stopping) {
-    z = leave_ring(e);
+  while (more && *budget > 0 && !e->stopping && (z = leave_ring(e)) != NULL) {
     more = z != last;
     while (z->queue.head != NULL && *budget > 0 && !e->stopping &&
            may_send(e)) {

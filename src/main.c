@@ -412,10 +412,15 @@ static void end_lines(struct app *app) {
     return;
   }
   if (app->other_input) {
-    bd_errorf("state file %s was made for another input: the output is as "
-              "that run left it",
-              app->cfg.state);
-    bd_resume_restore(app->resume);
+    int rc = bd_resume_restore(app->resume);
+    if (rc == 0)
+      bd_errorf("state file %s was made for another input: the output is as "
+                "that run left it",
+                app->cfg.state);
+    else
+      bd_errorf("state file %s was made for another input, and the output "
+                "cannot be cut back to what that run left: %s",
+                app->cfg.state, strerror(-rc));
     return;
   }
   commit(app, finished, finished ? exit_status(app) : 0);

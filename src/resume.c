@@ -375,9 +375,10 @@ int bd_resume_commit(struct bd_resume *r, bool complete, int status) {
   return rc;
 }
 
-void bd_resume_restore(struct bd_resume *r) {
-  if (r->state_path != NULL && r->fd >= 0)
-    (void)ftruncate(r->fd, (off_t)r->loaded.output_len);
+int bd_resume_restore(struct bd_resume *r) {
+  if (r->state_path == NULL || r->fd < 0)
+    return 0;
+  return ftruncate(r->fd, (off_t)r->loaded.output_len) == 0 ? 0 : -errno;
 }
 
 bool bd_resume_out_of_memory(const struct bd_resume *r) {

@@ -78,8 +78,9 @@ void bd_resume_earlier(const struct bd_resume *r, uint64_t counts[3]);
 int bd_resume_commit(struct bd_resume *r, bool complete, int status);
 
 /* Cuts the output back to what the state covered when the run started:
- * after another input was found, whatever this run wrote goes. */
-void bd_resume_restore(struct bd_resume *r);
+ * after another input was found, whatever this run wrote goes. Returns 0
+ * or a negative errno value. */
+int bd_resume_restore(struct bd_resume *r);
 
 /* True when the run stopped for want of memory, not for another input. */
 bool bd_resume_out_of_memory(const struct bd_resume *r);
