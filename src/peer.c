@@ -100,6 +100,8 @@ bool bd_peer_has_room(const struct bd_peer *p) {
 }
 
 uint32_t bd_peer_sent(struct bd_peer *p, uint64_t now_ns) {
+  if (p->first_sent_ns == 0)
+    p->first_sent_ns = now_ns;
   if (p->owner->cfg.server_rate)
     bd_pacer_consume(&p->pacer, now_ns);
   return bd_window_on_send(&p->window, now_ns);
@@ -118,8 +120,17 @@ static uint64_t silence_horizon(const struct bd_peer *p) {
   return (uint64_t)cfg->timeout_ms * tries * 1000000u;
 }
 
+/* The window judges no silence before a first answer (a cold resolver
+ * takes its time); but a server that has answered nothing for the tries
+ * of a name since its first query has failed every name sent to it. */
+uint64_t bd_peer_silence(const struct bd_peer *p, uint64_t now_ns) {
+  if (!p->answered && p->first_sent_ns != 0 && now_ns > p->first_sent_ns)
+    return now_ns - p->first_sent_ns;
+  return bd_window_silence(&p->window, now_ns);
+}
+
 bool bd_peer_silent_past_tries(const struct bd_peer *p, uint64_t now_ns) {
-  return bd_window_silence(&p->window, now_ns) >= silence_horizon(p);
+  return bd_peer_silence(p, now_ns) >= silence_horizon(p);
 }
 
 /* Tells what changed about p's window: its phase, a pace that moved far,
@@ -146,7 +157,10 @@ static void note_window(struct bd_peer *p, uint64_t now) {
     p->said_pace = pace;
     emit(p, BD_PEER_PHASE);
   }
-  if (!p->said_silent && bd_peer_silent_past_tries(p, now)) {
+  /* Said of a silence the window found; one that began before any answer
+   * is the map's to tell (a server that does not answer at all). */
+  if (!p->said_silent &&
+      bd_window_silence(&p->window, now) >= silence_horizon(p)) {
     p->said_silent = true;
     emit(p, BD_PEER_SILENT);
   } else if (p->said_silent && phase != BD_WINDOW_SILENT) {

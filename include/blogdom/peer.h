@@ -45,6 +45,7 @@ struct bd_peer {
   enum bd_vet vet;
   int vet_rcode;
   bool answered;              /* has answered at least once */
+  uint64_t first_sent_ns;     /* of its first query, 0: none yet */
   bool said_silent;           /* BD_PEER_SILENT was told, no BACK yet */
   enum bd_window_phase phase; /* as last told (BD_PEER_PHASE) */
   double said_pace;           /* the pace last told, queries a second */
@@ -53,7 +54,8 @@ struct bd_peer {
 /* What changed about a server, for the owner to say (on_event). */
 enum bd_peer_event {
   BD_PEER_SILENT,  /* silent past the tries of its names (timeout x
-                      tries): its names go to the others, or end */
+                      tries) after it had answered: its names go to the
+                      others, or end */
   BD_PEER_BACK,    /* answers again after BD_PEER_SILENT */
   BD_PEER_RESEND,  /* a silence ended: the probes sent during it are lost;
                       the owner calls bd_peer_write_off */
@@ -124,7 +126,12 @@ uint32_t bd_peer_sent(struct bd_peer *p, uint64_t now_ns);
 void bd_peer_answered(struct bd_peer *p, const struct bd_verdict *v,
                       uint64_t sent_ns, uint32_t send, uint64_t now_ns);
 
-/* Whether p has been silent past the tries of a name. */
+/* How long p has been silent: since its last answer once the window
+ * found it silent, or since its first query when it never answered. */
+uint64_t bd_peer_silence(const struct bd_peer *p, uint64_t now_ns);
+
+/* Whether p has been silent past the tries of a name: nothing sent to it
+ * would be answered. */
 bool bd_peer_silent_past_tries(const struct bd_peer *p, uint64_t now_ns);
 
 /* The lane for a try: over TCP when asked or when p truncates again and

@@ -224,6 +224,30 @@ static void test_silence_is_said_once(void **state) {
   close_rig(&r);
 }
 
+/* A server that never answers is no silence to its window (a cold
+ * resolver takes its time), but past the tries of a name since its first
+ * query nothing sent to it would be answered: the zone is unreachable,
+ * and nothing is said (the map says it of its zones). */
+static void test_never_answered_is_unreachable(void **state) {
+  struct rig r;
+  struct bd_server a = server("127.0.0.1", 5301);
+  uint64_t now = 1000 * MS;
+  (void)state;
+  open_rig(&r, 10, 100);
+  bd_zone_add_server(r.zone, &a);
+  assert_false(bd_zone_unreachable(r.zone, now + 10000 * MS));
+  for (int i = 0; i < 10; i++)
+    bd_peer_sent(r.zone->servers[0], now);
+  now = tick_for(&r.peers, now, 250);
+  assert_false(bd_zone_unreachable(r.zone, now));
+  /* 3 tries of 100 ms. */
+  now = tick_for(&r.peers, now, 100);
+  assert_true(bd_zone_unreachable(r.zone, now));
+  assert_int_equal(events[BD_PEER_SILENT], 0);
+  assert_int_equal(events[BD_PEER_BACK], 0);
+  close_rig(&r);
+}
+
 /* A per-server cap holds a server back and says for how long; the next
  * server in turn goes instead. */
 static void test_rate_cap(void **state) {
@@ -329,6 +353,7 @@ int main(void) {
       cmocka_unit_test(test_rate_cap),
       cmocka_unit_test(test_truncation_moves_to_tcp),
       cmocka_unit_test(test_zones_share_an_address),
+      cmocka_unit_test(test_never_answered_is_unreachable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
