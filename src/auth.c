@@ -231,7 +231,10 @@ void bd_auth_judge(const struct bd_dnsmsg *m, enum bd_auth_question q,
       return;
     }
     out->kind = judge_referral(q, qname, registrable, zone, out);
-    if (out->kind == BD_AUTH_STEP || out->kind == BD_AUTH_ZONE)
+    /* A delegated name's glue too: a stage's question about it is asked
+     * of its own servers. */
+    if (out->kind == BD_AUTH_STEP || out->kind == BD_AUTH_ZONE ||
+        out->kind == BD_AUTH_DELEGATED)
       collect_glue(m, BD_DNS_ADDITIONAL, zone, out);
     return;
   }

@@ -17,13 +17,12 @@
 #define NODE "_for-sale."
 
 /* Names that exist by the DNS's own word. A name only the registry knows
- * (--confirm) has nothing under it in the DNS (RFC 8020), and in the
- * authoritative mode a delegated name's records are in its own zone,
- * which the registry's servers only refer to: neither is asked. */
+ * (--confirm) has nothing under it in the DNS (RFC 8020): not asked. In
+ * the authoritative mode a delegated name's _for-sale record is in its
+ * own zone, where the map follows the referral. */
 static bool wants(void *impl, const struct bd_verdict *v) {
   (void)impl;
-  return v->status == BD_FOUND && v->confirm == BD_CONFIRM_NONE &&
-         v->reason != BD_REASON_DELEGATED;
+  return v->status == BD_FOUND && v->confirm == BD_CONFIRM_NONE;
 }
 
 static void put_record(struct bd_jsonbuf *b, const struct bd_forsale_record *r,

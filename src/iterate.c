@@ -29,6 +29,11 @@
 struct entry {
   struct entry *next; /* hash chain */
   struct bd_zone *zone;
+  /* A delegated name's own zone, found for a stage's question about the
+   * name: one name's, usually, so it goes once no probe uses it. */
+  bool transient;
+  bool doomed;                   /* on the list of zones to sweep */
+  struct entry *dead;            /* that list */
   bool said_empty;               /* "no server of the zone answered" was said */
   unsigned lookups;              /* name server lookups still out */
   struct bd_probe_queue waiting; /* probes waiting for a first server */
@@ -55,7 +60,8 @@ struct bd_iterate {
   struct entry *zones[BUCKETS];
   struct suffix *suffixes[BUCKETS];
   struct entry *root;
-  char fatal[160]; /* "": the map can judge */
+  struct entry *doomed; /* transient zones no probe used, last seen */
+  char fatal[160];      /* "": the map can judge */
 };
 
 static size_t hash(const char *s) {
@@ -78,7 +84,8 @@ static struct entry *find_zone(struct bd_iterate *it, const char *name) {
   return NULL;
 }
 
-static struct entry *add_zone(struct bd_iterate *it, const char *name) {
+static struct entry *add_zone(struct bd_iterate *it, const char *name,
+                              bool transient) {
   struct entry *e = calloc(1, sizeof(*e));
   size_t b = hash(name);
 
@@ -89,9 +96,60 @@ static struct entry *add_zone(struct bd_iterate *it, const char *name) {
     return NULL;
   }
   e->failure = BD_REASON_LAME;
+  e->transient = transient;
   e->next = it->zones[b];
   it->zones[b] = e;
   return e;
+}
+
+/* p is asked of zone z from now on (NULL: of none). A transient zone
+ * that no probe uses any more is swept at the next bd_iterate_sweep, from
+ * the top of an event: the engine may hold it while it sends. */
+static void use_zone(struct bd_iterate *it, struct bd_probe *p,
+                     struct bd_zone *z) {
+  struct bd_zone *old = p->zone;
+  struct entry *e;
+
+  if (old == z)
+    return;
+  if (z != NULL)
+    z->users++;
+  p->zone = z;
+  if (old == NULL || --old->users > 0)
+    return;
+  e = find_zone(it, old->name);
+  if (e != NULL && e->transient && !e->doomed) {
+    e->doomed = true;
+    e->dead = it->doomed;
+    it->doomed = e;
+  }
+}
+
+void bd_iterate_forget(struct bd_iterate *it, struct bd_probe *p) {
+  if (it != NULL)
+    use_zone(it, p, NULL);
+}
+
+static void unlink_zone(struct bd_iterate *it, struct entry *e) {
+  struct entry **at = &it->zones[hash(e->zone->name)];
+  while (*at != e)
+    at = &(*at)->next;
+  *at = e->next;
+  bd_zone_free(e->zone);
+  free(e);
+}
+
+void bd_iterate_sweep(struct bd_iterate *it) {
+  struct entry *e;
+  if (it == NULL)
+    return;
+  while ((e = it->doomed) != NULL) {
+    it->doomed = e->dead;
+    e->doomed = false;
+    /* Used again since, or still looking up its servers' addresses. */
+    if (e->zone->users == 0 && e->lookups == 0 && e->waiting.head == NULL)
+      unlink_zone(it, e);
+  }
 }
 
 /* The deepest zone of the map that name is in: where to start asking. */
@@ -164,11 +222,12 @@ static void fill_zone(struct bd_iterate *it, struct entry *e,
 /* A referral names a zone: the map's entry for it, made and filled on
  * first sight. */
 static struct entry *zone_from(struct bd_iterate *it,
-                               const struct bd_auth_judgement *j) {
+                               const struct bd_auth_judgement *j,
+                               bool transient) {
   struct entry *e = find_zone(it, j->zone);
   if (e != NULL)
     return e;
-  e = add_zone(it, j->zone);
+  e = add_zone(it, j->zone, transient);
   if (e != NULL)
     fill_zone(it, e, j);
   return e;
@@ -183,7 +242,7 @@ static void fail_probe(struct bd_iterate *it, struct bd_probe *p,
  * may still come, else p fails with the zone's reason. */
 static void send_to(struct bd_iterate *it, struct bd_probe *p,
                     struct entry *e) {
-  p->zone = e->zone;
+  use_zone(it, p, e->zone);
   p->server = BD_ZONE_NONE;
   if (e->zone->in_use > 0) {
     it->ops.send(it->ops.data, p);
@@ -385,7 +444,7 @@ static void fail_probe(struct bd_iterate *it, struct bd_probe *p,
     if (p->zone == NULL && p->route != NULL) {
       /* Never sent: the zone that failed its suffix answers for it. */
       const struct suffix *s = p->route;
-      p->zone = s->said;
+      use_zone(it, p, s->said);
       p->server = s->said_by;
     }
     it->ops.finish(it->ops.data, p, &v);
@@ -495,7 +554,7 @@ static void name_verdict(struct bd_iterate *it, struct bd_probe *p,
  * made; p is then not sent. */
 static struct entry *follow(struct bd_iterate *it, struct bd_probe *p,
                             const struct bd_auth_judgement *j, bool send) {
-  struct entry *e = zone_from(it, j);
+  struct entry *e = zone_from(it, j, j->kind == BD_AUTH_DELEGATED);
   if (e != NULL && send) {
     p->tries--;
     send_to(it, p, e);
@@ -510,6 +569,15 @@ static void on_name(struct bd_iterate *it, struct bd_probe *p,
   struct entry *e;
   switch (j->kind) {
   case BD_AUTH_DELEGATED:
+    /* A stage's question about a name (its _for-sale TXT) is for the
+     * name's own servers, as a resolver would ask them. */
+    if (p->kind == BD_PROBE_ASK) {
+      if (follow(it, p, j, true) == NULL)
+        fail_probe(it, p, BD_REASON_NO_MEMORY);
+      return;
+    }
+    name_verdict(it, p, j, abuf, alen);
+    return;
   case BD_AUTH_EXISTS:
   case BD_AUTH_NXDOMAIN:
     name_verdict(it, p, j, abuf, alen);
@@ -650,7 +718,7 @@ int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
     return -ENOMEM;
   it->cfg = *cfg;
   it->ops = *ops;
-  it->root = add_zone(it, "");
+  it->root = add_zone(it, "", false);
   if (it->root == NULL) {
     free(it);
     return -ENOMEM;

@@ -21,6 +21,8 @@ int bd_zone_new(struct bd_zone **out, const char *name,
 void bd_zone_free(struct bd_zone *z) {
   if (z == NULL)
     return;
+  for (size_t i = 0; i < z->count; i++)
+    z->servers[i]->zones--;
   free(z->servers);
   free(z->health);
   free(z);

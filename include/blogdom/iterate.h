@@ -76,6 +76,14 @@ void bd_iterate_gave_up(struct bd_iterate *it, struct bd_probe *p,
  * it waits for one to come, or fails with the zone's reason. */
 void bd_iterate_resend(struct bd_iterate *it, struct bd_probe *p);
 
+/* p is freed: the zone it was asked of has one user fewer (the map's
+ * zones for delegated names go once they have none). */
+void bd_iterate_forget(struct bd_iterate *it, struct bd_probe *p);
+
+/* Frees the delegated names' zones that no probe uses any more. From the
+ * top of an event, where no zone is held by the engine. */
+void bd_iterate_sweep(struct bd_iterate *it);
+
 /* The zone's name as JSON shows it: "dev", "." for the root. */
 const char *bd_iterate_zone_name(const struct bd_zone *z);
 

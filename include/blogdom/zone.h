@@ -37,7 +37,8 @@ struct bd_zone {
   struct bd_health *health;
   size_t count;
   size_t cap;
-  size_t in_use; /* servers not sidelined */
+  size_t in_use;  /* servers not sidelined */
+  unsigned users; /* probes asked of it now: the map counts them */
   /* Probes waiting for one of its servers (QUEUED), and its link in the
    * engine's ring of zones with something waiting. */
   struct bd_probe_queue queue;

@@ -30,9 +30,10 @@ The tree (zones under zones/auth/):
                       and the only one of nay.
     127.0.0.5   NSD   com.       NS ns.nic.net. (out of bailiwick)
                       oob.       NS ns.oob-host.tcz. (idem, logged by faultd)
+                      glueless.dev. (delegated to ns.nic.net., for sale)
     127.0.0.6   NSD   net.       ns.nic.net. A 127.0.0.5
     127.0.0.7   NSD   uk.        co.uk names inside, org.uk delegated
-    127.0.0.8   NSD   org.uk.
+    127.0.0.8   NSD   org.uk., store.dev. (delegated from dev., for sale)
     127.0.0.9   NSD   app.       with RRL (rrl-ratelimit 20, rrl-slip 2)
     127.0.0.10  faultd tcz.      TC=1 over UDP for tc*.tcz, whole over TCP;
                                  ns.oob-host.tcz. A 127.0.0.5
@@ -75,10 +76,10 @@ NSDS = {
     "127.0.0.2": {"zones": ["root.zone"]},
     "127.0.0.3": {"zones": ["dev.zone", "wild.zone"]},
     "127.0.0.4": {"zones": []},
-    "127.0.0.5": {"zones": ["com.zone", "oob.zone"]},
+    "127.0.0.5": {"zones": ["com.zone", "oob.zone", "glueless.dev.zone"]},
     "127.0.0.6": {"zones": ["net.zone"]},
     "127.0.0.7": {"zones": ["uk.zone"]},
-    "127.0.0.8": {"zones": ["org.uk.zone"]},
+    "127.0.0.8": {"zones": ["org.uk.zone", "store.dev.zone"]},
     "127.0.0.9": {"zones": ["app.zone"], "rrl": True},
 }
 FAULTDS = {

@@ -1,6 +1,7 @@
 """--for-sale with --authoritative: the _for-sale query goes through the
 map of zones, to the zone that holds the name's suffix, as the name's own
-query did (the auth rig, authrig.py, in a namespace with only loopback)."""
+query did, and on to a delegated name's own servers (the auth rig,
+authrig.py, in a namespace with only loopback)."""
 
 import json
 
@@ -19,11 +20,35 @@ def test_for_sale_through_the_map(authrig):
     assert shop["status"] == "found" and shop["zone"] == "dev"
     assert shop["for_sale"] == [{"fval": "USD1000"}]
     assert "for_sale" not in plain
-    # A delegated name's records are in its own zone: not asked here.
+    # A delegated name's own servers (127.0.0.99) cannot be reached: its
+    # lookup is counted and said, never taken for "not for sale".
     assert deleg["reason"] == "delegated" and "for_sale" not in deleg
     assert free["status"] == "notfound"
-    assert "for sale: 1 names, 0 malformed records, 0 lookups without an " \
+    assert "for sale: 1 names, 0 malformed records, 1 lookups without an " \
            "answer" in r.stderr, r.stderr
+    assert any("127.0.0.99" in x and "deleg.dev" in x
+               for x in r.stderr.splitlines()), r.stderr
     marks = authrig.run("--root", ROOT, "--only", "for-sale", "shop.dev",
                         "and.dev")
     assert marks.lines == ["+ shop.dev"]
+
+
+def test_a_delegated_names_own_servers_are_asked(authrig):
+    # store.dev.: glue in dev., its own zone on 127.0.0.8; glueless.dev.:
+    # its server named under net. and looked up there. Both hold their
+    # _for-sale records in their own zones.
+    names = ["store.dev", "glueless.dev", "shop.dev", "and.dev"]
+    r = authrig.run("--root", ROOT, "--for-sale", "--json", "--order=input",
+                    *names)
+    rows = [json.loads(line) for line in r.lines]
+    assert [(x["name"], x["reason"], x["zone"]) for x in rows] == [
+        ("store.dev", "delegated", "dev"), ("glueless.dev", "delegated", "dev"),
+        ("shop.dev", "answer", "dev"), ("and.dev", "answer", "dev")]
+    assert rows[0]["for_sale"] == [{"fval": "EUR50"}]
+    assert rows[1]["for_sale"] == [{"ftxt": "ask us"}]
+    assert "for_sale" not in rows[3]
+    assert r.returncode == 0
+    marks = authrig.run("--root", ROOT, "--only", "for-sale", *names)
+    assert sorted(marks.lines) == ["+ glueless.dev", "+ shop.dev",
+                                   "+ store.dev"]
+    assert marks.returncode == 0
