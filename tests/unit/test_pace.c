@@ -267,7 +267,7 @@ static void write_off(struct tally *t) {
   released = 0;
 }
 
-/* The engine's RACK (engine.c, flight.c): the queries sent before
+/* The engine's RACK (answers.c, flight.c): the queries sent before
  * answered_sent, out for longer than bd_window_lost_after, are lost and
  * sent again; each holds its slot until the window has judged the epoch
  * it went in, with at most 4 floors of them released at once. */
