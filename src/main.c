@@ -9,7 +9,13 @@
  *     linereader.c  bounded, non-blocking line reading
  *     names.c       normalization, validation, host-name rules (libpsl)
  *     shard.c       --shard K/N by a stable hash
- *   engine.c     the pump: names into probes, tries into verdicts
+ *   engine.c     the pump: names into probes, tries into verdicts; its
+ *                life cycle and timers (engine_int.h: the engine object)
+ *     intake.c      names from the source as the limits allow; a line at
+ *                   once for a name that needs no query
+ *     sending.c     the zones' queues served in turn; each try sent
+ *     answers.c     a try's outcome: verdict, retry, TCP, RACK write-offs
+ *     lines.c       a verdict through the stages to its line
  *     probe.c       a probe's states and the one pool
  *     zone.c        a zone's servers: choice, health; its queue
  *     peer.c        a server address, once: lanes, window, cap, silence
