@@ -25,6 +25,7 @@
  *                   pacer.c  --rate, --server-rate; health.c; random.c
  *     checks.c      server vetting and TLD checks (rules: trust.c)
  *     iterate.c     --authoritative: zones from the root down (auth.c)
+ *       roothints.c  the built-in root hints; is there IPv6?
  *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
  *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP);
@@ -64,12 +65,12 @@
 #include "blogdom/cli.h"
 #include "blogdom/common.h"
 #include "blogdom/engine.h"
-#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/output.h"
 #include "blogdom/progress.h"
 #include "blogdom/rdap.h"
 #include "blogdom/resume.h"
+#include "blogdom/roothints.h"
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
@@ -267,7 +268,7 @@ static int resolve_servers(struct bd_config *cfg) {
   if (cfg->authoritative) {
     if (cfg->roots.count > 0)
       return 0;
-    if (bd_iterate_root_hints(&cfg->roots, bd_iterate_host_has_ipv6()) != 0) {
+    if (bd_roothints_add(&cfg->roots, bd_roothints_host_has_ipv6()) != 0) {
       bd_errorf("out of memory");
       return -1;
     }
@@ -455,7 +456,7 @@ static int open_engine(struct app *app, unsigned window) {
     ec.servers = app->cfg.roots.items;
     ec.nservers = app->cfg.roots.count;
     ec.authoritative = true;
-    ec.ipv6 = bd_iterate_host_has_ipv6();
+    ec.ipv6 = bd_roothints_host_has_ipv6();
   } else {
     ec.servers = app->cfg.servers.items;
     ec.nservers = app->cfg.servers.count;

@@ -87,12 +87,4 @@ void bd_iterate_sweep(struct bd_iterate *it);
 /* The zone's name as JSON shows it: "dev", "." for the root. */
 const char *bd_iterate_zone_name(const struct bd_zone *z);
 
-/* True when the host seems to have IPv6 connectivity: a route to a global
- * IPv6 address exists (connect(2) on a UDP socket sends nothing). */
-bool bd_iterate_host_has_ipv6(void);
-
-/* The built-in root hints (IANA's named.root): v4 and v6 addresses of the
- * 13 root servers, appended to list. Returns 0 or -ENOMEM. */
-int bd_iterate_root_hints(struct bd_server_list *list, bool ipv6);
-
 #endif
