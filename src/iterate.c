@@ -2,410 +2,26 @@
  * root, the zone that holds each public suffix's names, and the lookups of
  * name servers that came without glue. Every question is a probe the
  * engine sends; the map decides where it goes and what its answer means
- * (the rules are auth.c's). */
+ * (the rules are auth.c's).
+ *
+ * This file acts on the answers: a name gets its verdict, a suffix its
+ * zone, a name server its addresses; a server that does not serve its zone
+ * is taken out of it, with a warning, and the probe asked elsewhere; a
+ * root with no server left stops the run. It also makes and frees the map.
+ * The map's zones are mapzones.c's, its suffixes suffixes.c's and its
+ * name server lookups nslookup.c's; iterate_int.h is what they share. */
 #include "blogdom/iterate.h"
+#include "iterate_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "blogdom/auth.h"
 #include "blogdom/common.h"
 #include "blogdom/dnsmsg.h"
 #include "blogdom/msg.h"
-#include "blogdom/names.h"
-
-#define BUCKETS 256
-/* A zone's name server names looked up at most, when none came with glue:
- * a few answering servers are enough to ask a zone. */
-#define MAX_HOST_LOOKUPS 4
-
-/* A zone of the map, and what waits for it. */
-struct entry {
-  struct entry *next; /* hash chain */
-  struct bd_zone *zone;
-  /* A delegated name's own zone, found for a stage's question about the
-   * name: one name's, usually, so it goes once no probe uses it. */
-  bool transient;
-  bool doomed;                   /* on the list of zones to sweep */
-  struct entry *dead;            /* that list */
-  bool said_empty;               /* "no server of the zone answered" was said */
-  unsigned lookups;              /* name server lookups still out */
-  struct bd_probe_queue waiting; /* probes waiting for a first server */
-  enum bd_reason failure;        /* why it has no server, when it has none */
-};
-
-enum suffix_state { SUFFIX_FINDING, SUFFIX_FOUND, SUFFIX_FAILED };
-
-/* A public suffix met in the input, and the zone that holds its names. */
-struct suffix {
-  struct suffix *next; /* hash chain */
-  enum suffix_state state;
-  struct entry *holder;
-  enum bd_reason failure;        /* SUFFIX_FAILED: why */
-  struct bd_zone *said;          /* SUFFIX_FAILED: the zone that said so */
-  size_t said_by;                /* and its server */
-  struct bd_probe_queue waiting; /* names waiting for the holder */
-  char name[BD_NAME_MAX + 1];
-};
-
-struct bd_iterate {
-  struct bd_iterate_config cfg;
-  struct bd_iterate_ops ops;
-  struct entry *zones[BUCKETS];
-  struct suffix *suffixes[BUCKETS];
-  struct entry *root;
-  struct entry *doomed; /* transient zones no probe used, last seen */
-  char fatal[160];      /* "": the map can judge */
-};
-
-static size_t hash(const char *s) {
-  uint32_t h = 2166136261u;
-  while (*s)
-    h = (h ^ (unsigned char)*s++) * 16777619u;
-  return h % BUCKETS;
-}
-
-/* ---- zones ----------------------------------------------------------- */
-
-const char *bd_iterate_zone_name(const struct bd_zone *z) {
-  return z->name[0] != '\0' ? z->name : ".";
-}
-
-static struct entry *find_zone(struct bd_iterate *it, const char *name) {
-  for (struct entry *e = it->zones[hash(name)]; e != NULL; e = e->next)
-    if (strcmp(e->zone->name, name) == 0)
-      return e;
-  return NULL;
-}
-
-static struct entry *add_zone(struct bd_iterate *it, const char *name,
-                              bool transient) {
-  struct entry *e = calloc(1, sizeof(*e));
-  size_t b = hash(name);
-
-  if (e == NULL)
-    return NULL;
-  if (bd_zone_new(&e->zone, name, &it->cfg.zone) != 0) {
-    free(e);
-    return NULL;
-  }
-  e->failure = BD_REASON_LAME;
-  e->transient = transient;
-  e->next = it->zones[b];
-  it->zones[b] = e;
-  return e;
-}
-
-/* p is asked of zone z from now on (NULL: of none). A transient zone
- * that no probe uses any more is swept at the next bd_iterate_sweep, from
- * the top of an event: the engine may hold it while it sends. */
-static void use_zone(struct bd_iterate *it, struct bd_probe *p,
-                     struct bd_zone *z) {
-  struct bd_zone *old = p->zone;
-  struct entry *e;
-
-  if (old == z)
-    return;
-  if (z != NULL)
-    z->users++;
-  p->zone = z;
-  if (old == NULL || --old->users > 0)
-    return;
-  e = find_zone(it, old->name);
-  if (e != NULL && e->transient && !e->doomed) {
-    e->doomed = true;
-    e->dead = it->doomed;
-    it->doomed = e;
-  }
-}
-
-void bd_iterate_forget(struct bd_iterate *it, struct bd_probe *p) {
-  if (it != NULL)
-    use_zone(it, p, NULL);
-}
-
-static void unlink_zone(struct bd_iterate *it, struct entry *e) {
-  struct entry **at = &it->zones[hash(e->zone->name)];
-  while (*at != e)
-    at = &(*at)->next;
-  *at = e->next;
-  bd_zone_free(e->zone);
-  free(e);
-}
-
-void bd_iterate_sweep(struct bd_iterate *it) {
-  struct entry *e;
-  if (it == NULL)
-    return;
-  while ((e = it->doomed) != NULL) {
-    it->doomed = e->dead;
-    e->doomed = false;
-    /* Used again since, or still looking up its servers' addresses. */
-    if (e->zone->users == 0 && e->lookups == 0 && e->waiting.head == NULL)
-      unlink_zone(it, e);
-  }
-}
-
-/* The deepest zone of the map that name is in: where to start asking. */
-static struct entry *closest_zone(struct bd_iterate *it, const char *name) {
-  const char *p = name;
-  for (;;) {
-    struct entry *e = find_zone(it, p);
-    if (e != NULL)
-      return e;
-    p = strchr(p, '.');
-    if (p == NULL)
-      return it->root;
-    p++;
-  }
-}
-
-/* IPv6 addresses only with IPv6 connectivity, or on this host. */
-static bool usable(const struct bd_iterate *it, const struct bd_server *s) {
-  static const unsigned char loopback[16] = {[15] = 1};
-  return s->family == AF_INET || it->cfg.ipv6 ||
-         memcmp(s->addr.v6, loopback, 16) == 0;
-}
-
-/* Adds a server to a zone, unless it has it already. */
-static void add_server(struct entry *e, const struct bd_server *s) {
-  struct bd_zone *z = e->zone;
-  if (bd_zone_add_server(z, s) < 0)
-    bd_warnf("cannot use server %s for zone %s", s->text,
-             bd_iterate_zone_name(z));
-}
-
-static void send_to(struct bd_iterate *it, struct bd_probe *p, struct entry *e);
-
-/* The zone has a server again, or never will: what waited for it goes. */
-static void release_waiting(struct bd_iterate *it, struct entry *e) {
-  struct bd_probe_queue q = e->waiting;
-  struct bd_probe *p;
-  e->waiting.head = e->waiting.tail = NULL;
-  while ((p = bd_probe_queue_pop(&q)) != NULL)
-    send_to(it, p, e);
-}
-
-static void start_host_lookup(struct bd_iterate *it, struct entry *target,
-                              const char *host);
-
-/* Fills a zone from a referral: the glue's addresses, and lookups for the
- * name servers that came without any. */
-static void fill_zone(struct bd_iterate *it, struct entry *e,
-                      const struct bd_auth_judgement *j) {
-  size_t lookups = 0;
-  for (size_t i = 0; i < j->nns; i++)
-    for (size_t k = 0; k < j->ns[i].naddrs; k++)
-      if (usable(it, &j->ns[i].addrs[k]))
-        add_server(e, &j->ns[i].addrs[k]);
-  if (e->zone->in_use > 0) {
-    release_waiting(it, e);
-    return;
-  }
-  for (size_t i = 0; i < j->nns && lookups < MAX_HOST_LOOKUPS; i++) {
-    /* A name server inside its own zone without glue cannot be found. */
-    if (bd_auth_in_zone(j->ns[i].name, e->zone->name))
-      continue;
-    start_host_lookup(it, e, j->ns[i].name);
-    lookups++;
-  }
-  if (e->lookups == 0)
-    release_waiting(it, e); /* nothing will come: they fail */
-}
-
-/* A referral names a zone: the map's entry for it, made and filled on
- * first sight. */
-static struct entry *zone_from(struct bd_iterate *it,
-                               const struct bd_auth_judgement *j,
-                               bool transient) {
-  struct entry *e = find_zone(it, j->zone);
-  if (e != NULL)
-    return e;
-  e = add_zone(it, j->zone, transient);
-  if (e != NULL)
-    fill_zone(it, e, j);
-  return e;
-}
-
-/* ---- sending --------------------------------------------------------- */
-
-static void fail_probe(struct bd_iterate *it, struct bd_probe *p,
-                       enum bd_reason reason);
-
-/* Sends p to a zone: now if the zone has a server in use, later if one
- * may still come, else p fails with the zone's reason. */
-static void send_to(struct bd_iterate *it, struct bd_probe *p,
-                    struct entry *e) {
-  use_zone(it, p, e->zone);
-  p->server = BD_ZONE_NONE;
-  if (e->zone->in_use > 0) {
-    it->ops.send(it->ops.data, p);
-    return;
-  }
-  /* A lookup never waits for another lookup: two zones whose servers are
-   * named only in each other would wait for ever. */
-  if (e->lookups > 0 && p->kind != BD_PROBE_HOST) {
-    if (p->state != BD_PROBE_PARKED)
-      it->ops.park(it->ops.data, p);
-    bd_probe_queue_push(&e->waiting, p);
-    return;
-  }
-  fail_probe(it, p, e->failure);
-}
-
-/* ---- suffixes -------------------------------------------------------- */
-
-static struct suffix *find_suffix(struct bd_iterate *it, const char *name) {
-  for (struct suffix *s = it->suffixes[hash(name)]; s != NULL; s = s->next)
-    if (strcmp(s->name, name) == 0)
-      return s;
-  return NULL;
-}
-
-/* The public suffix of name, by the Public Suffix List (libpsl): the part
- * after the registrable label; for a name that is a suffix itself, its
- * parent. */
-static const char *suffix_of(const char *name) {
-  const char *reg = bd_name_registrable(name);
-  const char *dot;
-  if (reg == NULL)
-    reg = name;
-  dot = strchr(reg, '.');
-  return dot != NULL ? dot + 1 : "";
-}
-
-const char *bd_iterate_suffix_of(const struct bd_probe *p) {
-  return suffix_of(p->name);
-}
-
-/* The registrable name: the label under the suffix, and the suffix. */
-static const char *registrable_of(const char *name, const char *suffix) {
-  const char *p = name;
-  size_t n = strlen(name);
-  size_t s = strlen(suffix);
-  if (s == 0 || n <= s + 1)
-    return name;
-  p = name + n - s - 1; /* the dot before the suffix */
-  while (p > name && p[-1] != '.')
-    p--;
-  return p;
-}
-
-static void start_suffix_lookup(struct bd_iterate *it, struct suffix *s,
-                                struct entry *at) {
-  struct bd_probe *p =
-      it->ops.alloc(it->ops.data, BD_PROBE_SUFFIX, s->name, strlen(s->name));
-  if (p == NULL) {
-    s->state = SUFFIX_FAILED;
-    s->failure = BD_REASON_NO_MEMORY;
-    return;
-  }
-  p->qtype = BD_DNS_TYPE_NS;
-  p->route = s;
-  send_to(it, p, at);
-}
-
-static struct suffix *add_suffix(struct bd_iterate *it, const char *name) {
-  struct suffix *s = calloc(1, sizeof(*s));
-  size_t b = hash(name);
-  if (s == NULL)
-    return NULL;
-  snprintf(s->name, sizeof(s->name), "%s", name);
-  s->state = SUFFIX_FINDING;
-  s->next = it->suffixes[b];
-  it->suffixes[b] = s;
-  /* The root holds the names under a suffix that is a TLD... unless the
-   * TLD is a zone of its own, which the lookup finds out. */
-  if (name[0] == '\0') {
-    s->state = SUFFIX_FOUND;
-    s->holder = it->root;
-  } else {
-    start_suffix_lookup(it, s, closest_zone(it, name));
-  }
-  return s;
-}
-
-/* Where the names of a suffix go, once its holder is known. */
-static void suffix_found(struct bd_iterate *it, struct suffix *s,
-                         struct entry *holder) {
-  struct bd_probe *p;
-  s->state = SUFFIX_FOUND;
-  s->holder = holder;
-  while ((p = bd_probe_queue_pop(&s->waiting)) != NULL)
-    send_to(it, p, holder);
-}
-
-/* No name under the suffix can be judged: each fails as if the zone that
- * said so (or the last one asked) had answered it. */
-static void suffix_failed(struct bd_iterate *it, struct suffix *s,
-                          const struct bd_probe *lookup,
-                          enum bd_reason reason) {
-  struct bd_probe *p;
-  s->state = SUFFIX_FAILED;
-  s->failure = reason;
-  s->said = lookup->zone;
-  s->said_by = lookup->server;
-  while ((p = bd_probe_queue_pop(&s->waiting)) != NULL)
-    fail_probe(it, p, reason);
-}
-
-void bd_iterate_route(struct bd_iterate *it, struct bd_probe *p) {
-  const char *name = suffix_of(p->name);
-  struct suffix *s = find_suffix(it, name);
-
-  if (s == NULL)
-    s = add_suffix(it, name);
-  if (s == NULL) {
-    fail_probe(it, p, BD_REASON_NO_MEMORY);
-    return;
-  }
-  p->route = s;
-  switch (s->state) {
-  case SUFFIX_FOUND:
-    send_to(it, p, s->holder);
-    return;
-  case SUFFIX_FAILED:
-    fail_probe(it, p, s->failure);
-    return;
-  case SUFFIX_FINDING:
-    it->ops.park(it->ops.data, p);
-    bd_probe_queue_push(&s->waiting, p);
-    return;
-  }
-}
-
-/* ---- name server lookups --------------------------------------------- */
-
-static void start_host_lookup(struct bd_iterate *it, struct entry *target,
-                              const char *host) {
-  struct bd_probe *p;
-  if (strlen(host) > BD_NAME_MAX)
-    return;
-  p = it->ops.alloc(it->ops.data, BD_PROBE_HOST, host, strlen(host));
-  if (p == NULL)
-    return;
-  p->qtype = BD_DNS_TYPE_A;
-  p->route = target;
-  target->lookups++;
-  send_to(it, p, closest_zone(it, host));
-}
-
-/* A lookup of a name server's address is over, with or without one. */
-static void host_done(struct bd_iterate *it, struct bd_probe *p,
-                      const struct bd_auth_judgement *j) {
-  struct entry *target = p->route;
-  if (j != NULL && j->nns > 0)
-    for (size_t k = 0; k < j->ns[0].naddrs; k++)
-      if (usable(it, &j->ns[0].addrs[k]))
-        add_server(target, &j->ns[0].addrs[k]);
-  target->lookups--;
-  it->ops.release(it->ops.data, p);
-  if (target->zone->in_use > 0 || target->lookups == 0)
-    release_waiting(it, target);
-}
 
 /* ---- answers --------------------------------------------------------- */
 
@@ -422,16 +38,16 @@ static enum bd_reason reason_of_kind(enum bd_auth_kind k) {
   }
 }
 
-static void fail_probe(struct bd_iterate *it, struct bd_probe *p,
-                       enum bd_reason reason) {
+void map_fail_probe(struct bd_iterate *it, struct bd_probe *p,
+                    enum bd_reason reason) {
   struct bd_verdict v;
   switch (p->kind) {
   case BD_PROBE_SUFFIX:
-    suffix_failed(it, p->route, p, reason);
+    map_suffix_failed(it, p->route, p, reason);
     it->ops.release(it->ops.data, p);
     return;
   case BD_PROBE_HOST:
-    host_done(it, p, NULL);
+    map_host_done(it, p, NULL);
     return;
   default:
     memset(&v, 0, sizeof(v));
@@ -441,7 +57,7 @@ static void fail_probe(struct bd_iterate *it, struct bd_probe *p,
     if (p->zone == NULL && p->route != NULL) {
       /* Never sent: the zone that failed its suffix answers for it. */
       const struct suffix *s = p->route;
-      use_zone(it, p, s->said);
+      map_use_zone(it, p, s->said);
       p->server = s->said_by;
     }
     it->ops.finish(it->ops.data, p, &v);
@@ -475,7 +91,7 @@ static bool root_is_dead(struct bd_iterate *it, size_t last, const char *what) {
  * when it was the zone's last, says that too, once. */
 static void drop_server(struct bd_iterate *it, struct bd_zone *z, size_t i,
                         enum bd_reason why, const char *what) {
-  struct entry *e = find_zone(it, z->name);
+  struct entry *e = map_find_zone(it, z->name);
   if (z->health[i].sidelined)
     return;
   bd_zone_sideline(z, i);
@@ -498,7 +114,7 @@ static void drop_server(struct bd_iterate *it, struct bd_zone *z, size_t i,
  * left. */
 static void sideline(struct bd_iterate *it, struct bd_probe *p,
                      enum bd_auth_kind kind) {
-  struct entry *e = find_zone(it, p->zone->name);
+  struct entry *e = map_find_zone(it, p->zone->name);
   static const char *const what[] = {[BD_AUTH_LAME] = "is lame (answers "
                                                       "without authority)",
                                      [BD_AUTH_REFUSED] = "refuses queries",
@@ -512,9 +128,9 @@ static void sideline(struct bd_iterate *it, struct bd_probe *p,
   drop_server(it, p->zone, p->server, reason_of_kind(kind), said);
   p->tries--; /* the server's fault, not the name's */
   if (e != NULL)
-    send_to(it, p, e);
+    map_send_to(it, p, e);
   else
-    fail_probe(it, p, reason_of_kind(kind));
+    map_fail_probe(it, p, reason_of_kind(kind));
 }
 
 /* The zone's word on a name. An answer's addresses are kept as the
@@ -551,10 +167,10 @@ static void name_verdict(struct bd_iterate *it, struct bd_probe *p,
  * made; p is then not sent. */
 static struct entry *follow(struct bd_iterate *it, struct bd_probe *p,
                             const struct bd_auth_judgement *j, bool send) {
-  struct entry *e = zone_from(it, j, j->kind == BD_AUTH_DELEGATED);
+  struct entry *e = map_zone_from(it, j, j->kind == BD_AUTH_DELEGATED);
   if (e != NULL && send) {
     p->tries--;
-    send_to(it, p, e);
+    map_send_to(it, p, e);
   }
   return e;
 }
@@ -570,7 +186,7 @@ static void on_name(struct bd_iterate *it, struct bd_probe *p,
      * name's own servers, as a resolver would ask them. */
     if (p->kind == BD_PROBE_ASK) {
       if (follow(it, p, j, true) == NULL)
-        fail_probe(it, p, BD_REASON_NO_MEMORY);
+        map_fail_probe(it, p, BD_REASON_NO_MEMORY);
       return;
     }
     name_verdict(it, p, j, abuf, alen);
@@ -585,7 +201,7 @@ static void on_name(struct bd_iterate *it, struct bd_probe *p,
      * not see: the names of the suffix go there from now on. */
     e = follow(it, p, j, true);
     if (e == NULL)
-      fail_probe(it, p, BD_REASON_NO_MEMORY);
+      map_fail_probe(it, p, BD_REASON_NO_MEMORY);
     else
       s->holder = e;
     return;
@@ -601,20 +217,20 @@ static void on_suffix(struct bd_iterate *it, struct bd_probe *p,
   struct entry *e;
   switch (j->kind) {
   case BD_AUTH_EXISTS: /* inside the zone asked, no cut */
-    suffix_found(it, s, find_zone(it, p->zone->name));
+    map_suffix_found(it, s, map_find_zone(it, p->zone->name));
     it->ops.release(it->ops.data, p);
     return;
   case BD_AUTH_NXDOMAIN:
-    suffix_failed(it, s, p, BD_REASON_NO_SUCH_TLD);
+    map_suffix_failed(it, s, p, BD_REASON_NO_SUCH_TLD);
     it->ops.release(it->ops.data, p);
     return;
   case BD_AUTH_ZONE:
   case BD_AUTH_STEP:
     e = follow(it, p, j, j->kind == BD_AUTH_STEP);
     if (e == NULL) {
-      fail_probe(it, p, BD_REASON_NO_MEMORY);
+      map_fail_probe(it, p, BD_REASON_NO_MEMORY);
     } else if (j->kind == BD_AUTH_ZONE) {
-      suffix_found(it, s, e);
+      map_suffix_found(it, s, e);
       it->ops.release(it->ops.data, p);
     }
     return;
@@ -628,15 +244,15 @@ static void on_host(struct bd_iterate *it, struct bd_probe *p,
                     const struct bd_auth_judgement *j) {
   switch (j->kind) {
   case BD_AUTH_EXISTS:
-    host_done(it, p, j);
+    map_host_done(it, p, j);
     return;
   case BD_AUTH_NXDOMAIN:
-    host_done(it, p, NULL);
+    map_host_done(it, p, NULL);
     return;
   case BD_AUTH_STEP:
   case BD_AUTH_ZONE:
     if (follow(it, p, j, true) == NULL)
-      host_done(it, p, NULL);
+      map_host_done(it, p, NULL);
     return;
   default:
     sideline(it, p, j->kind);
@@ -654,7 +270,7 @@ void bd_iterate_answer(struct bd_iterate *it, struct bd_probe *p,
                                                        : BD_AUTH_NAME;
 
   if (j == NULL) {
-    fail_probe(it, p, BD_REASON_NO_MEMORY);
+    map_fail_probe(it, p, BD_REASON_NO_MEMORY);
     return;
   }
   if (bd_dnsmsg_parse(&m, abuf, alen) != 0) {
@@ -662,7 +278,7 @@ void bd_iterate_answer(struct bd_iterate *it, struct bd_probe *p,
     j->kind = BD_AUTH_BAD;
   } else {
     suffix = q == BD_AUTH_NAME ? ((struct suffix *)p->route)->name : "";
-    bd_auth_judge(&m, q, p->name, p->qtype, registrable_of(p->name, suffix),
+    bd_auth_judge(&m, q, p->name, p->qtype, map_registrable_of(p->name, suffix),
                   p->zone->name, j);
   }
   if (q == BD_AUTH_SUFFIX)
@@ -685,8 +301,9 @@ void bd_iterate_gave_up(struct bd_iterate *it, struct bd_probe *p,
       v->reason == BD_REASON_TIMEOUT || v->reason == BD_REASON_UNREACHABLE;
 
   if (!silent || z == NULL || p->server == BD_ZONE_NONE ||
-      z->servers[p->server]->answered || (e = find_zone(it, z->name)) == NULL) {
-    fail_probe(it, p, v->reason);
+      z->servers[p->server]->answered ||
+      (e = map_find_zone(it, z->name)) == NULL) {
+    map_fail_probe(it, p, v->reason);
     return;
   }
   drop_server(it, z, p->server, v->reason,
@@ -694,15 +311,15 @@ void bd_iterate_gave_up(struct bd_iterate *it, struct bd_probe *p,
                   ? "does not answer"
                   : "cannot be reached (nothing listens, or no route)");
   p->tries = 0;
-  send_to(it, p, e);
+  map_send_to(it, p, e);
 }
 
 void bd_iterate_resend(struct bd_iterate *it, struct bd_probe *p) {
-  struct entry *e = find_zone(it, p->zone->name);
+  struct entry *e = map_find_zone(it, p->zone->name);
   if (e != NULL)
-    send_to(it, p, e);
+    map_send_to(it, p, e);
   else
-    fail_probe(it, p, BD_REASON_LAME);
+    map_fail_probe(it, p, BD_REASON_LAME);
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -715,14 +332,14 @@ int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
     return -ENOMEM;
   it->cfg = *cfg;
   it->ops = *ops;
-  it->root = add_zone(it, "", false);
+  it->root = map_add_zone(it, "", false);
   if (it->root == NULL) {
     free(it);
     return -ENOMEM;
   }
   *out = it; /* from here on, bd_iterate_close and _free undo it */
   for (size_t i = 0; i < cfg->nroots; i++)
-    if (usable(it, &cfg->roots[i]) &&
+    if (map_usable(it, &cfg->roots[i]) &&
         bd_zone_add_server(it->root->zone, &cfg->roots[i]) == -ENOMEM)
       return -ENOMEM;
   return it->root->zone->in_use > 0 ? 0 : -EINVAL;

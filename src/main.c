@@ -24,7 +24,11 @@
  *     window.c      window by bandwidth x delay, pace on rate limits;
  *                   pacer.c  --rate, --server-rate; health.c; random.c
  *     checks.c      server vetting and TLD checks (rules: trust.c)
- *     iterate.c     --authoritative: zones from the root down (auth.c)
+ *     iterate.c     --authoritative: zones from the root down (auth.c);
+ *                   acts on the answers, makes and frees the map
+ *       mapzones.c   the map's zones, their servers, sending to one
+ *       suffixes.c   the zone that holds each public suffix's names
+ *       nslookup.c   addresses of name servers without glue
  *       roothints.c  the built-in root hints; is there IPv6?
  *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
