@@ -12,7 +12,6 @@
 #include "blogdom/checks.h"
 #include "blogdom/common.h"
 #include "blogdom/flight.h"
-#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/peer.h"
 #include "blogdom/probe.h"
@@ -39,7 +38,7 @@ static void finish_ask(struct bd_engine *e, struct bd_probe *p,
   /* p may be allocated again from inside cb: the response is not its. */
   e->answer_of = NULL;
   p->asker = NULL;
-  bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+  engine_free_probe(e, p);
   cb(arg, answered ? e->answer : NULL, answered ? e->answer_len : 0, &copy);
 }
 
@@ -116,14 +115,11 @@ static bool should_retry(const struct bd_engine *e, const struct bd_probe *p,
          (p->zone->in_use > 1 || p->zone->health[p->server].sidelined);
 }
 
-/* No more tries: the verdict says why (the map's own lookups are the
- * map's to end). */
+/* No more tries: the verdict says why; the router decides what follows
+ * (the map may ask another server of a zone, or end its own lookups). */
 void engine_give_up(struct bd_engine *e, struct bd_probe *p,
                     const struct bd_verdict *v) {
-  if (e->iterate != NULL)
-    bd_iterate_gave_up(e->iterate, p, v);
-  else
-    engine_finish_probe(e, p, v);
+  e->router->ops->gave_up(e->router, p, v);
 }
 
 static void requeue(struct bd_engine *e, struct bd_probe *p) {
@@ -186,10 +182,10 @@ void engine_on_sidelined(void *data, struct bd_zone *z, size_t i) {
            z->servers[i]->addr.text, 100 * z->health[i].failure_rate);
 }
 
-/* Whether no server of the recursive mode's zone answers (the map says
- * so of its zones itself). */
+/* Whether no resolver answers (the map says so of its zones itself). */
 static bool no_resolver_left(const struct bd_engine *e) {
-  return e->zone != NULL && bd_zone_unreachable(e->zone, uv_hrtime());
+  struct bd_zone *z = e->router->ops->resolvers(e->router);
+  return z != NULL && bd_zone_unreachable(z, uv_hrtime());
 }
 
 void engine_on_peer_event(void *data, struct bd_peer *zs,
@@ -349,10 +345,10 @@ static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
   else
     bd_verdict_from_status(status, &v);
 
-  /* Vetting judges its server by rules of its own; in the authoritative
-   * mode, any answer is one as far as the window and health go, and the
-   * map judges what it says. */
-  if (e->iterate != NULL && status == ARES_SUCCESS &&
+  /* Vetting judges its server by rules of its own; a router that judges
+   * responses itself (the map) has any answer count as one as far as the
+   * window and health go. */
+  if (e->router->judges_responses && status == ARES_SUCCESS &&
       !bd_verdict_is_transport_failure(&v))
     v.status = BD_FOUND, v.reason = BD_REASON_ANSWER;
   if (!p->pinned)
@@ -368,8 +364,8 @@ static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
     e->answer_len = (size_t)alen;
     e->answer_of = p;
   }
-  if (e->iterate != NULL && !bd_verdict_is_transport_failure(&v))
-    bd_iterate_answer(e->iterate, p, abuf, (size_t)alen);
+  if (!bd_verdict_is_transport_failure(&v))
+    e->router->ops->answer(e->router, p, abuf, (size_t)alen, &v);
   else
     engine_give_up(e, p, &v);
   e->answer = NULL;

@@ -19,7 +19,6 @@
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
 #include "blogdom/forsale.h"
-#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/pacer.h"
 #include "blogdom/peer.h"
@@ -102,6 +101,12 @@ static void write_off_lost(struct bd_engine *e) {
 /* Lets stages take names, then sends; the only caller of ares_send(),
  * always from the top of an event. A stage done from inside (a query
  * that fails at once) asks for another round rather than nesting. */
+void engine_free_probe(struct bd_engine *e, struct bd_probe *p) {
+  if (e->router != NULL)
+    e->router->ops->forget(e->router, p);
+  bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+}
+
 void engine_pump(struct bd_engine *e) {
   if (e->busy > 0) {
     e->pump_again = true;
@@ -112,6 +117,7 @@ void engine_pump(struct bd_engine *e) {
     e->pump_again = false;
     if (e->closed)
       break;
+    e->router->ops->sweep(e->router);
     write_off_lost(e);
     engine_drain_backlogs(e);
     engine_finish_unsent_names(e);
@@ -151,13 +157,6 @@ static void open_peers(struct bd_engine *e) {
   bd_peers_init(&e->peers, &pc);
 }
 
-static void zone_config(struct bd_engine *e, struct bd_zone_config *zc) {
-  memset(zc, 0, sizeof(*zc));
-  zc->peers = &e->peers;
-  zc->on_sidelined = engine_on_sidelined;
-  zc->data = e;
-}
-
 /* ---- checks ---------------------------------------------------------- */
 
 static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
@@ -169,12 +168,8 @@ static int on_check_asked(void *data, enum bd_probe_kind kind, const char *name,
   p->qtype = qtype;
   p->tld = tld;
   p->pinned = server != BD_ZONE_NONE;
-  p->zone = e->zone;
-  p->server = server; /* unpinned: the first server in use */
-  if (e->iterate != NULL)
-    bd_iterate_route(e->iterate, p);
-  else
-    engine_queue_probe(e, p);
+  p->server = server; /* unpinned: the next server in turn */
+  e->router->ops->route(e->router, p);
   return 0;
 }
 
@@ -188,19 +183,20 @@ static void on_check_stop(void *data) {
   bd_engine_stop(data);
 }
 
-/* ---- the map's needs (--authoritative) ------------------------------ */
+/* ---- the router's needs ----------------------------------------------- */
 
-static void on_map_send(void *data, struct bd_probe *p) {
+static void on_route_queue(void *data, struct bd_probe *p) {
   engine_queue_probe(data, p);
 }
 
 /* A verdict may come to a name that never left (its zone has no server):
  * it passes through INFLIGHT, where verdicts are born. */
-static void on_map_finish(void *data, struct bd_probe *p,
-                          const struct bd_verdict *v) {
+static void on_route_finish(void *data, struct bd_probe *p,
+                            const struct bd_verdict *v) {
   struct bd_engine *e = data;
-  if (bd_iterate_fatal(e->iterate) != NULL) {
-    /* No root: the names that failed for it get no line (exit 2). */
+  if (e->router->ops->fatal(e->router) != NULL) {
+    /* Nothing can be judged: the names that failed for it get no line
+     * (exit 2). */
     engine_release(e, p);
     return;
   }
@@ -211,54 +207,36 @@ static void on_map_finish(void *data, struct bd_probe *p,
   engine_finish_probe(e, p, v);
 }
 
-static struct bd_probe *on_map_alloc(void *data, enum bd_probe_kind kind,
-                                     const char *name, size_t len) {
+static struct bd_probe *on_route_alloc(void *data, enum bd_probe_kind kind,
+                                       const char *name, size_t len) {
   struct bd_engine *e = data;
   return bd_probe_alloc(&e->pool, e, kind, name, len);
 }
 
-static void on_map_release(void *data, struct bd_probe *p) {
+static void on_route_release(void *data, struct bd_probe *p) {
   engine_release(data, p);
 }
 
-static void on_map_park(void *data, struct bd_probe *p) {
+static void on_route_park(void *data, struct bd_probe *p) {
   struct bd_engine *e = data;
   bd_probe_move(&e->pool, p, BD_PROBE_PARKED);
 }
 
-static int open_map(struct bd_engine *e) {
-  struct bd_iterate_config ic;
-  struct bd_iterate_ops ops = {
-      e,           on_map_send,  on_map_finish, on_map_alloc, on_map_release,
-      on_map_park, on_check_stop};
-  int rc;
-
-  memset(&ic, 0, sizeof(ic));
-  ic.roots = e->cfg.servers;
-  ic.nroots = e->cfg.nservers;
-  ic.ipv6 = e->cfg.ipv6;
-  zone_config(e, &ic.zone);
-  rc = bd_iterate_new(&e->iterate, &ic, &ops);
-  if (rc == -EINVAL)
-    bd_errorf("no usable root server");
-  return rc;
-}
-
-static int add_servers(struct bd_engine *e) {
+static int open_router(struct bd_engine *e) {
   struct bd_zone_config zc;
-  int rc;
+  struct bd_router_hooks hooks = {e,
+                                  on_route_queue,
+                                  on_route_finish,
+                                  on_route_alloc,
+                                  on_route_release,
+                                  on_route_park,
+                                  on_check_stop};
 
-  if (e->cfg.authoritative)
-    return open_map(e);
-  zone_config(e, &zc);
-  rc = bd_zone_new(&e->zone, "", &zc);
-  for (size_t i = 0; rc == 0 && i < e->cfg.nservers; i++) {
-    rc = bd_zone_add_server(e->zone, &e->cfg.servers[i]);
-    if (rc == -EINVAL)
-      bd_errorf("cannot use server %s", e->cfg.servers[i].text);
-    rc = rc < 0 ? rc : 0;
-  }
-  return rc;
+  memset(&zc, 0, sizeof(zc));
+  zc.peers = &e->peers;
+  zc.on_sidelined = engine_on_sidelined;
+  zc.data = e;
+  return e->cfg.open_router(&e->router, &zc, &hooks, e->cfg.router_cfg);
 }
 
 static int start_checks(struct bd_engine *e) {
@@ -268,15 +246,15 @@ static int start_checks(struct bd_engine *e) {
   int rc;
 
   memset(&cc, 0, sizeof(cc));
-  cc.zone = e->zone;
+  cc.zone = e->router->ops->resolvers(e->router);
   /* Without a resolver there is none to vet. */
-  cc.vet = !e->cfg.trust_resolver && !e->cfg.authoritative;
+  cc.vet = e->cfg.vet && cc.zone != NULL;
   cc.wildcard = e->cfg.wildcard_check;
   cc.qtype = e->cfg.qtype;
   rc = bd_checks_new(&e->checks, &cc, &ops);
   if (rc != 0 || e->checks == NULL)
     return rc;
-  if (!e->cfg.authoritative)
+  if (e->cfg.upfront_checks)
     bd_source_each_known_tld(e->src, add_upfront, e->checks);
   return bd_checks_start(e->checks);
 }
@@ -309,7 +287,6 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
   e->cfg = *cfg;
   e->hooks = *hooks;
   e->src = src;
-  e->rotor = BD_ZONE_NONE;
   bd_probe_pool_init(&e->pool);
   /* 10 ms of slack: a loop that wakes late by up to that still sends its
    * share; the pacer paces 2% under the rate so that no second ever holds
@@ -333,7 +310,7 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
     bd_forsale_stage_init(&e->stages[e->nstages++], &e->forsale,
                           budget > 0 ? budget : 1);
   }
-  rc = add_servers(e);
+  rc = open_router(e);
   if (rc == 0)
     rc = init_handles(e);
   if (rc == 0)
@@ -363,7 +340,7 @@ static void drop_unreached(struct bd_engine *e) {
   struct bd_probe *p;
   struct bd_zone *z;
   while ((z = engine_leave_ring(e)) != NULL)
-    while ((p = bd_probe_queue_pop(&z->queue)) != NULL)
+    while ((p = bd_zone_dequeue(z)) != NULL)
       engine_release(e, p);
   for (size_t i = 0; i < e->nstages; i++)
     while ((p = bd_probe_queue_pop(&e->stages[i].backlog)) != NULL)
@@ -424,13 +401,17 @@ bool bd_engine_closed(const struct bd_engine *e) {
 
 const char *bd_engine_fatal(const struct bd_engine *e) {
   const char *why = bd_checks_fatal(e->checks);
-  return why != NULL ? why : bd_iterate_fatal(e->iterate);
+  if (why == NULL && e->router != NULL)
+    why = e->router->ops->fatal(e->router);
+  return why;
 }
 
 void bd_engine_get_stats(const struct bd_engine *e,
                          struct bd_engine_stats *stats) {
+  struct bd_zone *resolvers;
   *stats = e->stats;
-  stats->window = e->zone != NULL ? bd_zone_window(e->zone) : 0;
+  resolvers = e->router != NULL ? e->router->ops->resolvers(e->router) : NULL;
+  stats->window = resolvers != NULL ? bd_zone_window(resolvers) : 0;
   stats->for_sale = e->cfg.for_sale;
   stats->for_sale_names = e->forsale.names;
   stats->for_sale_malformed = e->forsale.malformed;
@@ -440,8 +421,8 @@ void bd_engine_get_stats(const struct bd_engine *e,
 void bd_engine_free(struct bd_engine *e) {
   if (e == NULL)
     return;
-  bd_zone_free(e->zone);
-  bd_iterate_free(e->iterate);
+  if (e->router != NULL)
+    e->router->ops->free(e->router);
   bd_peers_free(&e->peers);
   bd_checks_free(e->checks);
   bd_probe_pool_free(&e->pool);

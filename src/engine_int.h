@@ -17,6 +17,7 @@
 #include "blogdom/peer.h"
 #include "blogdom/probe.h"
 #include "blogdom/random.h"
+#include "blogdom/router.h"
 #include "blogdom/source.h"
 #include "blogdom/stage.h"
 #include "blogdom/verdict.h"
@@ -25,7 +26,6 @@
 #define MAX_WRITE_OFFS 8
 
 struct bd_checks;
-struct bd_iterate;
 struct bd_zone;
 
 struct bd_engine {
@@ -34,9 +34,8 @@ struct bd_engine {
   struct bd_engine_hooks hooks;
   struct bd_source *src;
 
-  struct bd_zone *zone;       /* recursive: the resolvers, for every name */
-  struct bd_iterate *iterate; /* --authoritative: the map of zones */
-  size_t rotor;               /* the server after which the next name goes */
+  struct bd_router *router; /* where each probe goes: the only word on the
+                               mode the engine runs in */
   struct bd_probe_pool pool;
   struct bd_peers peers; /* every server address, once */
   /* Zones with probes QUEUED (retries, checks, the map's names), served
@@ -90,12 +89,14 @@ struct bd_engine {
 
 /* engine.c: the pump, its timers, and the life cycle. */
 void engine_pump(struct bd_engine *e);
+/* Frees p (its line is out, or it will have none). */
+void engine_free_probe(struct bd_engine *e, struct bd_probe *p);
 void engine_pump_soon(struct bd_engine *e);
 void engine_arm_wakeup(struct bd_engine *e, uint64_t wait_ns);
 
 /* intake.c: names from the source. */
 void engine_finish_unsent_names(struct bd_engine *e);
-bool engine_start_next_name(struct bd_engine *e, size_t server);
+bool engine_start_next_name(struct bd_engine *e);
 
 /* sending.c: the zones' queues, and tries sent. */
 void engine_queue_probe(struct bd_engine *e, struct bd_probe *p);

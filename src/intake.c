@@ -10,7 +10,6 @@
 
 #include "blogdom/checks.h"
 #include "blogdom/common.h"
-#include "blogdom/iterate.h"
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/probe.h"
@@ -22,11 +21,6 @@
 /* Names given their lines with no query (a zone file's, invalid ones) in
  * one turn, at most, before the loop reads its sockets. */
 #define UNSENT_PER_TURN 4096
-/* Names waiting in the zones' queues of the authoritative mode, at most
- * (about 1 MiB of probes): a dead zone's names wait there for their
- * tries while the names of live zones behind them in the input go past. */
-#define QUEUED_NAMES_MAX 4096
-
 static void on_input_closed(uv_handle_t *h) {
   struct bd_engine *e = container_of((uv_poll_t *)h, struct bd_engine, input);
   e->input_closing = false;
@@ -85,11 +79,10 @@ static void watch_input(struct bd_engine *e) {
  * the names in their DNS life fewer than the window allows, the stages
  * keeping up, and the output able to hold its line. */
 static bool may_take_name(struct bd_engine *e) {
-  /* The map queues names in their zones before these have room, as many
-   * as a dead zone may hold while the others go on. */
-  if (e->iterate != NULL &&
-      e->pool.names[BD_PROBE_QUEUED] + e->pool.names[BD_PROBE_PARKED] >=
-          QUEUED_NAMES_MAX)
+  /* Names wait in their zones' queues before these have room, as many as
+   * the router holds (a dead zone's, while the others go past). */
+  if (e->pool.names[BD_PROBE_QUEUED] + e->pool.names[BD_PROBE_PARKED] >=
+      e->router->hold)
     return false;
   return !e->source_done && bd_checks_ready(e->checks) &&
          bd_checks_fatal(e->checks) == NULL &&
@@ -196,7 +189,7 @@ static void finish_by_zone(struct bd_engine *e, const struct bd_verdict *v,
   }
   p = bd_probe_alloc(&e->pool, e, BD_PROBE_NAME, e->item.text, e->item.len);
   if (p != NULL && !engine_keep_verdict(p, v)) {
-    bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+    engine_free_probe(e, p);
     p = NULL;
   }
   if (p == NULL) {
@@ -244,7 +237,7 @@ void engine_finish_unsent_names(struct bd_engine *e) {
 
 /* Takes the next name from the source and starts it. Returns false when
  * nothing more can be taken now. */
-bool engine_start_next_name(struct bd_engine *e, size_t server) {
+bool engine_start_next_name(struct bd_engine *e) {
   struct bd_item *item = &e->item;
   struct bd_probe *p;
 
@@ -263,19 +256,10 @@ bool engine_start_next_name(struct bd_engine *e, size_t server) {
   }
   p->seq = e->next_seq++;
   p->qtype = e->cfg.qtype;
-  if (e->iterate != NULL) {
-    /* Checked per suffix, as each suffix has its own zone. */
-    if (e->checks != NULL)
-      p->tld = bd_checks_suffix(e->checks, bd_iterate_suffix_of(p));
-    bd_iterate_route(e->iterate, p);
-    return true;
-  }
-  p->zone = e->zone;
+  p->server = BD_ZONE_NONE;
   if (e->checks != NULL)
-    p->tld = bd_checks_tld(e->checks, p->name);
-  if (server == BD_ZONE_NONE)
-    engine_end_unsent(e, p);
-  else
-    engine_send_try(e, p, server);
+    p->tld = bd_checks_suffix(e->checks,
+                              e->router->ops->check_group(e->router, p->name));
+  e->router->ops->route(e->router, p);
   return true;
 }

@@ -23,6 +23,11 @@
 #include "blogdom/dnsmsg.h"
 #include "blogdom/msg.h"
 
+/* Names waiting in the zones' queues, at most (about 1 MiB of probes): a
+ * dead zone's names wait there for their tries while the names of live
+ * zones behind them in the input go past. */
+#define HOLD 4096
+
 /* ---- answers --------------------------------------------------------- */
 
 static enum bd_reason reason_of_kind(enum bd_auth_kind k) {
@@ -97,7 +102,7 @@ static void drop_server(struct bd_iterate *it, struct bd_zone *z, size_t i,
   bd_zone_sideline(z, i);
   bd_warnf("server %s for zone %s %s: its names go to the zone's other "
            "servers",
-           z->servers[i]->addr.text, bd_iterate_zone_name(z), what);
+           z->servers[i]->addr.text, map_zone_name(z), what);
   if (e == NULL)
     return;
   e->failure = why;
@@ -260,8 +265,8 @@ static void on_host(struct bd_iterate *it, struct bd_probe *p,
   }
 }
 
-void bd_iterate_answer(struct bd_iterate *it, struct bd_probe *p,
-                       const unsigned char *abuf, size_t alen) {
+void map_answer(struct bd_iterate *it, struct bd_probe *p,
+                const unsigned char *abuf, size_t alen) {
   struct bd_dnsmsg m;
   struct bd_auth_judgement *j = malloc(sizeof(*j));
   const char *suffix;
@@ -293,8 +298,8 @@ void bd_iterate_answer(struct bd_iterate *it, struct bd_probe *p,
 /* No answer within the tries. A server that never answered anything is
  * taken to be down: out of its zone, and p starts again with another
  * server. One that answered before only lost p's tries: p fails. */
-void bd_iterate_gave_up(struct bd_iterate *it, struct bd_probe *p,
-                        const struct bd_verdict *v) {
+void map_gave_up(struct bd_iterate *it, struct bd_probe *p,
+                 const struct bd_verdict *v) {
   struct bd_zone *z = p->zone;
   struct entry *e;
   bool silent =
@@ -314,7 +319,7 @@ void bd_iterate_gave_up(struct bd_iterate *it, struct bd_probe *p,
   map_send_to(it, p, e);
 }
 
-void bd_iterate_resend(struct bd_iterate *it, struct bd_probe *p) {
+void map_resend(struct bd_iterate *it, struct bd_probe *p) {
   struct entry *e = map_find_zone(it, p->zone->name);
   if (e != NULL)
     map_send_to(it, p, e);
@@ -324,32 +329,11 @@ void bd_iterate_resend(struct bd_iterate *it, struct bd_probe *p) {
 
 /* ---- life cycle ------------------------------------------------------ */
 
-int bd_iterate_new(struct bd_iterate **out, const struct bd_iterate_config *cfg,
-                   const struct bd_iterate_ops *ops) {
-  struct bd_iterate *it = calloc(1, sizeof(*it));
-  *out = NULL;
-  if (it == NULL)
-    return -ENOMEM;
-  it->cfg = *cfg;
-  it->ops = *ops;
-  it->root = map_add_zone(it, "", false);
-  if (it->root == NULL) {
-    free(it);
-    return -ENOMEM;
-  }
-  *out = it; /* from here on, bd_iterate_close and _free undo it */
-  for (size_t i = 0; i < cfg->nroots; i++)
-    if (map_usable(it, &cfg->roots[i]) &&
-        bd_zone_add_server(it->root->zone, &cfg->roots[i]) == -ENOMEM)
-      return -ENOMEM;
-  return it->root->zone->in_use > 0 ? 0 : -EINVAL;
-}
-
-const char *bd_iterate_fatal(const struct bd_iterate *it) {
+static const char *map_fatal(const struct bd_iterate *it) {
   return it != NULL && it->fatal[0] != '\0' ? it->fatal : NULL;
 }
 
-void bd_iterate_free(struct bd_iterate *it) {
+static void map_free(struct bd_iterate *it) {
   if (it == NULL)
     return;
   for (size_t b = 0; b < BUCKETS; b++) {
@@ -368,4 +352,100 @@ void bd_iterate_free(struct bd_iterate *it) {
     }
   }
   free(it);
+}
+
+/* ---- the map as the engine's router ---------------------------------- */
+
+static struct bd_iterate *of(struct bd_router *r) {
+  return container_of(r, struct bd_iterate, router);
+}
+
+static void r_route(struct bd_router *r, struct bd_probe *p) {
+  map_route(of(r), p);
+}
+
+static void r_answer(struct bd_router *r, struct bd_probe *p,
+                     const unsigned char *abuf, size_t alen,
+                     const struct bd_verdict *v) {
+  (void)v; /* the map reads the response itself */
+  map_answer(of(r), p, abuf, alen);
+}
+
+static void r_gave_up(struct bd_router *r, struct bd_probe *p,
+                      const struct bd_verdict *v) {
+  map_gave_up(of(r), p, v);
+}
+
+static void r_resend(struct bd_router *r, struct bd_probe *p) {
+  map_resend(of(r), p);
+}
+
+static void r_forget(struct bd_router *r, struct bd_probe *p) {
+  map_forget(of(r), p);
+}
+
+static void r_sweep(struct bd_router *r) {
+  map_sweep(of(r));
+}
+
+/* Each public suffix has a zone of its own: a name's checks are its
+ * suffix's. */
+static const char *r_check_group(const struct bd_router *r, const char *name) {
+  (void)r;
+  return map_suffix_of(name);
+}
+
+static const char *r_zone_name(const struct bd_router *r,
+                               const struct bd_zone *z) {
+  (void)r;
+  return z != NULL ? map_zone_name(z) : NULL;
+}
+
+/* The map asks no resolver: there is none to vet. */
+static struct bd_zone *r_resolvers(const struct bd_router *r) {
+  (void)r;
+  return NULL;
+}
+
+static const char *r_fatal(const struct bd_router *r) {
+  return map_fatal(const_container_of(r, struct bd_iterate, router));
+}
+
+static void r_free(struct bd_router *r) {
+  map_free(of(r));
+}
+
+static const struct bd_router_ops router_ops = {
+    r_route,       r_answer,    r_gave_up,   r_resend, r_forget, r_sweep,
+    r_check_group, r_zone_name, r_resolvers, r_fatal,  r_free};
+
+int bd_iterate_open(struct bd_router **out, const struct bd_zone_config *zc,
+                    const struct bd_router_hooks *hooks, const void *arg) {
+  const struct bd_iterate_config *cfg = arg;
+  struct bd_iterate *it = calloc(1, sizeof(*it));
+  *out = NULL;
+  if (it == NULL)
+    return -ENOMEM;
+  it->router.ops = &router_ops;
+  /* A zone's own server answers from its zone (RFC 1034 4.3.1). */
+  it->router.recursion_desired = false;
+  it->router.judges_responses = true;
+  it->router.hold = HOLD;
+  it->cfg = *cfg;
+  it->zone_cfg = *zc;
+  it->ops = *hooks;
+  it->root = map_add_zone(it, "", false);
+  if (it->root == NULL) {
+    free(it);
+    return -ENOMEM;
+  }
+  *out = &it->router; /* from here on, ops.free undoes it */
+  for (size_t i = 0; i < cfg->nroots; i++)
+    if (map_usable(it, &cfg->roots[i]) &&
+        bd_zone_add_server(it->root->zone, &cfg->roots[i]) == -ENOMEM)
+      return -ENOMEM;
+  if (it->root->zone->in_use > 0)
+    return 0;
+  bd_errorf("no usable root server");
+  return -EINVAL;
 }

@@ -59,8 +59,10 @@ struct suffix {
 /* The map: its zones and suffixes by name, the root, and the engine's
  * ops that it sends and finishes probes through. */
 struct bd_iterate {
+  struct bd_router router; /* what the engine holds: the map's face */
   struct bd_iterate_config cfg;
-  struct bd_iterate_ops ops;
+  struct bd_zone_config zone_cfg; /* of every zone of the map */
+  struct bd_router_hooks ops;
   struct entry *zones[BUCKETS];
   struct suffix *suffixes[BUCKETS];
   struct entry *root;
@@ -77,6 +79,17 @@ static inline size_t hash(const char *s) {
 }
 
 /* ---- mapzones.c: the zones -------------------------------------------- */
+
+/* The zone's name as JSON shows it: "dev", "." for the root. */
+const char *map_zone_name(const struct bd_zone *z);
+
+/* p is freed: the zone it was asked of has one user fewer (the map's
+ * zones for delegated names go once they have none). */
+void map_forget(struct bd_iterate *it, struct bd_probe *p);
+
+/* Frees the delegated names' zones that no probe uses any more. From the
+ * top of an event, where no zone is held by the engine. */
+void map_sweep(struct bd_iterate *it);
 
 /* The map's entry for the zone called name, or NULL. */
 struct entry *map_find_zone(struct bd_iterate *it, const char *name);
@@ -110,6 +123,14 @@ void map_send_to(struct bd_iterate *it, struct bd_probe *p, struct entry *e);
 
 /* ---- suffixes.c: the public suffixes ---------------------------------- */
 
+/* The public suffix a name is judged under ("" when it has none). */
+const char *map_suffix_of(const char *name);
+
+/* Sends a name (or a check under a suffix) toward the zone that holds its
+ * suffix: at once when that zone and a server of it are known, else when
+ * they are. */
+void map_route(struct bd_iterate *it, struct bd_probe *p);
+
 /* The registrable name: the label under the suffix, and the suffix. */
 const char *map_registrable_of(const char *name, const char *suffix);
 
@@ -134,6 +155,20 @@ void map_host_done(struct bd_iterate *it, struct bd_probe *p,
                    const struct bd_auth_judgement *j);
 
 /* ---- iterate.c: answers ----------------------------------------------- */
+
+/* A response to p came from server p->server of p->zone: the map judges
+ * it (auth.c) and acts: a verdict for a name, a zone found, a server
+ * sidelined and p asked again elsewhere, ... */
+void map_answer(struct bd_iterate *it, struct bd_probe *p,
+                const unsigned char *abuf, size_t alen);
+
+/* p got no usable response within its tries (v says why). */
+void map_gave_up(struct bd_iterate *it, struct bd_probe *p,
+                 const struct bd_verdict *v);
+
+/* p waits in the queue for a zone that has no server in use any more:
+ * it waits for one to come, or fails with the zone's reason. */
+void map_resend(struct bd_iterate *it, struct bd_probe *p);
 
 /* p fails for reason: a name gets its verdict, a lookup of the map's own
  * fails what waits for it. */

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "blogdom/iterate.h"
 #include "blogdom/names.h"
 #include "blogdom/probe.h"
 #include "blogdom/stage.h"
@@ -38,8 +37,7 @@ void engine_deliver_as(struct bd_engine *e, struct bd_probe *p,
     r.ms = (double)(uv_hrtime() - p->start_ns) / 1e6;
   if (p->zone != NULL && p->server != BD_ZONE_NONE)
     r.server = p->zone->servers[p->server]->addr.text;
-  if (e->iterate != NULL && p->zone != NULL)
-    r.zone = bd_iterate_zone_name(p->zone);
+  r.zone = e->router->ops->zone_name(e->router, p->zone);
   r.records = p->records;
   r.fields = p->fields;
   if (p->evidence != NULL) {
@@ -49,7 +47,7 @@ void engine_deliver_as(struct bd_engine *e, struct bd_probe *p,
       r.evidence = p->evidence;
   }
   engine_report(e, p->seq, p->name, p->name_len, v, &r);
-  bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+  engine_free_probe(e, p);
 }
 
 static void deliver(struct bd_engine *e, struct bd_probe *p) {
@@ -64,7 +62,7 @@ void engine_release(struct bd_engine *e, struct bd_probe *p) {
 
   if (p->kind == BD_PROBE_NAME)
     e->stats.unreached++;
-  bd_probe_move(&e->pool, p, BD_PROBE_FREE);
+  engine_free_probe(e, p);
   if (cb != NULL)
     cb(arg, NULL, 0, NULL);
 }
@@ -152,13 +150,9 @@ int bd_engine_ask(struct bd_engine *e, const char *name, uint16_t qtype,
   p->qtype = qtype;
   p->asker = cb;
   p->asker_arg = arg;
-  p->zone = e->zone;
   p->server = BD_ZONE_NONE;
   /* Queued, it goes out at the next pump: never from inside the caller.
-   * The map may fail it at once (no server). */
-  if (e->iterate != NULL)
-    bd_iterate_route(e->iterate, p);
-  else
-    engine_queue_probe(e, p);
+   * The router may fail it at once (no server). */
+  e->router->ops->route(e->router, p);
   return 0;
 }

@@ -69,6 +69,8 @@
 #include "blogdom/cli.h"
 #include "blogdom/common.h"
 #include "blogdom/engine.h"
+#include "blogdom/iterate.h"
+#include "blogdom/resolvers.h"
 #include "blogdom/msg.h"
 #include "blogdom/output.h"
 #include "blogdom/progress.h"
@@ -454,16 +456,26 @@ static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_config ec;
   struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch,
                                   app->cfg.state != NULL ? on_resume : NULL};
+  struct bd_iterate_config map;
+  struct bd_resolvers_config resolvers;
 
   memset(&ec, 0, sizeof(ec));
+  /* The mode is the router the engine gets: the map of zones from the
+   * root, or the resolvers, vetted unless they are trusted. Checks are
+   * per TLD with resolvers, so the input's TLDs can be checked first. */
   if (app->cfg.authoritative) {
-    ec.servers = app->cfg.roots.items;
-    ec.nservers = app->cfg.roots.count;
-    ec.authoritative = true;
-    ec.ipv6 = bd_roothints_host_has_ipv6();
+    map.roots = app->cfg.roots.items;
+    map.nroots = app->cfg.roots.count;
+    map.ipv6 = bd_roothints_host_has_ipv6();
+    ec.open_router = bd_iterate_open;
+    ec.router_cfg = &map;
   } else {
-    ec.servers = app->cfg.servers.items;
-    ec.nservers = app->cfg.servers.count;
+    resolvers.servers = app->cfg.servers.items;
+    resolvers.count = app->cfg.servers.count;
+    ec.open_router = bd_resolvers_open;
+    ec.router_cfg = &resolvers;
+    ec.vet = !app->cfg.trust_resolver;
+    ec.upfront_checks = true;
   }
   ec.server_rate = app->cfg.server_rate;
   ec.timeout_ms = app->cfg.timeout_ms;
@@ -476,7 +488,6 @@ static int open_engine(struct app *app, unsigned window) {
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
-  ec.trust_resolver = app->cfg.trust_resolver;
   ec.rdap = app->rdap;
   ec.for_sale = app->cfg.for_sale;
   ec.json = app->cfg.json;

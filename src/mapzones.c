@@ -21,7 +21,7 @@
 
 /* ---- zones ----------------------------------------------------------- */
 
-const char *bd_iterate_zone_name(const struct bd_zone *z) {
+const char *map_zone_name(const struct bd_zone *z) {
   return z->name[0] != '\0' ? z->name : ".";
 }
 
@@ -39,7 +39,7 @@ struct entry *map_add_zone(struct bd_iterate *it, const char *name,
 
   if (e == NULL)
     return NULL;
-  if (bd_zone_new(&e->zone, name, &it->cfg.zone) != 0) {
+  if (bd_zone_new(&e->zone, name, &it->zone_cfg) != 0) {
     free(e);
     return NULL;
   }
@@ -51,7 +51,7 @@ struct entry *map_add_zone(struct bd_iterate *it, const char *name,
 }
 
 /* p is asked of zone z from now on (NULL: of none). A transient zone
- * that no probe uses any more is swept at the next bd_iterate_sweep, from
+ * that no probe uses any more is swept at the next map_sweep, from
  * the top of an event: the engine may hold it while it sends. */
 void map_use_zone(struct bd_iterate *it, struct bd_probe *p,
                   struct bd_zone *z) {
@@ -73,7 +73,7 @@ void map_use_zone(struct bd_iterate *it, struct bd_probe *p,
   }
 }
 
-void bd_iterate_forget(struct bd_iterate *it, struct bd_probe *p) {
+void map_forget(struct bd_iterate *it, struct bd_probe *p) {
   if (it != NULL)
     map_use_zone(it, p, NULL);
 }
@@ -87,7 +87,7 @@ static void unlink_zone(struct bd_iterate *it, struct entry *e) {
   free(e);
 }
 
-void bd_iterate_sweep(struct bd_iterate *it) {
+void map_sweep(struct bd_iterate *it) {
   struct entry *e;
   if (it == NULL)
     return;
@@ -125,8 +125,7 @@ bool map_usable(const struct bd_iterate *it, const struct bd_server *s) {
 void map_add_server(struct entry *e, const struct bd_server *s) {
   struct bd_zone *z = e->zone;
   if (bd_zone_add_server(z, s) < 0)
-    bd_warnf("cannot use server %s for zone %s", s->text,
-             bd_iterate_zone_name(z));
+    bd_warnf("cannot use server %s for zone %s", s->text, map_zone_name(z));
 }
 
 /* The zone has a server again, or never will: what waited for it goes. */
@@ -183,7 +182,7 @@ void map_send_to(struct bd_iterate *it, struct bd_probe *p, struct entry *e) {
   map_use_zone(it, p, e->zone);
   p->server = BD_ZONE_NONE;
   if (e->zone->in_use > 0) {
-    it->ops.send(it->ops.data, p);
+    it->ops.queue(it->ops.data, p);
     return;
   }
   /* A lookup never waits for another lookup: two zones whose servers are

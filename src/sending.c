@@ -9,7 +9,6 @@
 
 #include "blogdom/dnsmsg.h"
 #include "blogdom/flight.h"
-#include "blogdom/iterate.h"
 #include "blogdom/pacer.h"
 #include "blogdom/peer.h"
 #include "blogdom/probe.h"
@@ -21,8 +20,7 @@
  * sent a window of tens of thousands at once overflowed its 4 MiB buffer
  * 50 ms away (the kernel's RcvbufErrors counted every retry). */
 #define SENDS_PER_TURN 512
-/* Names taken in the authoritative mode before the zones' queues are
- * served again. */
+/* Names taken before the zones' queues are served again. */
 #define TAKE_BATCH 64
 
 /* ---- the zones' queues ----------------------------------------------- */
@@ -45,7 +43,7 @@ static void join_ring(struct bd_engine *e, struct bd_zone *z) {
 void engine_queue_probe(struct bd_engine *e, struct bd_probe *p) {
   if (p->state != BD_PROBE_QUEUED)
     bd_probe_move(&e->pool, p, BD_PROBE_QUEUED);
-  bd_probe_queue_push(&p->zone->queue, p);
+  bd_zone_enqueue(p->zone, p);
   join_ring(e, p->zone);
 }
 
@@ -92,8 +90,8 @@ void engine_send_try(struct bd_engine *e, struct bd_probe *p, size_t server) {
   /* RD only when a resolver is asked: a zone's own server must answer from
    * its zone (RFC 1034 4.3.1). */
   rc = ares_create_query(p->name, BD_DNS_CLASS_IN, p->qtype,
-                         bd_random_id(&e->random), e->iterate == NULL, &query,
-                         &qlen, BD_EDNS_PAYLOAD);
+                         bd_random_id(&e->random), e->router->recursion_desired,
+                         &query, &qlen, BD_EDNS_PAYLOAD);
   if (rc != ARES_SUCCESS) {
     struct bd_verdict v;
     bd_verdict_from_status(rc, &v);
@@ -149,24 +147,31 @@ static bool may_send(struct bd_engine *e) {
 }
 
 /* The next probe of z goes now if a server of z may take it: a retry to
- * the next server in turn (the same one if alone), a vetting query to its
- * own server. Returns false when none may; *wait then says when a server
- * held back by its pace or cap may (0: unknown). */
+ * the next server in turn after its last (the same one if alone), a new
+ * one after the zone's last, a vetting query to its own server. Returns
+ * false when none may; *wait then says when a server held back by its
+ * pace or cap may (0: unknown). */
 static bool send_from(struct bd_engine *e, struct bd_zone *z, uint64_t *wait) {
-  struct bd_probe *p = z->queue.head;
+  struct bd_probe *p = bd_zone_next(z);
   uint64_t now = uv_hrtime();
-  size_t server =
-      p->pinned ? p->server : bd_zone_choose(z, p->server, now, wait);
+  size_t after = p->server != BD_ZONE_NONE ? p->server : z->rotor;
+  size_t server = p->pinned ? p->server : bd_zone_choose(z, after, now, wait);
 
-  if (server == BD_ZONE_NONE && e->iterate != NULL && z->in_use == 0)
+  if (server == BD_ZONE_NONE && z->in_use == 0) {
     /* Its zone lost its last server while it waited. */
-    bd_iterate_resend(e->iterate, bd_probe_queue_pop(&z->queue));
-  else if (server == BD_ZONE_NONE && !p->pinned && bd_zone_unreachable(z, now))
-    engine_end_unsent(e, bd_probe_queue_pop(&z->queue));
-  else if (server == BD_ZONE_NONE)
+    e->router->ops->resend(e->router, bd_zone_dequeue(z));
+  } else if (server == BD_ZONE_NONE && !p->pinned &&
+             bd_zone_unreachable(z, now)) {
+    /* No server answers: it ends unsent, and so does the next, until a
+     * probe is answered. */
+    engine_end_unsent(e, bd_zone_dequeue(z));
+  } else if (server == BD_ZONE_NONE) {
     return false;
-  else
-    engine_send_try(e, bd_probe_queue_pop(&z->queue), server);
+  } else {
+    if (!p->pinned)
+      z->rotor = server;
+    engine_send_try(e, bd_zone_dequeue(z), server);
+  }
   return true;
 }
 
@@ -180,55 +185,28 @@ static void serve_zones(struct bd_engine *e, unsigned *budget, uint64_t *wait) {
   while (more && *budget > 0 && !e->stopping &&
          (z = engine_leave_ring(e)) != NULL) {
     more = z != last;
-    while (z->queue.head != NULL && *budget > 0 && !e->stopping &&
+    while (bd_zone_next(z) != NULL && *budget > 0 && !e->stopping &&
            may_send(e)) {
       uint64_t w = 0;
       if (!send_from(e, z, &w)) {
+        /* Held back by a pace alone: with nothing in flight, only the
+         * wake-up brings the loop back. */
         if (w > 0 && (*wait == 0 || w < *wait))
           *wait = w;
         break;
       }
       (*budget)--;
     }
-    if (z->queue.head != NULL)
+    if (bd_zone_next(z) != NULL)
       join_ring(e, z);
   }
 }
 
-/* The recursive mode: new names go straight to the next resolver in turn
- * that may take one, once the zone's own queue (retries, checks, stages'
- * queries) is empty. Returns whether any name was taken. */
-static bool take_for_resolvers(struct bd_engine *e, unsigned *budget,
-                               uint64_t *wait) {
-  bool took = false;
-  while (e->zone->queue.head == NULL && *budget > 0 && !e->stopping &&
-         may_send(e)) {
-    uint64_t w = 0;
-    size_t server = bd_zone_choose(e->zone, e->rotor, uv_hrtime(), &w);
-    if (server == BD_ZONE_NONE && !bd_zone_unreachable(e->zone, uv_hrtime())) {
-      /* Held back by a pace alone: with nothing in flight, only the
-       * wake-up brings the loop back. */
-      if (w > 0 && (*wait == 0 || w < *wait))
-        *wait = w;
-      break;
-    }
-    /* With no resolver answering, the name ends unsent, and so does the
-     * next, until a probe is answered. */
-    if (!engine_start_next_name(e, server))
-      break;
-    took = true;
-    (*budget)--;
-    if (server != BD_ZONE_NONE)
-      e->rotor = server;
-  }
-  return took;
-}
-
-/* The authoritative mode: the map sends each name to its zone's queue. */
-static bool take_for_map(struct bd_engine *e) {
+/* New names, a batch at most: the router sends each to its zone's queue,
+ * where it waits as long as the zone's servers have no room. */
+static bool take_names(struct bd_engine *e) {
   unsigned k = 0;
-  while (k < TAKE_BATCH && !e->stopping &&
-         engine_start_next_name(e, BD_ZONE_NONE))
+  while (k < TAKE_BATCH && !e->stopping && engine_start_next_name(e))
     k++;
   return k > 0;
 }
@@ -245,8 +223,7 @@ void engine_send_what_may_go(struct bd_engine *e) {
     serve_zones(e, &budget, &wait);
     if (budget == 0 || e->stopping || !may_send(e))
       break;
-    took = e->iterate != NULL ? take_for_map(e)
-                              : take_for_resolvers(e, &budget, &wait);
+    took = take_names(e);
   }
   if (budget == 0)
     engine_pump_soon(e);

@@ -23,17 +23,13 @@ static struct suffix *find_suffix(struct bd_iterate *it, const char *name) {
 /* The public suffix of name, by the Public Suffix List (libpsl): the part
  * after the registrable label; for a name that is a suffix itself, its
  * parent. */
-static const char *suffix_of(const char *name) {
+const char *map_suffix_of(const char *name) {
   const char *reg = bd_name_registrable(name);
   const char *dot;
   if (reg == NULL)
     reg = name;
   dot = strchr(reg, '.');
   return dot != NULL ? dot + 1 : "";
-}
-
-const char *bd_iterate_suffix_of(const struct bd_probe *p) {
-  return suffix_of(p->name);
 }
 
 /* The registrable name: the label under the suffix, and the suffix. */
@@ -106,8 +102,8 @@ void map_suffix_failed(struct bd_iterate *it, struct suffix *s,
     map_fail_probe(it, p, reason);
 }
 
-void bd_iterate_route(struct bd_iterate *it, struct bd_probe *p) {
-  const char *name = suffix_of(p->name);
+void map_route(struct bd_iterate *it, struct bd_probe *p) {
+  const char *name = map_suffix_of(p->name);
   struct suffix *s = find_suffix(it, name);
 
   if (s == NULL)

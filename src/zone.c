@@ -13,6 +13,7 @@ int bd_zone_new(struct bd_zone **out, const char *name,
   if (z == NULL)
     return -ENOMEM;
   z->cfg = *cfg;
+  z->rotor = BD_ZONE_NONE;
   snprintf(z->name, sizeof(z->name), "%s", name);
   *out = z;
   return 0;
@@ -140,4 +141,17 @@ unsigned bd_zone_window(const struct bd_zone *z) {
     if (!z->health[i].sidelined)
       window += bd_window_size(&z->servers[i]->window);
   return window < max ? window : max;
+}
+
+void bd_zone_enqueue(struct bd_zone *z, struct bd_probe *p) {
+  bd_probe_queue_push(p->start_ns != 0 ? &z->again : &z->queue, p);
+}
+
+struct bd_probe *bd_zone_next(const struct bd_zone *z) {
+  return z->again.head != NULL ? z->again.head : z->queue.head;
+}
+
+struct bd_probe *bd_zone_dequeue(struct bd_zone *z) {
+  struct bd_probe *p = bd_probe_queue_pop(&z->again);
+  return p != NULL ? p : bd_probe_queue_pop(&z->queue);
 }

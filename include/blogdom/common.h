@@ -8,6 +8,10 @@
 #define container_of(ptr, type, member)                                        \
   ((type *)((char *)(ptr)-offsetof(type, member)))
 
+/* The same, for a pointer to const. */
+#define const_container_of(ptr, type, member)                                  \
+  ((const type *)((const char *)(ptr)-offsetof(type, member)))
+
 #define BD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define BD_NS_PER_MS 1000000ull

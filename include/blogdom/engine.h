@@ -9,15 +9,17 @@
 #include <uv.h>
 
 #include "blogdom/result.h"
-#include "blogdom/servers.h"
+#include "blogdom/router.h"
 
 struct bd_source;
 struct bd_rdap;
 struct bd_zoneset;
 
 struct bd_engine_config {
-  const struct bd_server *servers; /* at least one */
-  size_t nservers;
+  /* Where names go: the resolvers (resolvers.h) or the map of zones
+   * (iterate.h), opened with router_cfg. */
+  bd_router_open_fn open_router;
+  const void *router_cfg;
   unsigned timeout_ms; /* wait for each try, the same for every try */
   unsigned tries;      /* tries in all before a name is given up */
   uint16_t qtype;
@@ -26,11 +28,11 @@ struct bd_engine_config {
   unsigned window_floor; /* what a window may hold whatever the path */
   uint64_t rate;         /* queries a second at most, 0: no limit */
   bool wildcard_check;   /* ask a random name under each TLD first */
-  /* Ask each zone's own servers, from servers (the root's) down. */
-  bool authoritative;
-  uint64_t server_rate; /* queries a second to each server, 0: no cap */
-  bool ipv6;            /* use servers' IPv6 addresses */
-  bool trust_resolver;  /* skip the checks for a lying resolver */
+  uint64_t server_rate;  /* queries a second to each server, 0: no cap */
+  bool vet;              /* vet the router's resolvers before any name */
+  /* The TLDs the input is known to hold at the start are checked before
+   * its names go (a router whose checks are per TLD). */
+  bool upfront_checks;
   struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
                            name before its line (not owned); or NULL */
   bool for_sale; /* --for-sale: asks _for-sale.NAME TXT of every name that

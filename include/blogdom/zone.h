@@ -39,9 +39,13 @@ struct bd_zone {
   size_t cap;
   size_t in_use;  /* servers not sidelined */
   unsigned users; /* probes asked of it now: the map counts them */
-  /* Probes waiting for one of its servers (QUEUED), and its link in the
-   * engine's ring of zones with something waiting. */
+  /* Probes waiting for one of its servers (QUEUED): those sent before
+   * (retries, a name referred here) ahead of those never sent; the server
+   * after which the next new one goes; its link in the engine's ring of
+   * zones with something waiting. */
+  struct bd_probe_queue again;
   struct bd_probe_queue queue;
+  size_t rotor;
   struct bd_zone *next_waiting;
   bool waiting;
   char name[BD_NAME_MAX + 1];
@@ -83,5 +87,14 @@ bool bd_zone_unreachable(const struct bd_zone *z, uint64_t now_ns);
 
 /* The windows of the servers in use, added up, at most window_max. */
 unsigned bd_zone_window(const struct bd_zone *z);
+
+/* p waits for a server of z. A probe that went out before goes ahead of
+ * those that never did: a name's tries keep their timing however many
+ * new names wait. */
+void bd_zone_enqueue(struct bd_zone *z, struct bd_probe *p);
+
+/* The probe to go next, or NULL; and the same, out of the queue. */
+struct bd_probe *bd_zone_next(const struct bd_zone *z);
+struct bd_probe *bd_zone_dequeue(struct bd_zone *z);
 
 #endif

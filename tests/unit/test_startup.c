@@ -14,7 +14,9 @@
 #include <uv.h>
 
 #include "blogdom/engine.h"
+#include "blogdom/iterate.h"
 #include "blogdom/output.h"
+#include "blogdom/resolvers.h"
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 
@@ -146,11 +148,18 @@ static void engine_runs(const struct bd_engine_config *ec, unsigned *failed,
   }
 }
 
+static struct bd_resolvers_config resolvers;
+static struct bd_iterate_config map;
+
 static void engine_config(struct bd_engine_config *ec,
                           const struct bd_server_list *servers) {
   memset(ec, 0, sizeof(*ec));
-  ec->servers = servers->items;
-  ec->nservers = servers->count;
+  resolvers.servers = servers->items;
+  resolvers.count = servers->count;
+  ec->open_router = bd_resolvers_open;
+  ec->router_cfg = &resolvers;
+  ec->vet = true;
+  ec->upfront_checks = true;
   ec->timeout_ms = 1000;
   ec->tries = 2;
   ec->qtype = 1;
@@ -174,11 +183,16 @@ static void test_engine(void **state) {
       BD_SERVER_OK);
   engine_config(&ec, &servers);
   engine_runs(&ec, &failed, &succeeded); /* vetting, TLD checks */
-  ec.trust_resolver = true;
+  ec.vet = false;
   ec.wildcard_check = false;
   engine_runs(&ec, &failed, &succeeded); /* no checks */
   engine_config(&ec, &servers);
-  ec.authoritative = true;
+  map.roots = servers.items;
+  map.nroots = servers.count;
+  ec.open_router = bd_iterate_open;
+  ec.router_cfg = &map;
+  ec.vet = false;
+  ec.upfront_checks = false;
   ec.server_rate = 100;
   engine_runs(&ec, &failed, &succeeded); /* the map of zones */
   /* Each set-up failed at many steps (a few of c-ares' allocations are
