@@ -17,8 +17,6 @@
 
 #include "blogdom/checks.h"
 #include "blogdom/common.h"
-#include "blogdom/confirm.h"
-#include "blogdom/forsale.h"
 #include "blogdom/msg.h"
 #include "blogdom/pacer.h"
 #include "blogdom/peer.h"
@@ -28,8 +26,6 @@
 #include "blogdom/zone.h"
 
 #define PACER_SLACK_NS (10 * BD_NS_PER_MS)
-/* The --for-sale stage holds at most this many window floors of names. */
-#define FOR_SALE_WINDOWS 4
 
 static void close_engine(struct bd_engine *e);
 
@@ -293,23 +289,8 @@ int bd_engine_new(struct bd_engine **out, uv_loop_t *loop,
    * more than the rate, even as the server sees them. */
   bd_pacer_init(&e->pacer, cfg->rate, PACER_SLACK_NS);
   open_peers(e);
-  if (cfg->rdap != NULL) {
-    e->confirm.rdap = cfg->rdap;
-    e->confirm.json = cfg->json;
-    bd_confirm_stage_init(&e->stages[e->nstages++], &e->confirm,
-                          cfg->window_max);
-  }
-  if (cfg->for_sale) {
-    /* Its queries wait in the engine's queue before going out: a few
-     * windows' worth keeps the servers busy without holding many names. */
-    unsigned budget = cfg->window_max < FOR_SALE_WINDOWS * cfg->window_floor
-                          ? cfg->window_max
-                          : FOR_SALE_WINDOWS * cfg->window_floor;
-    e->forsale.engine = e;
-    e->forsale.json = cfg->json;
-    bd_forsale_stage_init(&e->stages[e->nstages++], &e->forsale,
-                          budget > 0 ? budget : 1);
-  }
+  e->stages = cfg->stages;
+  e->nstages = cfg->nstages;
   rc = open_router(e);
   if (rc == 0)
     rc = init_handles(e);
@@ -412,10 +393,6 @@ void bd_engine_get_stats(const struct bd_engine *e,
   *stats = e->stats;
   resolvers = e->router != NULL ? e->router->ops->resolvers(e->router) : NULL;
   stats->window = resolvers != NULL ? bd_zone_window(resolvers) : 0;
-  stats->for_sale = e->cfg.for_sale;
-  stats->for_sale_names = e->forsale.names;
-  stats->for_sale_malformed = e->forsale.malformed;
-  stats->for_sale_unanswered = e->forsale.unanswered;
 }
 
 void bd_engine_free(struct bd_engine *e) {

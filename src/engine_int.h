@@ -10,9 +10,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "blogdom/confirm.h"
 #include "blogdom/engine.h"
-#include "blogdom/forsale.h"
 #include "blogdom/pacer.h"
 #include "blogdom/peer.h"
 #include "blogdom/probe.h"
@@ -22,7 +20,6 @@
 #include "blogdom/stage.h"
 #include "blogdom/verdict.h"
 
-#define MAX_STAGES 4
 #define MAX_WRITE_OFFS 8
 
 struct bd_checks;
@@ -43,10 +40,8 @@ struct bd_engine {
   struct bd_zone *waiting_head;
   struct bd_zone *waiting_tail;
   struct bd_checks *checks; /* NULL when no check is wanted */
-  struct bd_stage stages[MAX_STAGES];
+  struct bd_stage *stages;  /* the caller's (cfg.stages) */
   size_t nstages;
-  struct bd_confirm_stage confirm; /* the stages' own state */
-  struct bd_forsale forsale;
 
   uv_timer_t tick;   /* lets c-ares expire queries */
   uv_timer_t wakeup; /* pacing, local back-off, a stop */

@@ -128,8 +128,8 @@ static void on_answer(void *arg, const unsigned char *abuf, size_t alen,
   bd_engine_stage_done(p, false);
 }
 
+/* The lookup is asked through the engine that holds p. */
 static int start(void *impl, struct bd_probe *p) {
-  struct bd_forsale *f = impl;
   char name[BD_NAME_MAX + 1];
   size_t node = sizeof(NODE) - 1;
 
@@ -137,9 +137,9 @@ static int start(void *impl, struct bd_probe *p) {
     return -1; /* no room for the node under the name: nothing to ask */
   memcpy(name, NODE, node);
   memcpy(name + node, p->name, p->name_len + 1);
-  return bd_engine_ask(f->engine, name, BD_DNS_TYPE_TXT, on_answer, p) == 0
-             ? 0
-             : -1;
+  (void)impl;
+  return bd_engine_ask(p->owner, name, BD_DNS_TYPE_TXT, on_answer, p) == 0 ? 0
+                                                                           : -1;
 }
 
 /* Every lookup still out is cancelled by the engine itself as it closes

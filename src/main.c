@@ -68,7 +68,9 @@
 
 #include "blogdom/cli.h"
 #include "blogdom/common.h"
+#include "blogdom/confirm.h"
 #include "blogdom/engine.h"
+#include "blogdom/forsale.h"
 #include "blogdom/iterate.h"
 #include "blogdom/resolvers.h"
 #include "blogdom/msg.h"
@@ -91,6 +93,9 @@
 /* --state: the most a killed run asks again is what one interval took. */
 #define COMMIT_INTERVAL_MS 1000
 
+/* --for-sale's budget of names, in window floors. */
+#define FOR_SALE_FLOORS 4
+
 struct app {
   struct bd_config cfg;
   uv_loop_t loop;
@@ -99,6 +104,12 @@ struct app {
   struct bd_engine *engine;
   struct bd_rdap *rdap;     /* with --confirm */
   struct bd_zoneset *zones; /* with --zone */
+  /* The post-DNS stages a verdict goes through, in order, and their own
+   * state: the registry's word, then the _for-sale records. */
+  struct bd_stage stages[2];
+  size_t nstages;
+  struct bd_confirm_stage confirm;
+  struct bd_forsale forsale;
   struct bd_resume *resume; /* with -o */
   int out_fd;               /* the lines' descriptor: stdout or -o's */
   uv_timer_t commit_timer;  /* --state: commits once a second */
@@ -452,6 +463,29 @@ static int open_rdap(struct app *app) {
   return bd_rdap_new(&app->rdap, &app->loop, &rc);
 }
 
+/* The stages the options ask for. Each has its own budget of names, apart
+ * from the DNS window: the registry's, as many as the window may hold;
+ * --for-sale's queries wait in the engine's queues before going out, so
+ * a few windows' floors of them keep the servers busy without holding
+ * many names. */
+static void build_stages(struct app *app, unsigned window_max,
+                         unsigned window_floor) {
+  if (app->rdap != NULL) {
+    app->confirm.rdap = app->rdap;
+    app->confirm.json = app->cfg.json;
+    bd_confirm_stage_init(&app->stages[app->nstages++], &app->confirm,
+                          window_max);
+  }
+  if (app->cfg.for_sale) {
+    unsigned budget = window_max < FOR_SALE_FLOORS * window_floor
+                          ? window_max
+                          : FOR_SALE_FLOORS * window_floor;
+    app->forsale.json = app->cfg.json;
+    bd_forsale_stage_init(&app->stages[app->nstages++], &app->forsale,
+                          budget > 0 ? budget : 1);
+  }
+}
+
 static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_config ec;
   struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch,
@@ -488,10 +522,11 @@ static int open_engine(struct app *app, unsigned window) {
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
-  ec.rdap = app->rdap;
-  ec.for_sale = app->cfg.for_sale;
   ec.json = app->cfg.json;
   ec.zones = app->zones;
+  build_stages(app, ec.window_max, ec.window_floor);
+  ec.stages = app->stages;
+  ec.nstages = app->nstages;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 
@@ -559,7 +594,8 @@ static void finish_output(struct app *app) {
   /* An interrupt says how far the run got, unless -q asked for errors
    * only; --stats asks for the summary in any case. */
   if (app->cfg.stats || (app->signum != 0 && app->cfg.verbosity > BD_QUIET)) {
-    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st, elapsed,
+    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st,
+                        app->cfg.for_sale ? &app->forsale : NULL, elapsed,
                         app->signum, bd_output_dropped(app->out));
     bd_errorf("%s", line);
   }

@@ -94,7 +94,8 @@ void bd_progress_erase(struct bd_progress *p) {
 }
 
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
-                           const struct bd_engine_stats *st, double elapsed_s,
+                           const struct bd_engine_stats *st,
+                           const struct bd_forsale *for_sale, double elapsed_s,
                            int signum, uint64_t dropped) {
   uint64_t done = done_of(c);
   int n;
@@ -128,13 +129,13 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
     n += snprintf(buf + n, cap - (size_t)n,
                   "; %llu judged by zone files, with no query",
                   (unsigned long long)st->zone_judged);
-  if (n >= 0 && (size_t)n < cap && signum == 0 && st->for_sale)
+  if (n >= 0 && (size_t)n < cap && signum == 0 && for_sale != NULL)
     n += snprintf(buf + n, cap - (size_t)n,
                   "; for sale: %llu names, %llu malformed records, %llu "
                   "lookups without an answer",
-                  (unsigned long long)st->for_sale_names,
-                  (unsigned long long)st->for_sale_malformed,
-                  (unsigned long long)st->for_sale_unanswered);
+                  (unsigned long long)for_sale->names,
+                  (unsigned long long)for_sale->malformed,
+                  (unsigned long long)for_sale->unanswered);
   if (n < 0)
     return 0;
   return (size_t)n < cap ? (size_t)n : cap - 1;

@@ -33,12 +33,11 @@ struct bd_engine_config {
   /* The TLDs the input is known to hold at the start are checked before
    * its names go (a router whose checks are per TLD). */
   bool upfront_checks;
-  struct bd_rdap *rdap; /* --confirm: asks the registry of every NXDOMAIN
-                           name before its line (not owned); or NULL */
-  bool for_sale; /* --for-sale: asks _for-sale.NAME TXT of every name that
-                    exists before its line (forsale.h) */
-  bool json;     /* lines are JSON: keep each name's answer records, and
-                    what the stages find, for its line */
+  /* The post-DNS stages a verdict goes through, in order (stage.h;
+   * not owned: they outlive the engine), and how many. */
+  struct bd_stage *stages;
+  size_t nstages;
+  bool json; /* lines are JSON: keep each name's answer records */
   /* --zone: names a zone file judges are never sent (not owned); or
    * NULL. */
   const struct bd_zoneset *zones;
@@ -76,12 +75,6 @@ struct bd_engine_stats {
   unsigned inflight_peak;
   unsigned window;    /* the windows of the servers in use, added up */
   unsigned sidelined; /* servers set aside for failing */
-  /* --for-sale (for_sale is true): names with a valid record, records
-   * with the version tag that are malformed, lookups with no answer. */
-  bool for_sale;
-  uint64_t for_sale_names;
-  uint64_t for_sale_malformed;
-  uint64_t for_sale_unanswered;
 };
 
 struct bd_engine;

@@ -17,11 +17,10 @@ struct bd_engine;
 #define BD_FORSALE_FIELDS_MAX 4096
 
 struct bd_forsale {
-  struct bd_engine *engine; /* asks its queries (not owned) */
-  bool json;                /* lines are JSON: keep the records' content */
-  uint64_t names;           /* names with a valid record */
-  uint64_t malformed;       /* records with the version tag, not valid */
-  uint64_t unanswered;      /* lookups that got no answer (timeouts, ...) */
+  bool json;           /* lines are JSON: keep the records' content */
+  uint64_t names;      /* names with a valid record */
+  uint64_t malformed;  /* records with the version tag, not valid */
+  uint64_t unanswered; /* lookups that got no answer (timeouts, ...) */
 };
 
 /* A stage over f, which must outlive it, letting budget names wait for

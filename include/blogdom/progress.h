@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "blogdom/engine.h"
+#include "blogdom/forsale.h"
 #include "blogdom/verdict.h"
 
 struct bd_counts {
@@ -43,11 +44,13 @@ void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
 /* Erases the in-place line, if one is drawn; plain lines stay. */
 void bd_progress_erase(struct bd_progress *p);
 
-/* Formats the final summary line (no newline); after an interrupt
- * (signum), how far the run got, and the lines of names answered that
- * stdout did not take at the interrupt (dropped). */
+/* Formats the final summary line (no newline), with what --for-sale found
+ * (for_sale, or NULL without it); after an interrupt (signum), how far the
+ * run got, and the lines of names answered that stdout did not take at
+ * the interrupt (dropped). */
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
-                           const struct bd_engine_stats *st, double elapsed_s,
+                           const struct bd_engine_stats *st,
+                           const struct bd_forsale *for_sale, double elapsed_s,
                            int signum, uint64_t dropped);
 
 #endif
