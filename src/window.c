@@ -75,6 +75,12 @@
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
 #define PROBE_CALM 8     /* calm rounds before the probe step doubles */
 #define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
+/* A back-off that finds a third less answered than the latest calm epoch
+ * (more than a probe's largest step past a limit can overshoot), with a
+ * third of what was sent lost (a limit met by a pace a little over it
+ * loses a few percent), is a drop: the rate before is remembered, to go
+ * back to. */
+#define RECALL_DROP 1.5
 /* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
  * samples that answered at least SEARCH_CALM of what they sent (of the
  * share the path does not lose); fewer, beyond chance, and it has passed
@@ -271,11 +277,29 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
 static void pace_under(struct bd_window *w, double allowed, double sent,
                        bool search, uint64_t now_ns) {
   double pace = allowed * PACE_BACKOFF;
+  bool found = search || w->searching;
   if (pace < PACE_MIN)
     pace = PACE_MIN;
   w->searching = search;
   w->cut_sent_rate = sent;
   w->allowed = allowed;
+  /* The first back-off of a run of them remembers the rate the path
+   * answered just before, when that is clearly more than it answers now
+   * and a third of what was sent is lost with it (RECALL_DROP), though
+   * no more was sent than that calm rate: a burst of loss, or a limit
+   * that moved down, not a probe over the limit. Not while a limit is first
+   * found, from slow start and through the search after it: a limit's
+   * bucket lets a burst through, answered far over the limit. A back-off
+   * on the way back to it says which: the limit moved, and it is
+   * forgotten. */
+  if (w->recalling || found) {
+    w->recall = 0;
+  } else if (w->recall == 0 && w->calm_rate > RECALL_DROP * allowed &&
+             sent > RECALL_DROP * allowed && sent <= PLATEAU * w->calm_rate) {
+    w->recall = w->calm_rate;
+    w->recall_base = w->calm_base;
+  }
+  w->recalling = false;
   if (w->pace == 0 || pace < w->pace)
     set_pace(w, pace, now_ns);
   w->probe_step = PACE_PROBE;
@@ -367,10 +391,15 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
   struct bd_window_rate sum;
   double calm = SEARCH_CALM * (1 - w->base_loss);
   double share;
-  if (w->pace == 0 || w->cut_samples <= SEARCH_SAMPLES)
+  /* On the way back to a rate held before, only the samples of the pace
+   * raised, a round trip after it: the ones before may hold the burst of
+   * loss that cut it, and the first ones after count the answers to
+   * queries sent at the lower pace against sends at the higher. */
+  unsigned skip = w->recalling ? 2 : 1;
+  unsigned since = w->recalling ? w->pace_samples : w->cut_samples;
+  if (w->pace == 0 || since < SEARCH_SAMPLES + skip)
     return;
-  if (sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 1, &sum) >=
-          SEARCH_SAMPLES &&
+  if (sum_samples(w, SEARCH_SAMPLES, since - skip, &sum) >= SEARCH_SAMPLES &&
       sum.sends >= BD_WINDOW_EPOCH) {
     share = answered_share(&sum);
     /* Sent no faster than the last back-off found allowed, a share lost
@@ -394,6 +423,11 @@ static void check_pace(struct bd_window *w, uint64_t now_ns) {
     set_pace(w, w->pace * PACE_SEARCH, now_ns);
 }
 
+/* The share of `sent` queries left unanswered. */
+static double loss_share(unsigned sent, unsigned answered) {
+  return sent > answered ? (double)(sent - answered) / sent : 0;
+}
+
 /* A calm round: the pace probes upwards, in small steps up to a little
  * over the rate allowed at the last back-off, and faster past it the
  * longer losses stay away (as CUBIC's window does); a searching pace
@@ -412,6 +446,23 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
     return;
   if (w->searching)
     return;
+  /* Calm again after a run of back-offs that began with more answered
+   * than now: back to a little under that rate at once, as after a
+   * silence, rather than creeping up from a rate a burst of loss left. Calm
+   * as the path was before: during the burst the base learns its losses,
+   * and a round that loses half is no calm one. */
+  if (w->recall > 0 && loss_share(e->sent, e->answered) >
+                           w->recall_base + rise_over(w->recall_base))
+    return;
+  if (w->recall > 0 && w->pace < PACE_BACKOFF * w->recall) {
+    w->recalling = true;
+    set_pace(w, PACE_BACKOFF * w->recall, now_ns);
+    w->recall = 0;
+    return;
+  }
+  /* A calm round at the pace recalled: it holds. */
+  w->recalling = false;
+  w->recall = 0;
   /* Up to a little over the rate the limit allowed, one small step a
    * round: that is where the next loss is likely (CUBIC's plateau). Past
    * it, the limit has moved, and the steps grow. */
@@ -433,11 +484,6 @@ static bool shares_differ(double p1, unsigned n1, double p2, unsigned n2) {
   double d = p2 - p1;
   return d * d >
          NOISE_SIGMAS * NOISE_SIGMAS * p * (1 - p) * (1.0 / n1 + 1.0 / n2);
-}
-
-/* The share of `sent` queries left unanswered. */
-static double loss_share(unsigned sent, unsigned answered) {
-  return sent > answered ? (double)(sent - answered) / sent : 0;
 }
 
 /* The first epoch judged teaches the base, losing `rate` of its queries,
@@ -520,8 +566,15 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
     w->base_loss += BASE_CREEP * (rate - w->base_loss);
   if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
     back_off(w, e, now_ns);
-  else if (!congested)
+  else if (!congested) {
+    /* What the path answers while nothing disturbs it: not during a run
+     * of back-offs, whose calm rounds speak of the disturbance. */
+    if (w->recall == 0) {
+      w->calm_rate = epoch_rate(w, e, e->answered);
+      w->calm_base = w->base_loss;
+    }
     probe(w, e, now_ns);
+  }
   memset(e, 0, sizeof(*e));
 }
 

@@ -73,12 +73,21 @@ struct bd_window {
   bool full_pipe;
   /* Set when losses rose with the pace: the server's rate limit. */
   struct bd_pacer pacer;
-  double pace;           /* queries a second, 0: not paced */
-  double probe_step;     /* the pace's growth per calm round */
-  unsigned calm;         /* calm rounds past the plateau (window.c) */
-  bool searching;        /* the pace is a lower bound: it grows with the
-                            delivery-rate samples (window.c) */
-  double allowed;        /* the rate answered at the last back-off */
+  double pace;       /* queries a second, 0: not paced */
+  double probe_step; /* the pace's growth per calm round */
+  unsigned calm;     /* calm rounds past the plateau (window.c) */
+  bool searching;    /* the pace is a lower bound: it grows with the
+                        delivery-rate samples (window.c) */
+  double allowed;    /* the rate answered at the last back-off */
+  /* A burst of loss is not a limit: the rate the latest calm epoch
+   * answered, the one held before this run of back-offs (to go back to
+   * once the losses stop; 0: none), and whether the pace is on its way
+   * back to it (window.c). */
+  double calm_rate;
+  double calm_base; /* the path's base loss then */
+  double recall;
+  double recall_base; /* calm_base when recall was set */
+  bool recalling;
   double cut_sent_rate;  /* of the epoch that caused the last back-off */
   uint64_t pace_set_ns;  /* when the pace last changed */
   unsigned pace_samples; /* delivery-rate samples taken since */
