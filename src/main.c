@@ -39,9 +39,10 @@
  *                   curluv.c libcurl on the loop; curlapi.c dlopen;
  *                   rdapdomain.c a domain object's status and dates
  *     forsaletxt.c  one _for-sale record read
- *   output.c     marks or JSON lines, --only, --order=input; stdout as a
- *                libuv stream with a high-water mark (never a blocking
- *                write on a pipe), and the errno of a write that failed
+ *   output.c     --only, --order=input; stdout as a libuv stream with a
+ *                high-water mark (never a blocking write on a pipe), and
+ *                the errno of a write that failed
+ *     format.c      a verdict's line: marks or JSON (pure)
  *     records.c     a name's answer records for its JSON line (rrtext.c:
  *                   record data in presentation format); jsonbuf.c,
  *                   the capped, escaped JSON that stages add

@@ -1,5 +1,5 @@
-/* Verdict lines on stdout: marks or JSON, filtered, in arrival or input
- * order, written in batches. */
+/* Verdict lines on stdout (their text: format.h), filtered, in arrival or
+ * input order, written in batches. */
 #ifndef BLOGDOM_OUTPUT_H
 #define BLOGDOM_OUTPUT_H
 
@@ -10,10 +10,6 @@
 #include <uv.h>
 
 #include "blogdom/result.h"
-
-/* Longest input text shown for an invalid name; longer input is shown cut,
- * followed by "...". */
-#define BD_SHOWN_INPUT_MAX 1024
 
 /* Bits of bd_output_config.only. */
 #define BD_ONLY_FOUND (1u << BD_FOUND)
@@ -70,15 +66,6 @@ struct bd_output_config {
 };
 
 struct bd_output;
-
-/* Formats one line, newline included, into buf. Returns its length, or 0
- * if it does not fit in cap (cap of BD_LINE_CAP always fits: a JSON line
- * whose records and fields would not fit is written without them, with
- * "fields_dropped":true). JSON lines carry r->records (the answer
- * records, when there are any) and r->fields as they are. */
-#define BD_LINE_CAP 16384
-size_t bd_format_marks(char *buf, size_t cap, const struct bd_result *r);
-size_t bd_format_json(char *buf, size_t cap, const struct bd_result *r);
 
 /* Opens the output on cfg->fd. With a loop, a pipe or a socket becomes a
  * libuv stream (the descriptor is made non-blocking, and its flags are put

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "blogdom/format.h"
 #include "blogdom/output.h"
 
 static struct bd_verdict verdict(enum bd_status s, enum bd_reason r,
