@@ -55,14 +55,18 @@
  *     zonefile.c    a master file read (libzscanner, zlib)
  *     zoneindex.c   its names' fingerprints, sorted and mapped
  *   cachefile.c  the cache directory; files replaced whole
- * main() only wires them together and turns the outcome into an exit
- * status. */
+ *   run.c        the run on the loop: each event to the output, the
+ *                progress line and --state; its end: stdout drained, the
+ *                summary, --state committed, the exit status (app.h: the
+ *                app object main.c and run.c share)
+ * main() only sets them up and wires them together; run.c runs them and
+ * turns the outcome into an exit status. */
+#include "app.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <uv.h>
@@ -85,178 +89,10 @@
 #include "blogdom/text.h"
 #include "blogdom/zoneset.h"
 
-#define EXIT_DEFINITIVE 0
-#define EXIT_SOME_ERROR 1
-#define EXIT_USAGE 2
-#define PROGRESS_INTERVAL_MS 250       /* redrawn in place on a terminal */
-#define PROGRESS_LINE_INTERVAL_MS 1000 /* plain lines in a log or a pipe */
 #define REORDER_PER_WINDOW 8
-/* --state: the most a killed run asks again is what one interval took. */
-#define COMMIT_INTERVAL_MS 1000
 
 /* --for-sale's budget of names, in window floors. */
 #define FOR_SALE_FLOORS 4
-
-struct app {
-  struct bd_config cfg;
-  uv_loop_t loop;
-  struct bd_source *src;
-  struct bd_output *out;
-  struct bd_engine *engine;
-  struct bd_rdap *rdap;     /* with --confirm */
-  struct bd_zoneset *zones; /* with --zone */
-  /* The post-DNS stages a verdict goes through, in order, and their own
-   * state: the registry's word, then the _for-sale records. */
-  struct bd_stage stages[2];
-  size_t nstages;
-  struct bd_confirm_stage confirm;
-  struct bd_forsale forsale;
-  struct bd_resume *resume; /* with -o */
-  int out_fd;               /* the lines' descriptor: stdout or -o's */
-  uv_timer_t commit_timer;  /* --state: commits once a second */
-  bool other_input;         /* --state: the input is not the state's */
-  int resumed_status;       /* --state of a finished run: its status */
-  struct bd_progress progress;
-  uv_signal_t sigint;
-  uv_signal_t sigterm;
-  uv_timer_t progress_timer;
-  int signum;
-  bool shared_screen; /* result lines go to the terminal of the progress line */
-  bool stalled;       /* the loop ran dry with names unanswered: a bug */
-  bool input_failed;  /* an input file failed: its later names are lost */
-};
-
-/* Says each input file that failed since the last call, once, and
- * remembers for the exit status that one did. Returns whether one had. */
-static bool tell_input_failures(struct app *app) {
-  struct bd_source_failure f;
-  bool any = false;
-
-  while (bd_source_next_failure(app->src, &f)) {
-    char shown[BD_ESCAPED_SIZE(256)];
-    if (strcmp(f.path, "-") == 0)
-      snprintf(shown, sizeof(shown), "standard input");
-    else
-      bd_text_escape(shown, sizeof(shown), f.path, strnlen(f.path, 256));
-    bd_errorf("cannot %s %s: %s", f.opening ? "open" : "read", shown,
-              strerror(-f.err));
-    app->input_failed = any = true;
-  }
-  return any;
-}
-
-static int on_result(void *data, const struct bd_result *r) {
-  struct app *app = data;
-  bd_progress_count(&app->progress, r->verdict->status);
-  /* Taken down before the first line of a batch, since a full buffer may
-   * be written from inside emit; on_batch puts it back. */
-  if (app->shared_screen)
-    bd_progress_erase(&app->progress);
-  return bd_output_emit(app->out, r) != 0 ? -1 : 0;
-}
-
-static void on_settled(void *data, uint64_t seq, enum bd_status status) {
-  struct app *app = data;
-  bd_resume_settled(app->resume, seq, status);
-}
-
-static int on_resume(void *data, uint64_t seq, const char *text, size_t len) {
-  struct app *app = data;
-  switch (bd_resume_name(app->resume, seq, text, len)) {
-  case BD_RESUME_ASK:
-    return 0;
-  case BD_RESUME_DONE:
-    return bd_output_skip(app->out, seq) == 0 ? 1 : -1;
-  case BD_RESUME_OTHER_INPUT:
-    break;
-  }
-  app->other_input = true;
-  return -1;
-}
-
-/* --state: what was written is made durable, then the state says so. A
- * state that cannot be written ends the run: it is the promise. */
-static int commit(struct app *app, bool complete, int status) {
-  int rc;
-  if (app->other_input || bd_output_flush(app->out) != 0)
-    return 0;
-  rc = bd_resume_commit(app->resume, complete, status);
-  if (rc != 0) {
-    bd_errorf("cannot keep the state in %s: %s", app->cfg.state, strerror(-rc));
-    app->input_failed = true; /* exit 2: the run cannot be continued */
-    bd_engine_stop(app->engine);
-  }
-  return rc;
-}
-
-static void on_commit_tick(uv_timer_t *t) {
-  commit(t->data, false, 0);
-}
-
-static bool has_room(void *data, uint64_t seq) {
-  struct app *app = data;
-  return bd_output_has_room(app->out, seq);
-}
-
-static void on_progress_tick(uv_timer_t *t);
-
-/* Once per batch of events: lines reach a pipe as they come, yet a burst
- * of answers costs one write. */
-static void on_batch(void *data) {
-  struct app *app = data;
-  if (bd_output_flush(app->out) != 0) {
-    /* The reason (EPIPE or a write error) is told once, at the end. */
-    bd_engine_stop(app->engine);
-    return;
-  }
-  /* Said as it happens, after the lines of the names read before it. */
-  tell_input_failures(app);
-  if (app->shared_screen && app->progress.enabled && !app->progress.drawn)
-    on_progress_tick(&app->progress_timer);
-}
-
-/* Stdout drained after it was full, or a write failed (from the loop,
- * where nothing else would tell the engine). */
-static void on_output_wake(void *data) {
-  struct app *app = data;
-  if (app->engine == NULL)
-    return;
-  if (bd_output_error(app->out) != 0)
-    bd_engine_stop(app->engine); /* the reason is told at the end */
-  else
-    bd_engine_resume(app->engine);
-}
-
-/* At once, whatever the reader of stdout does: what it takes now goes
- * out, the rest is dropped and counted in the summary. The handlers go,
- * so that a second signal ends the process by its default action, should
- * stderr's reader (a terminal that does not drain) hold up the summary. */
-static void on_signal(uv_signal_t *h, int signum) {
-  struct app *app = h->data;
-  if (app->signum == 0)
-    app->signum = signum;
-  uv_signal_stop(&app->sigint);
-  uv_signal_stop(&app->sigterm);
-  bd_engine_stop(app->engine);
-  if (app->shared_screen)
-    bd_progress_erase(&app->progress);
-  bd_output_interrupt(app->out);
-}
-
-static void on_progress_tick(uv_timer_t *t) {
-  struct app *app = t->data;
-  struct bd_engine_stats st;
-  /* Lines still queued for the shared terminal would land after the
-   * progress line, on it: it waits until they are out. */
-  if (app->shared_screen && bd_output_queued(app->out) > 0)
-    return;
-  bd_engine_get_stats(app->engine, &st);
-  bd_progress_draw(&app->progress, &st, uv_hrtime());
-}
-
-static void erase_progress(void *data) {
-  bd_progress_erase(data);
-}
 
 static bool progress_wanted(const struct bd_config *cfg) {
   if (cfg->progress == BD_PROGRESS_AUTO)
@@ -311,10 +147,7 @@ static int open_output(struct app *app, unsigned window) {
   oc.only = app->cfg.only;
   oc.reorder_cap = (size_t)window * REORDER_PER_WINDOW;
   oc.loop = &app->loop;
-  oc.on_wake = on_output_wake;
-  if (app->cfg.state != NULL)
-    oc.on_settled = on_settled;
-  oc.data = app;
+  app_output_hooks(app, &oc);
   app->out = bd_output_new(&oc);
   if (app->out == NULL) {
     bd_errorf("out of memory");
@@ -363,8 +196,6 @@ static int open_zones(struct app *app) {
   return rc;
 }
 
-static int exit_status(const struct app *app);
-
 /* Where the lines go: stdout, or -o's file, with --state as far as an
  * earlier run got. Returns how the run starts, or -1 (exit 2, said). */
 static int open_lines(struct app *app) {
@@ -381,74 +212,6 @@ static int open_lines(struct app *app) {
     return -1;
   }
   return (int)start;
-}
-
-/* --state of a run that had ended: nothing to ask, the output left as
- * it is, once the input is checked to be the state's, name by name. */
-static int check_finished(struct app *app) {
-  struct bd_item *item = malloc(sizeof(*item));
-  uint64_t seq = 0;
-  enum bd_source_status st;
-  bool same = item != NULL;
-
-  if (item == NULL) {
-    bd_errorf("out of memory");
-    return EXIT_USAGE;
-  }
-  while (same && (st = bd_source_next(app->src, item)) != BD_SOURCE_END) {
-    if (st == BD_SOURCE_AGAIN) {
-      struct pollfd p = {bd_source_wait_fd(app->src), POLLIN, 0};
-      (void)poll(&p, 1, -1);
-      continue;
-    }
-    same = bd_resume_name(app->resume, seq++, item->text, item->len) ==
-           BD_RESUME_DONE;
-  }
-  free(item);
-  if (tell_input_failures(app))
-    return EXIT_USAGE;
-  if (!same || !bd_resume_input_ended(app->resume, seq)) {
-    bd_errorf("state file %s was made for another input: the output is as "
-              "that run left it",
-              app->cfg.state);
-    return EXIT_USAGE;
-  }
-  return app->resumed_status;
-}
-
-/* --state at the end: the input checked to its end, the last commit (a
- * finished run's says so and keeps its status), or, for another input
- * than the state's, the output cut back to what it was. */
-static void end_lines(struct app *app) {
-  struct bd_engine_stats st;
-  bool finished;
-
-  if (app->cfg.state == NULL)
-    return;
-  bd_engine_get_stats(app->engine, &st);
-  finished = app->signum == 0 && bd_engine_fatal(app->engine) == NULL &&
-             !app->stalled && !app->input_failed && !app->other_input &&
-             bd_output_error(app->out) == 0;
-  if (finished && !bd_resume_input_ended(app->resume, st.started))
-    app->other_input = true;
-  if (app->other_input && bd_resume_out_of_memory(app->resume)) {
-    /* The last commit stands: a rerun goes on from there. */
-    bd_errorf("out of memory: run it again to go on");
-    return;
-  }
-  if (app->other_input) {
-    int rc = bd_resume_restore(app->resume);
-    if (rc == 0)
-      bd_errorf("state file %s was made for another input: the output is as "
-                "that run left it",
-                app->cfg.state);
-    else
-      bd_errorf("state file %s was made for another input, and the output "
-                "cannot be cut back to what that run left: %s",
-                app->cfg.state, strerror(-rc));
-    return;
-  }
-  commit(app, finished, finished ? exit_status(app) : 0);
 }
 
 static int open_rdap(struct app *app) {
@@ -489,8 +252,7 @@ static void build_stages(struct app *app, unsigned window_max,
 
 static int open_engine(struct app *app, unsigned window) {
   struct bd_engine_config ec;
-  struct bd_engine_hooks hooks = {app, on_result, has_room, on_batch,
-                                  app->cfg.state != NULL ? on_resume : NULL};
+  struct bd_engine_hooks hooks = app_engine_hooks(app);
   struct bd_iterate_config map;
   struct bd_resolvers_config resolvers;
 
@@ -531,101 +293,6 @@ static int open_engine(struct app *app, unsigned window) {
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);
 }
 
-/* Handles of our own that must not keep the loop alive: the run ends when
- * the engine has closed its handles. */
-static void start_handles(struct app *app) {
-  uv_signal_init(&app->loop, &app->sigint);
-  uv_signal_init(&app->loop, &app->sigterm);
-  app->sigint.data = app->sigterm.data = app;
-  uv_signal_start(&app->sigint, on_signal, SIGINT);
-  uv_signal_start(&app->sigterm, on_signal, SIGTERM);
-  uv_unref((uv_handle_t *)&app->sigint);
-  uv_unref((uv_handle_t *)&app->sigterm);
-  uv_timer_init(&app->loop, &app->progress_timer);
-  app->progress_timer.data = app;
-  uv_timer_init(&app->loop, &app->commit_timer);
-  app->commit_timer.data = app;
-  if (app->cfg.state != NULL) {
-    uv_timer_start(&app->commit_timer, on_commit_tick, COMMIT_INTERVAL_MS,
-                   COMMIT_INTERVAL_MS);
-    uv_unref((uv_handle_t *)&app->commit_timer);
-  }
-  if (app->progress.enabled) {
-    uint64_t ms = app->progress.in_place ? PROGRESS_INTERVAL_MS
-                                         : PROGRESS_LINE_INTERVAL_MS;
-    uv_timer_start(&app->progress_timer, on_progress_tick, ms, ms);
-    uv_unref((uv_handle_t *)&app->progress_timer);
-    bd_msg_set_before_hook(erase_progress, &app->progress);
-    on_progress_tick(&app->progress_timer);
-  }
-}
-
-static void close_handles(struct app *app) {
-  uv_close((uv_handle_t *)&app->sigint, NULL);
-  uv_close((uv_handle_t *)&app->sigterm, NULL);
-  uv_close((uv_handle_t *)&app->progress_timer, NULL);
-  uv_close((uv_handle_t *)&app->commit_timer, NULL);
-  uv_run(&app->loop, UV_RUN_DEFAULT);
-  if (uv_loop_close(&app->loop) != 0)
-    bd_errorf("internal error: handles left open at exit");
-}
-
-static void finish_output(struct app *app) {
-  struct bd_engine_stats st;
-  char line[512];
-  double elapsed = (double)(uv_hrtime() - app->progress.start_ns) / 1e9;
-  int err;
-
-  /* Erased first: the last lines below may go to the same screen. */
-  bd_progress_erase(&app->progress);
-  bd_msg_set_before_hook(NULL, NULL);
-  /* Not yet said if the run stopped before another batch: an input that
-   * failed is told whatever else ends the run. */
-  tell_input_failures(app);
-  if (bd_engine_fatal(app->engine) != NULL) {
-    bd_errorf("%s", bd_engine_fatal(app->engine));
-    return;
-  }
-  err = bd_output_flush(app->out);
-  if (err == -EPIPE)
-    return; /* the reader is gone, as after "| head": nothing to tell */
-  if (err != 0)
-    bd_errorf("write error: %s", strerror(-err));
-  bd_engine_get_stats(app->engine, &st);
-  /* An interrupt says how far the run got, unless -q asked for errors
-   * only; --stats asks for the summary in any case. */
-  if (app->cfg.stats || (app->signum != 0 && app->cfg.verbosity > BD_QUIET)) {
-    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st,
-                        app->cfg.for_sale ? &app->forsale : NULL, elapsed,
-                        app->signum, bd_output_dropped(app->out));
-    bd_errorf("%s", line);
-  }
-}
-
-/* The engine is done: what stdout still owes goes out before the run
- * ends, with the loop running, so that a signal still acts (the write
- * requests keep it alive; a failed write ends them). Then the descriptor
- * is blocking again, before the summary, which may share it (2>&1). */
-static void drain_output(struct app *app) {
-  if (bd_output_flush(app->out) == 0)
-    uv_run(&app->loop, UV_RUN_DEFAULT);
-  bd_output_close(app->out);
-}
-
-static int exit_status(const struct app *app) {
-  int err = bd_output_error(app->out);
-  if (bd_engine_fatal(app->engine) != NULL || app->other_input)
-    return EXIT_USAGE;
-  if (err == -EPIPE)
-    return 128 + SIGPIPE; /* as if killed by SIGPIPE, without the noise */
-  if (err != 0 || app->stalled || app->input_failed)
-    return EXIT_USAGE; /* lines were lost: no status may claim otherwise */
-  if (app->signum != 0)
-    return 128 + app->signum;
-  return app->progress.counts.by_status[BD_ERROR] > 0 ? EXIT_SOME_ERROR
-                                                      : EXIT_DEFINITIVE;
-}
-
 static int run(struct app *app) {
   struct bd_source_config sc;
   unsigned window =
@@ -647,14 +314,14 @@ static int run(struct app *app) {
     return EXIT_USAGE;
   }
   /* A file that cannot be opened is a set-up error: nothing is sent. */
-  if (tell_input_failures(app) || open_zones(app) != 0)
+  if (app_tell_input_failures(app) || open_zones(app) != 0)
     return EXIT_USAGE;
   switch (open_lines(app)) {
   case BD_RESUME_FRESH:
   case BD_RESUME_CONTINUE:
     break;
   case BD_RESUME_COMPLETE:
-    return check_finished(app);
+    return app_check_finished(app);
   default:
     return EXIT_USAGE;
   }
@@ -681,22 +348,7 @@ static int run(struct app *app) {
     uv_loop_close(&app->loop);
     return EXIT_USAGE;
   }
-  start_handles(app);
-  bd_engine_start(app->engine);
-  uv_run(&app->loop, UV_RUN_DEFAULT);
-  /* The engine closes itself once every name has its line; a loop that
-   * ran dry before must not pass for a finished run. */
-  if (!bd_engine_closed(app->engine)) {
-    app->stalled = true;
-    bd_errorf("internal error: the run stalled with names unanswered");
-    bd_engine_stop(app->engine);
-    uv_run(&app->loop, UV_RUN_DEFAULT);
-  }
-  drain_output(app);
-  finish_output(app);
-  end_lines(app);
-  close_handles(app);
-  return exit_status(app);
+  return app_run_loop(app);
 }
 
 /* Started with 0, 1 or 2 closed, the first descriptor we open (a names
@@ -752,7 +404,8 @@ int main(int argc, char **argv) {
     return EXIT_USAGE;
   }
   /* A reader that goes away shows up as EPIPE from write(2), not as a
-   * signal: finish_output() and exit_status() end the run quietly. */
+   * signal: finish_output() and exit_status() (run.c) end the run
+   * quietly. */
   signal(SIGPIPE, SIG_IGN);
   memset(&app, 0, sizeof(app));
   switch (bd_cli_parse(argc, argv, &app.cfg)) {

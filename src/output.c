@@ -1,6 +1,6 @@
 /* Verdict lines on their way out: filtering, input-order hold-back, and
  * writes to stdout that never block the loop (a libuv stream with a
- * high-water mark), whose failure (errno) is kept for main.c to judge.
+ * high-water mark), whose failure (errno) is kept for run.c to judge.
  * The text of a line is format.c's. */
 #include "blogdom/output.h"
 

@@ -208,7 +208,7 @@ static void test_broken_pipe(void **state) {
   close(fds[1]);
 }
 
-/* Any other failure keeps its own errno, for main.c to report: a full disk
+/* Any other failure keeps its own errno, for run.c to report: a full disk
  * (/dev/full), or stdout open for reading only (how main.c reopens a
  * closed stdout). */
 static void expect_write_error(const char *path, int flags, int err) {
