@@ -1,20 +1,15 @@
 /* Command-line parsing: the option table is the single source of truth for
- * getopt_long, --help and the test that checks the man page. */
+ * getopt_long, --help and the test that checks the man page. What is said
+ * about the options (--help, --version, a refused option) is usage.c's. */
 #include "blogdom/cli.h"
+#include "cli_int.h"
 
 #include <errno.h>
-#include <ares.h>
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <getopt.h>
-#include <idn2.h>
-#include <jansson.h>
-#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "blogdom/dnsmsg.h"
 #include "blogdom/names.h"
@@ -65,21 +60,6 @@ enum option_id {
   OPT_STATE
 };
 
-/* Flags of an option: how its argument is used and completed. */
-#define F_FILE 1u    /* the argument is a path */
-#define F_REPEAT 2u  /* each use adds to the last */
-#define F_LIST 4u    /* the argument may be a comma-separated list */
-#define F_ANYCASE 8u /* word() is matched in any case */
-
-struct option_spec {
-  const char *name;
-  int id;
-  const char *arg; /* NULL: takes no argument */
-  const char *help;
-  unsigned flags;
-  const char *(*word)(size_t i); /* a fixed set of arguments, or NULL */
-};
-
 /* The words of --only and --order, for parsing and for the completions.
  * --only's first three follow enum bd_status, the last is
  * BD_ONLY_FOR_SALE: word i is bit 1u << i. */
@@ -96,7 +76,7 @@ static const char *order_word(size_t i) {
                                                           : NULL;
 }
 
-static const struct option_spec table[] = {
+const struct option_spec cli_options[] = {
     {"file", OPT_FILE, "FILE",
      "read names from FILE, one a line ('-': stdin); repeatable",
      F_FILE | F_REPEAT, NULL},
@@ -176,12 +156,13 @@ static const struct option_spec table[] = {
     {"version", OPT_VERSION, NULL, "show the version and exit", 0, NULL},
 };
 
-#define NOPTIONS (sizeof(table) / sizeof(table[0]))
+#define NOPTIONS (sizeof(cli_options) / sizeof(cli_options[0]))
+const size_t cli_noptions = NOPTIONS;
 
 void bd_cli_each_option(void (*fn)(const struct bd_cli_option *o, void *data),
                         void *data) {
   for (size_t i = 0; i < NOPTIONS; i++) {
-    const struct option_spec *t = &table[i];
+    const struct option_spec *t = &cli_options[i];
     struct bd_cli_option o = {t->name,
                               t->id < 256 ? (char)t->id : 0,
                               t->arg,
@@ -201,140 +182,22 @@ void bd_cli_each_option(void (*fn)(const struct bd_cli_option *o, void *data),
   }
 }
 
-void bd_cli_help(FILE *out) {
-  fputs("Usage: blogdom [OPTION]... [NAME]...\n"
-        "Probe domain names with DNS and print one line per name, as the\n"
-        "answers arrive: '+ NAME' exists, '  NAME' does not exist (NXDOMAIN),\n"
-        "'? NAME' no definitive answer. A NAME without a dot is a label,\n"
-        "probed under each TLD. With no NAME and no --file: the names on\n"
-        "standard input when it is a pipe, a socket or a file (as -f -),\n"
-        "else (a terminal, /dev/null) Python's keywords.\n\nOptions:\n",
-        out);
-  for (size_t i = 0; i < NOPTIONS; i++) {
-    char left[48];
-    const struct option_spec *o = &table[i];
-    if (o->id < 256)
-      snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name,
-               o->arg ? "=" : "", o->arg ? o->arg : "");
-    else
-      snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? "=" : "",
-               o->arg ? o->arg : "");
-    fprintf(out, "  %-28s %s\n", left, o->help);
-  }
-  fputs("\nExit status: 0 every name answered definitively, 1 some '?',\n"
-        "2 usage or set-up error, an input file that failed while read, or\n"
-        "a write error on standard output, 130/143 interrupted\n"
-        "(SIGINT/SIGTERM), 141 standard output closed by its reader (as by\n"
-        "head).\n"
-        "See blogdom(1) for the line formats and examples.\n",
-        out);
-}
-
-/* The version of the libcurl that --confirm would load, or NULL when it
- * cannot be loaded. curlapi.c's loader is not used: it resolves the whole
- * API and treats a missing libcurl as an error, while here its absence is
- * only a fact to leave out. The library stays loaded, as curlapi.c keeps
- * it: the string lives in it. */
-static const char *libcurl_version(void) {
-  void *lib = dlopen("libcurl.so.4", RTLD_LAZY | RTLD_LOCAL);
-  curl_version_info_data *(*info)(CURLversion);
-  const curl_version_info_data *data;
-
-  if (lib == NULL)
-    return NULL;
-  /* dlsym(3)'s documented way to a function pointer. */
-  *(void **)&info = dlsym(lib, "curl_version_info");
-  if (info == NULL)
-    return NULL;
-  data = info(CURLVERSION_NOW);
-  return data != NULL ? data->version : NULL;
-}
-
-/* The versions are those of the libraries loaded now, not of the headers
- * blogdom was built with: what a bug report needs. */
-void bd_cli_version(FILE *out) {
-  const char *curl = libcurl_version();
-#if JANSSON_VERSION_HEX >= 0x020d00
-  const char *jansson = jansson_version_str();
-#else
-  const char *jansson = JANSSON_VERSION;
-#endif
-
-  const char *psl = psl_get_version();
-
-  fprintf(out, "blogdom %s\n", BD_VERSION);
-  /* libpsl adds the IDNA library it was built with ("0.21.2
-   * (+libidn2/2.3.3)"): one word per library keeps the list parseable. */
-  fprintf(out, "libuv/%s c-ares/%s libidn2/%s libpsl/%.*s jansson/%s",
-          uv_version_string(), ares_version(NULL), idn2_check_version(NULL),
-          (int)strcspn(psl, " "), psl, jansson);
-  if (curl != NULL)
-    fprintf(out, " libcurl/%s", curl);
-  fputc('\n', out);
-}
-
 /* Builds getopt's tables from ours. */
 static void build_getopt(struct option *longs, char *shorts) {
   size_t n = 0;
   for (size_t i = 0; i < NOPTIONS; i++) {
-    longs[i].name = table[i].name;
-    longs[i].has_arg = table[i].arg ? required_argument : no_argument;
+    longs[i].name = cli_options[i].name;
+    longs[i].has_arg = cli_options[i].arg ? required_argument : no_argument;
     longs[i].flag = NULL;
-    longs[i].val = table[i].id;
-    if (table[i].id < 256) {
-      shorts[n++] = (char)table[i].id;
-      if (table[i].arg)
+    longs[i].val = cli_options[i].id;
+    if (cli_options[i].id < 256) {
+      shorts[n++] = (char)cli_options[i].id;
+      if (cli_options[i].arg)
         shorts[n++] = ':';
     }
   }
   memset(&longs[NOPTIONS], 0, sizeof(longs[0]));
   shorts[n] = '\0';
-}
-
-static const struct option_spec *find_option(int id) {
-  for (size_t i = 0; i < NOPTIONS; i++)
-    if (table[i].id == id)
-      return &table[i];
-  return NULL;
-}
-
-/* How many long options start with the name typed (up to any '='):
- * getopt_long accepts a prefix when it names one option only. */
-static size_t prefix_matches(const char *typed) {
-  size_t len = strcspn(typed, "=");
-  size_t n = 0;
-  for (size_t i = 0; i < NOPTIONS; i++)
-    if (strncmp(table[i].name, typed, len) == 0)
-      n++;
-  return n;
-}
-
-/* getopt_long's optopt is the option's id, which for a long option with a
- * short form is its letter: "--json=yes" would be "unknown option -j". The
- * option is named as it was typed, its long name always shown. */
-static void report_bad_option(int c, const char *typed) {
-  const struct option_spec *o = optopt != 0 ? find_option(optopt) : NULL;
-  bool typed_long = strncmp(typed, "--", 2) == 0;
-
-  if (o != NULL && c == '?') {
-    /* A known option is refused only when given a value it does not
-     * take, which only the "--name=value" form can do. */
-    bd_errorf("option --%s takes no value", o->name);
-  } else if (o != NULL && typed_long) {
-    bd_errorf("option --%s needs a value (--%s=%s)", o->name, o->name, o->arg);
-  } else if (o != NULL) {
-    bd_errorf("option -%c (--%s) needs a value", o->id, o->name);
-  } else if (optopt != 0 && optopt < 256) {
-    bd_errorf("unknown option -%c", optopt);
-  } else {
-    char shown[BD_ESCAPED_SIZE(64)];
-    bd_text_escape(shown, sizeof(shown), typed, strnlen(typed, 64));
-    bd_errorf("%s option '%s'",
-              typed_long && prefix_matches(typed + 2) > 1 ? "ambiguous"
-                                                          : "unknown",
-              shown);
-  }
-  bd_errorf("try 'blogdom --help'");
 }
 
 static int parse_uint(const char *opt, const char *text, unsigned long long min,
@@ -657,7 +520,7 @@ enum bd_cli_status bd_cli_parse(int argc, char **argv, struct bd_config *cfg) {
       return BD_CLI_DONE;
     }
     if (c == '?' || c == ':') {
-      report_bad_option(c, argv[optind - 1]);
+      cli_report_bad_option(c, argv[optind - 1]);
       return BD_CLI_USAGE;
     }
     if (apply(cfg, c, optarg) != 0)

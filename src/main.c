@@ -3,7 +3,8 @@
  *
  * The data flows through one module each, in this order (docs/DESIGN.md
  * draws it):
- *   cli.c        argv -> struct bd_config (one option table, --help)
+ *   cli.c        argv -> struct bd_config (one option table)
+ *     usage.c       --help from the table, --version, a refused option
  *   servers.c    -s/-r specs, or the system's resolvers -> addresses
  *   source.c     arguments | streamed files/stdin | keywords.c, x each TLD
  *     linereader.c  bounded, non-blocking line reading
