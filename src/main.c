@@ -35,7 +35,8 @@
  *   verdict.c    DNS response -> found / notfound / error
  *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP);
  *                forsale.c, a name's _for-sale TXT records (RFC 10023)
- *     rdap.c        the RDAP client; rdapload.c, rdapboot.c bootstrap;
+ *     rdap.c        the RDAP client (rdap_int.h); rdapreq.c a request's
+ *                   tries over HTTP; rdapload.c, rdapboot.c bootstrap;
  *                   rdapsched.c per-registry scheduling; http.c helpers;
  *                   curluv.c libcurl on the loop; curlapi.c dlopen;
  *                   rdapdomain.c a domain object's status and dates

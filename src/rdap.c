@@ -1,12 +1,13 @@
-/* The RDAP client: a lookup becomes requests to its name's registry, and
- * the HTTP status makes the outcome (RFC 7480 section 5.3: 404 means the
- * registry has no such object); a 200's body must be a domain object,
- * which rdapdomain.c reads for its status values and dates. The bootstrap is
- * rdapload's, when each request may leave rdapsched's, the transfers curluv's
- * on the caller's loop. Every event ends in settle(), the one place where
- * callbacks are called and requests start, always outside curl's callbacks.
- * What the client has to say to a person is worded here. */
+/* The RDAP client: a lookup becomes requests to its name's registry, queued
+ * until the bootstrap routes them, and its outcome goes back to the
+ * caller. A request's tries over HTTP, and what their responses mean, are
+ * rdapreq.c's. The bootstrap is rdapload's, when each request may leave
+ * rdapsched's, the transfers curluv's on the caller's loop. Every event
+ * ends in settle(), the one place where callbacks are called and requests
+ * start, always outside curl's callbacks. What the client has to say to a
+ * person is worded here and in rdapreq.c. */
 #include "blogdom/rdap.h"
+#include "rdap_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "blogdom/common.h"
 #include "blogdom/curlapi.h"
@@ -27,73 +26,7 @@
 #include "blogdom/rdapload.h"
 #include "blogdom/rdapsched.h"
 
-#define URL_MAX 2048
 #define ORIGIN_MAX 512
-
-/* One name, from bd_rdap_lookup() to its callback; freed after it. */
-struct request {
-  struct bd_rdapsched_item item; /* once routed */
-  struct bd_curluv_xfer xfer;    /* while a try is on its way */
-  struct bd_rdap *rdap;
-  struct request *next; /* in unrouted or done */
-  const char *base;     /* the table's or the forced URL */
-  /* The registry's base URLs, base the one asked now: the next is asked
-   * when it cannot be reached. */
-  const char *const *bases;
-  size_t nbases;
-  size_t base_index;
-  CURL *easy; /* made at the first try, kept for the retries */
-  bd_rdap_cb cb;
-  void *arg;
-  long retry_after; /* of the last response, seconds; -1 if none */
-  /* The body of a 200, while it comes; freed once read. */
-  char *body;
-  size_t body_len;
-  size_t body_cap;
-  bool body_too_big;
-  struct bd_rdapdomain *domain; /* REGISTERED: read from body */
-  struct bd_rdap_result result;
-  char detail[48];
-  char name[];
-};
-
-struct fifo {
-  struct request *head;
-  struct request *tail;
-};
-
-enum boot_state {
-  BOOT_IDLE,     /* nothing loaded yet: the first lookup starts it */
-  BOOT_FETCHING, /* IANA's dns.json on its way */
-  BOOT_READY     /* the table (or the forced URL) is there */
-};
-
-/* A pause a registry asks for that is worth saying without -v. */
-#define LONG_PAUSE_S 5
-
-struct bd_rdap {
-  uv_loop_t *loop;
-  struct bd_rdap_config cfg;
-  char *forced_url;
-
-  struct bd_curluv *curl; /* NULL once closed */
-  struct curl_slist *headers;
-  uv_timer_t wakeup; /* the pace, pauses and back-offs */
-  struct bd_rdapsched sched;
-
-  enum boot_state boot;
-  struct bd_rdapboot table;
-  struct bd_rdapload load;
-
-  struct fifo unrouted; /* waiting for the bootstrap */
-  struct fifo done;     /* finished, callback not yet called */
-  size_t pending;       /* lookups whose callback is still due */
-
-  bool settling;
-  bool referenced; /* handles keep the loop alive: there is work */
-  bool closed;
-  bool said_long_pause; /* a Retry-After of minutes was said once */
-};
 
 static void push(struct fifo *f, struct request *q) {
   q->next = NULL;
@@ -118,8 +51,8 @@ static struct request *pop(struct fifo *f) {
 
 /* Ends a request: its callback is called from settle(). The request must
  * be out of the scheduler and its transfer over. */
-static void finish(struct request *q, enum bd_rdap_outcome outcome,
-                   int http_status, const char *detail) {
+void rdap_finish(struct request *q, enum bd_rdap_outcome outcome,
+                 int http_status, const char *detail) {
   assert(!q->item.queued && !q->item.inflight && q->xfer.easy == NULL);
   if (q->easy != NULL) {
     bd_curl.easy_cleanup(q->easy);
@@ -173,20 +106,20 @@ static void route(struct bd_rdap *r, struct request *q) {
     q->nbases = bd_rdapboot_lookup_all(&r->table, q->name, &q->bases);
   }
   if (q->nbases == 0) {
-    finish(q, BD_RDAP_NO_SERVER, 0, NULL);
+    rdap_finish(q, BD_RDAP_NO_SERVER, 0, NULL);
     return;
   }
   q->base = q->bases[0];
   if (enqueue(r, q) != 0)
-    finish(q, BD_RDAP_FAILED, 0, "bad server URL or out of memory");
+    rdap_finish(q, BD_RDAP_FAILED, 0, "bad server URL or out of memory");
 }
 
 /* A registry's server that cannot be reached at one of its base URLs
  * (none answered over the tries) may be at another the bootstrap lists:
  * q starts again there, with tries of its own. False when there is no
  * other, or it cannot be queued. */
-static bool try_next_base(struct bd_rdap *r, struct request *q,
-                          enum bd_rdap_failure failure, const char *detail) {
+bool rdap_try_next_base(struct bd_rdap *r, struct request *q,
+                        enum bd_rdap_failure failure, const char *detail) {
   if (failure == BD_RDAP_FAILURE_STATUS || q->base_index + 1 >= q->nbases)
     return false;
   bd_debugf("rdap: %s for %s (%s): asking %s", q->base, q->name, detail,
@@ -196,233 +129,6 @@ static bool try_next_base(struct bd_rdap *r, struct request *q,
   q->easy = NULL;
   memset(&q->item, 0, sizeof(q->item));
   return enqueue(r, q) == 0;
-}
-
-/* ---- requests -------------------------------------------------------- */
-
-/* Keeps the body of a 200, up to BD_RDAPDOMAIN_BODY_MAX; other bodies go
- * (a 404's status says it all). Curl sends the bodies of redirects it
- * follows nowhere, so the response code is the final one's. */
-static size_t on_body(char *data, size_t size, size_t n, void *arg) {
-  struct request *q = arg;
-  long status = 0;
-  size_t len = size * n;
-  size_t want;
-  char *grown;
-
-  bd_curl.easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200)
-    return len;
-  if (len > BD_RDAPDOMAIN_BODY_MAX - q->body_len) {
-    q->body_too_big = true;
-    return 0; /* ends the transfer: CURLE_WRITE_ERROR */
-  }
-  want = q->body_len + len;
-  if (want > q->body_cap) {
-    want = want < 2 * q->body_cap ? 2 * q->body_cap : want;
-    want = want < 4096 ? 4096 : want;
-    grown = realloc(q->body, want);
-    if (grown == NULL)
-      return 0;
-    q->body = grown;
-    q->body_cap = want;
-  }
-  memcpy(q->body + q->body_len, data, len);
-  q->body_len += len;
-  return len;
-}
-
-/* Headers of every response, redirects included: a status line starts a
- * new response, whose Retry-After alone counts. */
-static size_t on_header(char *data, size_t size, size_t n, void *arg) {
-  struct request *q = arg;
-  char value[64];
-
-  if (bd_http_is_status_line(data, n))
-    q->retry_after = -1;
-  else if (bd_http_header_value(data, n, "Retry-After", value, sizeof(value)))
-    q->retry_after = bd_http_retry_after(value, time(NULL));
-  return size * n;
-}
-
-/* CURLOPT_PREREQFUNCTION: the request is about to leave, on a connection
- * made or reused; the pace counts sends from here rather than from when
- * curl was handed the request. */
-static int on_request_leaving(void *arg, char *ip, char *local_ip, int port,
-                              int local_port) {
-  struct request *q = arg;
-  (void)ip;
-  (void)local_ip;
-  (void)port;
-  (void)local_port;
-  bd_rdapsched_left(&q->rdap->sched, &q->item, uv_hrtime());
-  return CURL_PREREQFUNC_OK;
-}
-
-/* The easy handle of a request, made at its first try: a GET of
- * <base>domain/<name> (RFC 9082 section 3.1.3). */
-static CURL *make_easy(struct bd_rdap *r, struct request *q) {
-  const char *segs[] = {"domain", q->name};
-  char url[URL_MAX];
-  CURL *easy;
-
-  if (bd_http_url(url, sizeof(url), q->base, segs, BD_ARRAY_SIZE(segs)) != 0)
-    return NULL;
-  easy = bd_curluv_easy(url, "http,https", (long)r->cfg.timeout_ms);
-  if (easy == NULL)
-    return NULL;
-  if (bd_curl.easy_setopt(easy, CURLOPT_HTTPHEADER, r->headers) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_WRITEDATA, q) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header) !=
-          CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_HEADERDATA, q) != CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_request_leaving) !=
-          CURLE_OK ||
-      bd_curl.easy_setopt(easy, CURLOPT_PREREQDATA, q) != CURLE_OK) {
-    bd_curl.easy_cleanup(easy);
-    return NULL;
-  }
-  /* Over TLS, ALPN says at the handshake whether the connection can carry
-   * several requests (HTTP/2): wait for that rather than open one
-   * connection each. Over plain http curl would only know from the first
-   * response, so a slow answer would hold up every other request. */
-  if (strncasecmp(url, "https:", 6) == 0)
-    bd_curl.easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
-  return easy;
-}
-
-static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc);
-
-static void start_try(struct bd_rdap *r, struct request *q) {
-  int err;
-
-  if (q->easy == NULL) {
-    q->easy = make_easy(r, q);
-    if (q->easy == NULL) {
-      bd_rdapsched_remove(&r->sched, &q->item);
-      finish(q, BD_RDAP_FAILED, 0, "cannot make the request");
-      return;
-    }
-  }
-  q->retry_after = -1;
-  q->body_len = 0; /* a retry's body is its own */
-  q->body_too_big = false;
-  err = bd_curluv_start(r->curl, &q->xfer, q->easy, on_try_done);
-  if (err != 0) {
-    bd_rdapsched_remove(&r->sched, &q->item);
-    finish(q, BD_RDAP_FAILED, 0, strerror(-err));
-    return;
-  }
-  bd_rdapsched_start(&r->sched, &q->item);
-}
-
-/* A 200's body: a domain object makes the name registered; anything
- * else is a bad response, never a guess either way. */
-static void finish_200(struct request *q) {
-  int rc;
-
-  q->domain = malloc(sizeof(*q->domain));
-  if (q->domain == NULL) {
-    finish(q, BD_RDAP_FAILED, 200, "out of memory");
-    return;
-  }
-  rc = q->body_too_big ? -EFBIG
-                       : bd_rdapdomain_parse(q->body != NULL ? q->body : "",
-                                             q->body_len, q->name, q->domain);
-  if (rc == 0) {
-    finish(q, BD_RDAP_REGISTERED, 200, NULL);
-    return;
-  }
-  free(q->domain);
-  q->domain = NULL;
-  if (rc == -ENOMEM)
-    finish(q, BD_RDAP_FAILED, 200, "out of memory");
-  else
-    finish(q, BD_RDAP_BAD_RESPONSE, 200,
-           rc == -EFBIG ? "body over 256 KiB" : "not a domain object");
-}
-
-/* A registry that asks for a pause of more than a few seconds holds its
- * names' lines that long: said once a run, the rest under -v. */
-static void say_pause(struct bd_rdap *r, const struct request *q,
-                      uint64_t wait_ns) {
-  unsigned long long s = (unsigned long long)(wait_ns / BD_NS_PER_S);
-  if (s >= LONG_PAUSE_S && !r->said_long_pause) {
-    r->said_long_pause = true;
-    bd_warnf("rdap: %s answered 429 with a Retry-After of %llu s: its "
-             "names wait that long",
-             bd_rdapsched_key(&q->item), s);
-    return;
-  }
-  bd_debugf("rdap: %s answered 429 for %s: pausing it %llu s",
-            bd_rdapsched_key(&q->item), q->name, s);
-}
-
-/* The kind of failure a transfer that ended with rc is. */
-static enum bd_rdap_failure failure_of(CURLcode rc) {
-  switch (rc) {
-  case CURLE_OPERATION_TIMEDOUT:
-    return BD_RDAP_FAILURE_TIMEOUT;
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_SEND_ERROR:
-  case CURLE_RECV_ERROR:
-  case CURLE_GOT_NOTHING:
-    return BD_RDAP_FAILURE_UNREACHABLE;
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_CERTPROBLEM:
-  case CURLE_SSL_CIPHER:
-    return BD_RDAP_FAILURE_TLS;
-  default:
-    return BD_RDAP_FAILURE_STATUS;
-  }
-}
-
-/* One try of q ended with rc: an answer, another try, or a failure. */
-static void on_try_done(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
-  struct request *q = container_of(x, struct request, xfer);
-  struct bd_rdap *r = q->rdap;
-  enum bd_rdapsched_end how = BD_RDAPSCHED_FINAL;
-  const char *detail = NULL;
-  long status = 0;
-  uint64_t wait_ns;
-  bool retry;
-  char text[32];
-
-  bd_curl.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  if (rc == CURLE_WRITE_ERROR && q->body_too_big && status == 200) {
-    /* The registry answered; its answer is too big to be one. */
-    rc = CURLE_OK;
-  } else if (rc != CURLE_OK) {
-    detail = bd_http_curl_error(rc, &retry);
-    how = retry ? BD_RDAPSCHED_RETRYABLE : BD_RDAPSCHED_FINAL;
-  } else if (status == 429) {
-    how = BD_RDAPSCHED_THROTTLED;
-  } else if (status >= 500 && status <= 599) {
-    how = BD_RDAPSCHED_RETRYABLE;
-  }
-  if (bd_rdapsched_end(&r->sched, &q->item, how, q->retry_after, uv_hrtime(),
-                       &wait_ns)) {
-    if (how == BD_RDAPSCHED_THROTTLED)
-      say_pause(r, q, wait_ns);
-    return;
-  }
-  q->result.failure = detail != NULL ? failure_of(rc) : BD_RDAP_FAILURE_STATUS;
-  if (detail != NULL && try_next_base(r, q, q->result.failure, detail))
-    return;
-  if (detail != NULL) {
-    finish(q, BD_RDAP_FAILED, (int)status, detail);
-  } else if (status == 200) {
-    finish_200(q);
-  } else if (status == 404) {
-    finish(q, BD_RDAP_AVAILABLE, 404, NULL);
-  } else {
-    snprintf(text, sizeof(text), "http %ld", status);
-    finish(q, BD_RDAP_FAILED, (int)status, text);
-  }
 }
 
 /* ---- the turn of an event ------------------------------------------- */
@@ -442,7 +148,7 @@ static void cancel_everything(struct bd_rdap *r) {
   struct request *q;
 
   while ((q = pop(&r->unrouted)) != NULL)
-    finish(q, BD_RDAP_CANCELLED, 0, NULL);
+    rdap_finish(q, BD_RDAP_CANCELLED, 0, NULL);
   while ((it = bd_rdapsched_any(&r->sched)) != NULL) {
     q = container_of(it, struct request, item);
     if (it->inflight) {
@@ -450,7 +156,7 @@ static void cancel_everything(struct bd_rdap *r) {
       bd_curluv_stop(r->curl, &q->xfer);
     }
     bd_rdapsched_remove(&r->sched, it);
-    finish(q, BD_RDAP_CANCELLED, 0, NULL);
+    rdap_finish(q, BD_RDAP_CANCELLED, 0, NULL);
   }
   /* A later lookup starts the bootstrap again. */
   if (bd_rdapload_fetching(&r->load)) {
@@ -515,7 +221,7 @@ static void settle(struct bd_rdap *r) {
         while ((q = pop(&r->unrouted)) != NULL)
           route(r, q);
       while ((it = bd_rdapsched_ready(&r->sched, uv_hrtime())) != NULL)
-        start_try(r, container_of(it, struct request, item));
+        rdap_start_try(r, container_of(it, struct request, item));
     }
     if (r->done.head == NULL)
       break;
