@@ -22,7 +22,9 @@
  *     peer.c        a server address, once: lanes, window, cap, silence
  *     flight.c      a server's tries in send order: which are lost
  *     lane.c        one c-ares channel per server; fdwatch.c, netio.c
- *     window.c      window by bandwidth x delay, pace on rate limits;
+ *     window.c      window by bandwidth x delay, pace on rate limits
+ *                   (window_int.h); windowpace.c losses judged, the
+ *                   pace; windowsilence.c a server that answers nothing;
  *                   pacer.c  --rate, --server-rate; health.c; random.c
  *     checks.c      server vetting and TLD checks (rules: trust.c)
  *     iterate.c     --authoritative: zones from the root down (auth.c);

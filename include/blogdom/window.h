@@ -75,14 +75,14 @@ struct bd_window {
   struct bd_pacer pacer;
   double pace;       /* queries a second, 0: not paced */
   double probe_step; /* the pace's growth per calm round */
-  unsigned calm;     /* calm rounds past the plateau (window.c) */
+  unsigned calm;     /* calm rounds past the plateau (windowpace.c) */
   bool searching;    /* the pace is a lower bound: it grows with the
-                        delivery-rate samples (window.c) */
+                        delivery-rate samples (windowpace.c) */
   double allowed;    /* the rate answered at the last back-off */
   /* A burst of loss is not a limit: the rate the latest calm epoch
    * answered, the one held before this run of back-offs (to go back to
    * once the losses stop; 0: none), and whether the pace is on its way
-   * back to it (window.c). */
+   * back to it (windowpace.c). */
   double calm_rate;
   double calm_base; /* the path's base loss then */
   double recall;
@@ -92,7 +92,7 @@ struct bd_window {
   uint64_t pace_set_ns;  /* when the pace last changed */
   unsigned pace_samples; /* delivery-rate samples taken since */
   unsigned cut_samples;  /* ... and since the last back-off */
-  /* Silence: the server answers nothing at all (window.c). */
+  /* Silence: the server answers nothing at all (windowsilence.c). */
   uint64_t last_answer_ns;          /* arrival of the latest answer */
   uint64_t latest_answered_sent_ns; /* the latest send that was answered */
   uint32_t sends;                   /* numbered as they go, wrapping */

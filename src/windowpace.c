@@ -1,0 +1,456 @@
+/* The pace of one server: the half of the controller that answers a rate
+ * limit (window.c's opening comment tells the whole of it). The window
+ * bounds what is in flight, but a limit bounds what is sent a second, and
+ * only a pace meets it. Here the epochs are judged for loss once their
+ * answers have had their time, and a clear rise paces the server a little
+ * under the rate it answers at; calm epochs probe the pace upwards, a pace
+ * cut by a burst of loss is recalled to the rate held before, and a pace
+ * that is only a lower bound searches upwards with the delivery-rate
+ * samples until the answers fall behind the sends. Judging lives with the
+ * pace because every judgement ends in a back-off or a probe of it. */
+#include "blogdom/window.h"
+#include "window_int.h"
+
+#include <string.h>
+
+#include "blogdom/common.h"
+
+/* A rise over the base of more than this share of it, and more than two
+ * points, is congestion. */
+#define RISE_RELATIVE 0.5
+#define RISE_ABSOLUTE 0.02
+/* ... and beyond chance: more than this many standard deviations. */
+#define NOISE_SIGMAS 3.0
+/* How fast the base creeps up towards a higher loss rate. */
+#define BASE_CREEP 0.5
+#define SETTLE_MIN_NS (100 * BD_NS_PER_MS)
+#define SETTLE_RTTS 4
+/* On a rise of losses, the pace drops to this share of the rate answered;
+ * each calm epoch after, it grows by PACE_PROBE. */
+#define PACE_BACKOFF 0.95
+#define PACE_PROBE 1.01
+#define PACE_PROBE_MAX 1.25
+#define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
+#define PROBE_CALM 8     /* calm rounds before the probe step doubles */
+#define PLATEAU 1.05     /* of the rate allowed: small steps up to it */
+/* A back-off that finds a third less answered than the latest calm epoch
+ * (more than a probe's largest step past a limit can overshoot), with a
+ * third of what was sent lost (a limit met by a pace a little over it
+ * loses a few percent), is a drop: the rate before is remembered, to go
+ * back to. */
+#define RECALL_DROP 1.5
+/* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
+ * samples that answered at least SEARCH_CALM of what they sent (of the
+ * share the path does not lose); fewer, beyond chance, and it has passed
+ * the limit. */
+#define PACE_SEARCH 1.25
+#define SEARCH_SAMPLES 2
+#define SEARCH_CALM 0.9
+/* A delivery-rate sample this many intervals long speaks for no pace. */
+#define SAMPLE_LATE 2
+#define PACE_MIN 10.0
+/* A back-off trusts the answers of the last two epochs, at least 16. */
+#define RECENT_EPOCHS 2
+#define RECENT_ANSWERS 16
+
+/* The rate the server answers at now: the answers of the last `horizon`
+ * (at least RECENT_ANSWERS of them, as far as the samples go), the
+ * sample being counted included. Where the bandwidth is the best the
+ * server ever did, a burst its rate limit let through included, this is
+ * what it does once the limit holds. */
+static double recent_rate(const struct bd_window *w, uint64_t now_ns,
+                          uint64_t horizon) {
+  uint64_t span = w->rate_start_ns != 0 && now_ns > w->rate_start_ns
+                      ? now_ns - w->rate_start_ns
+                      : 0;
+  unsigned answers = w->rate_answers;
+  for (unsigned i = 1; i <= BD_WINDOW_RATES && i <= w->rate_next; i++) {
+    const struct bd_window_rate *r = win_sample_back(w, i - 1);
+    if (span >= horizon && answers >= RECENT_ANSWERS)
+      break;
+    span += r->span_ns;
+    answers += r->answers;
+  }
+  return win_rate_of(answers, span);
+}
+
+/* Queries a second over epoch e's span: n of them. */
+static double epoch_rate(const struct bd_window *w,
+                         const struct bd_window_epoch *e, unsigned n) {
+  return (double)n * BD_NS_PER_S /
+         (double)(w->epoch_ns * (e->span ? e->span : 1));
+}
+
+/* A new pace keeps the schedule of the old: a reset would let a burst
+ * through at each change. */
+static void set_pace(struct bd_window *w, double pace, uint64_t now_ns) {
+  uint64_t tat = w->pacer.tat_ns;
+  w->pace = pace;
+  w->pace_set_ns = now_ns;
+  w->pace_samples = 0;
+  bd_pacer_init(&w->pacer, (uint64_t)pace, PACE_SLACK_NS);
+  w->pacer.tat_ns = tat;
+}
+
+/* Whether `rate`, the share lost of `sent` queries, is more than chance
+ * around a path that loses `base` of them: a binomial's NOISE_SIGMAS
+ * standard deviations. A lossy path's epochs of a few dozen queries swing
+ * by ten points and more; taken for congestion, each swing paced the
+ * server down a third, and the pace sank to its least. */
+static bool beyond_noise(double base, double rate, unsigned sent) {
+  double rise = rate - base;
+  return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
+}
+
+/* How far over the base a share lost must rise to be congestion. */
+static double rise_over(double base) {
+  double rise = base * RISE_RELATIVE;
+  return rise < RISE_ABSOLUTE ? RISE_ABSOLUTE : rise;
+}
+
+/* Whether `rate`, the share lost of `sent` queries, is congestion: clearly
+ * over the path's base, and beyond chance. */
+static bool lost_beyond_base(const struct bd_window *w, double rate,
+                             unsigned sent) {
+  return rate > w->base_loss + rise_over(w->base_loss) &&
+         beyond_noise(w->base_loss, rate, sent);
+}
+
+/* Paces the server a little under `allowed`, the rate it answered at
+ * while queries went at `sent` a second and losses rose; `search`: that
+ * rate is only a lower bound. */
+static void pace_under(struct bd_window *w, double allowed, double sent,
+                       bool search, uint64_t now_ns) {
+  double pace = allowed * PACE_BACKOFF;
+  bool found = search || w->searching;
+  if (pace < PACE_MIN)
+    pace = PACE_MIN;
+  w->searching = search;
+  w->cut_sent_rate = sent;
+  w->allowed = allowed;
+  /* The first back-off of a run of them remembers the rate the path
+   * answered just before, when that is clearly more than it answers now
+   * and a third of what was sent is lost with it (RECALL_DROP), though
+   * no more was sent than that calm rate: a burst of loss, or a limit
+   * that moved down, not a probe over the limit. Not while a limit is first
+   * found, from slow start and through the search after it: a limit's
+   * bucket lets a burst through, answered far over the limit. A back-off
+   * on the way back to it says which: the limit moved, and it is
+   * forgotten. */
+  if (w->recalling || found) {
+    w->recall = 0;
+  } else if (w->recall == 0 && w->calm_rate > RECALL_DROP * allowed &&
+             sent > RECALL_DROP * allowed && sent <= PLATEAU * w->calm_rate) {
+    w->recall = w->calm_rate;
+    w->recall_base = w->calm_base;
+  }
+  w->recalling = false;
+  if (w->pace == 0 || pace < w->pace)
+    set_pace(w, pace, now_ns);
+  w->probe_step = PACE_PROBE;
+  w->calm = 0;
+  /* The pace slows the server down; the window stays, as queries lost to
+   * a limit hold their slots until their timeout, and a window cut to fit
+   * the answered ones would shut. */
+  w->last_cut_ns = now_ns;
+  w->cut_before = true;
+  w->cut_samples = 0;
+}
+
+/* Losses rose with the pace: congestion, or a limit on our rate. The
+ * answers of the epoch say what rate the server keeps up with. */
+static void back_off(struct bd_window *w, const struct bd_window_epoch *e,
+                     uint64_t now_ns) {
+  /* The rate at which the queries of these epochs were answered, or the
+   * rate answers arrive at now if lower: under a limit, the limit. An
+   * epoch that began with a burst the limit let through overcounts, and
+   * its retries would go into the limit again. Either undercounts when
+   * lost queries held the window shut, which probing then makes good; the
+   * best delivery rate would overcount, and flood the server. */
+  double answered = epoch_rate(w, e, e->answered);
+  double recent = recent_rate(w, now_ns, RECENT_EPOCHS * w->epoch_ns);
+  double allowed = recent < answered ? recent : answered;
+  /* The first back-off follows a run the window alone held, whose lost
+   * queries hold it shut until their timeout: what was answered meanwhile
+   * says little of the rate allowed, and the pace searches upwards from
+   * it until the next loss. Later back-offs measure a pace that kept
+   * sending. */
+  pace_under(w, allowed, epoch_rate(w, e, e->sent), w->pace == 0, now_ns);
+}
+
+/* How long a sample lasts when the loop keeps up: its interval, or at a
+ * low pace the wait for two answers (at 40 q/s a sample of one answer
+ * spans 25 ms, and read as late, no sample ever let a search grow). */
+static uint64_t sample_span(const struct bd_window *w) {
+  uint64_t interval = win_rate_interval(w);
+  uint64_t two = w->pace > 0 ? (uint64_t)(2 * BD_NS_PER_S / w->pace) : 0;
+  return two > interval ? two : interval;
+}
+
+/* The latest delivery-rate samples, at least `least` of them and as many
+ * more as it takes to count BD_WINDOW_EPOCH sends, out of the latest
+ * `avail`, back to the first late one. Returns how many were summed into
+ * *sum. */
+static unsigned sum_samples(const struct bd_window *w, unsigned least,
+                            unsigned avail, struct bd_window_rate *sum) {
+  unsigned n = 0;
+  memset(sum, 0, sizeof(*sum));
+  while (n < avail && n < BD_WINDOW_RATES &&
+         (n < least || sum->sends < BD_WINDOW_EPOCH)) {
+    const struct bd_window_rate *r = win_sample_back(w, n);
+    /* A sample far longer than its interval is a loop that fell behind
+     * (a busy host, valgrind) or a stall: its answers lag its sends by
+     * more than it spans, and say nothing of a limit. */
+    if (r->span_ns > SAMPLE_LATE * sample_span(w))
+      break;
+    sum->answers += r->answers;
+    sum->sends += r->sends;
+    sum->span_ns += r->span_ns;
+    n++;
+  }
+  return n;
+}
+
+/* The share of its sends a sum of samples answered. */
+static double answered_share(const struct bd_window_rate *sum) {
+  return sum->answers < sum->sends ? (double)sum->answers / sum->sends : 1;
+}
+
+/* A pace moves with the delivery-rate samples too, not only with the
+ * epochs judged, which come a settling time late: every query sent
+ * meanwhile over a limit is dropped, and a limit's bucket, filled while
+ * the pace was under it, hides the limit until it is spent. The samples
+ * since the last back-off (the first aside: it began before) that
+ * answered well under what they sent, beyond chance, have passed the
+ * limit, and the rate they answered at is the limit; a search's latest
+ * sample alone, as the search may have begun on a bucket filled while the
+ * window was shut. A searching pace grows each SEARCH_SAMPLES samples
+ * that answered what they sent. */
+void win_check_pace(struct bd_window *w, uint64_t now_ns) {
+  struct bd_window_rate sum;
+  double calm = SEARCH_CALM * (1 - w->base_loss);
+  double share;
+  /* On the way back to a rate held before, only the samples of the pace
+   * raised, a round trip after it: the ones before may hold the burst of
+   * loss that cut it, and the first ones after count the answers to
+   * queries sent at the lower pace against sends at the higher. */
+  unsigned skip = w->recalling ? 2 : 1;
+  unsigned since = w->recalling ? w->pace_samples : w->cut_samples;
+  if (w->pace == 0 || since < SEARCH_SAMPLES + skip)
+    return;
+  if (sum_samples(w, SEARCH_SAMPLES, since - skip, &sum) >= SEARCH_SAMPLES &&
+      sum.sends >= BD_WINDOW_EPOCH) {
+    share = answered_share(&sum);
+    /* Sent no faster than the last back-off found allowed, a share lost
+     * is the path's, not a limit's: a limit answers as much as before
+     * when sent less, a lossy path (or a burst of loss) answers in
+     * proportion, and cutting after it again and again sank the pace to
+     * a crawl. The judged epochs teach the base such losses. A search's
+     * rate allowed is only where it began, maybe over the limit. */
+    if (share < calm && lost_beyond_base(w, 1 - share, sum.sends) &&
+        (w->searching || win_rate_of(sum.sends, sum.span_ns) > w->allowed)) {
+      pace_under(w,
+                 win_sample_rate(w->searching ? win_sample_back(w, 0) : &sum),
+                 win_rate_of(sum.sends, sum.span_ns), false, now_ns);
+      return;
+    }
+  }
+  if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
+    return;
+  if (sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum) == SEARCH_SAMPLES &&
+      sum.sends > 0 && answered_share(&sum) >= calm &&
+      win_rate_of(sum.sends, sum.span_ns) >= PACE_BINDING * w->pace)
+    set_pace(w, w->pace * PACE_SEARCH, now_ns);
+}
+
+/* The share of `sent` queries left unanswered. */
+static double loss_share(unsigned sent, unsigned answered) {
+  return sent > answered ? (double)(sent - answered) / sent : 0;
+}
+
+/* A calm round: the pace probes upwards, in small steps up to a little
+ * over the rate allowed at the last back-off, and faster past it the
+ * longer losses stay away (as CUBIC's window does); a searching pace
+ * grows with the samples instead (check_pace). Once it no longer binds it stops
+ * growing, and stays out of the way. */
+static void probe(struct bd_window *w, const struct bd_window_epoch *e,
+                  uint64_t now_ns) {
+  double sent = epoch_rate(w, e, e->sent);
+  /* Calm proves something only where the pace was what held sending
+   * back: a pace raised while the window or the input held it would
+   * flood the server once they let go. And it speaks of the pace only
+   * if it was sent wholly under it: one step per round of feedback, or
+   * steps taken before their answers are judged would overshoot. */
+  if (w->pace == 0 || sent < PACE_BINDING * w->pace ||
+      e->id * w->epoch_ns < w->pace_set_ns)
+    return;
+  if (w->searching)
+    return;
+  /* Calm again after a run of back-offs that began with more answered
+   * than now: back to a little under that rate at once, as after a
+   * silence, rather than creeping up from a rate a burst of loss left. Calm
+   * as the path was before: during the burst the base learns its losses,
+   * and a round that loses half is no calm one. */
+  if (w->recall > 0 && loss_share(e->sent, e->answered) >
+                           w->recall_base + rise_over(w->recall_base))
+    return;
+  if (w->recall > 0 && w->pace < PACE_BACKOFF * w->recall) {
+    w->recalling = true;
+    set_pace(w, PACE_BACKOFF * w->recall, now_ns);
+    w->recall = 0;
+    return;
+  }
+  /* A calm round at the pace recalled: it holds. */
+  w->recalling = false;
+  w->recall = 0;
+  /* Up to a little over the rate the limit allowed, one small step a
+   * round: that is where the next loss is likely (CUBIC's plateau). Past
+   * it, the limit has moved, and the steps grow. */
+  if (w->pace < PLATEAU * w->allowed) {
+    w->calm = 0;
+    w->probe_step = PACE_PROBE;
+  } else if (++w->calm % PROBE_CALM == 0) {
+    w->probe_step = 1 + 2 * (w->probe_step - 1);
+    if (w->probe_step > PACE_PROBE_MAX)
+      w->probe_step = PACE_PROBE_MAX;
+  }
+  set_pace(w, w->pace * w->probe_step, now_ns);
+}
+
+/* Whether the shares lost of two sets of queries differ by more than
+ * chance: a two-sample test of NOISE_SIGMAS standard deviations. */
+static bool shares_differ(double p1, unsigned n1, double p2, unsigned n2) {
+  double p = (p1 * n1 + p2 * n2) / (n1 + n2);
+  double d = p2 - p1;
+  return d * d >
+         NOISE_SIGMAS * NOISE_SIGMAS * p * (1 - p) * (1.0 / n1 + 1.0 / n2);
+}
+
+/* The first epoch judged teaches the base, losing `rate` of its queries,
+ * unless it is congestion (returns true): a path loses the same share all
+ * through an epoch, while a limit that let a burst through and dropped
+ * what followed loses little at the start of one and much after; then
+ * the epoch's first queries are the base. An epoch that loses most of its
+ * queries all through is congestion too, or a limit met from the first
+ * query, or a path that loses that much: the pace searches from its
+ * answers, and from what it answers out of what it is sent. */
+static bool learn_first_base(struct bd_window *w,
+                             const struct bd_window_epoch *e, double rate) {
+  w->have_base = true;
+  if (e->span == 1 && e->head_sent >= BD_WINDOW_HEAD &&
+      e->head_sent < e->sent) {
+    unsigned tail_sent = e->sent - e->head_sent;
+    unsigned tail_answered =
+        e->answered > e->head_answered ? e->answered - e->head_answered : 0;
+    double head = loss_share(e->head_sent, e->head_answered);
+    double tail = loss_share(tail_sent, tail_answered);
+    if (tail > head + rise_over(head) &&
+        shares_differ(head, e->head_sent, tail, tail_sent)) {
+      w->base_loss = head;
+      return true;
+    }
+  }
+  w->base_loss = rate;
+  return rate > 0.5;
+}
+
+/* Whether epoch e was sent wholly after the last back-off, and no faster
+ * than the epoch that caused it: what it loses is lost at a lower rate, and
+ * a limit loses less there, so the path's base may learn from it. */
+static bool sent_slower_since_cut(const struct bd_window *w,
+                                  const struct bd_window_epoch *e) {
+  return e->id * w->epoch_ns >= w->last_cut_ns &&
+         epoch_rate(w, e, e->sent) <= w->cut_sent_rate;
+}
+
+/* Judges epoch e: learns the base, backs off on a clear rise. Only an
+ * epoch sent wholly after the last cut may cut again: earlier ones speak
+ * of the window that was. A slow sender's epochs are too small to judge
+ * alone: they add up until they are not. */
+static void judge(struct bd_window *w, const struct bd_window_epoch *one,
+                  uint64_t now_ns) {
+  struct bd_window_epoch *e = &w->batch;
+  double rate;
+  bool congested;
+  bool noise;
+
+  if (e->sent == 0)
+    e->id = one->id;
+  e->sent += one->sent;
+  e->answered += one->answered;
+  e->span++;
+  e->head_sent += one->head_sent;
+  e->head_answered += one->head_answered;
+  if (e->sent < BD_WINDOW_EPOCH)
+    return;
+  rate = loss_share(e->sent, e->answered);
+  if (!w->have_base) {
+    if (learn_first_base(w, e, rate))
+      back_off(w, e, now_ns);
+    memset(e, 0, sizeof(*e));
+    return;
+  }
+  congested = lost_beyond_base(w, rate, e->sent);
+  /* The base follows the epochs' shares both ways, by half: the lowest
+   * share seen is the luckiest epoch's, below what the path loses. Paced,
+   * losses beyond chance are the pace's doing, not the path's: the base
+   * falls to a share clearly lower at once, and creeps up to one clearly
+   * higher only from what was lost at a lower rate than the losses that
+   * set the pace. Within chance it follows both ways: a base that only
+   * fell read the path's own swings as a limit. */
+  noise = !beyond_noise(w->base_loss, rate, e->sent);
+  if (rate < w->base_loss && w->pace > 0 && !noise)
+    w->base_loss = rate;
+  else if (rate < w->base_loss || noise || w->pace == 0 ||
+           sent_slower_since_cut(w, e))
+    w->base_loss += BASE_CREEP * (rate - w->base_loss);
+  if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
+    back_off(w, e, now_ns);
+  else if (!congested) {
+    /* What the path answers while nothing disturbs it: not during a run
+     * of back-offs, whose calm rounds speak of the disturbance. */
+    if (w->recall == 0) {
+      w->calm_rate = epoch_rate(w, e, e->answered);
+      w->calm_base = w->base_loss;
+    }
+    probe(w, e, now_ns);
+  }
+  memset(e, 0, sizeof(*e));
+}
+
+/* Whether an epoch's losses are known: every query answered, or a query
+ * sent after it answered (RACK's rule: until then a silence and a loss
+ * look alike), or some of its own answered and a silence would have been
+ * found by now (a window sent at once into a limit's cliff, whose lost
+ * queries hold every slot: nothing is sent after them to be answered). */
+static bool losses_known(const struct bd_window *w,
+                         const struct bd_window_epoch *e, uint64_t now_ns) {
+  uint64_t end = (e->id + 1) * w->epoch_ns;
+  return e->answered >= e->sent || w->latest_answered_sent_ns >= end ||
+         (e->answered > 0 && now_ns >= end + win_silent_after(w) + w->srtt_ns);
+}
+
+/* Judges the epochs whose answers have had their time and whose losses
+ * are known. */
+void win_judge_settled(struct bd_window *w, uint64_t now_ns) {
+  /* Answers have had their time when two epochs, 100 ms and four times
+   * the smoothed round trip have passed: on a slow host (a busy machine,
+   * valgrind) answers wait in the socket, and the round trips say so. */
+  uint64_t settle = 2 * w->epoch_ns;
+  if (w->silent)
+    return;
+  if (settle < SETTLE_MIN_NS)
+    settle = SETTLE_MIN_NS;
+  if (settle < SETTLE_RTTS * w->srtt_ns)
+    settle = SETTLE_RTTS * w->srtt_ns;
+  for (unsigned i = 0; i < BD_WINDOW_EPOCHS; i++) {
+    struct bd_window_epoch *e = &w->epochs[i];
+    if (e->used && (e->id + 1) * w->epoch_ns + settle <= now_ns &&
+        losses_known(w, e, now_ns)) {
+      if ((e->id + 1) * w->epoch_ns > w->settled_until_ns)
+        w->settled_until_ns = (e->id + 1) * w->epoch_ns;
+      judge(w, e, now_ns);
+      e->used = false;
+    }
+  }
+}
