@@ -136,7 +136,7 @@ static void ask_over_tcp(struct bd_engine *e, struct bd_probe *p) {
 }
 
 /* Feeds a try's outcome to its server; what that changed is said by
- * on_zone_event. */
+ * engine_on_peer_event. */
 static void judge_server(struct bd_engine *e, const struct bd_probe *p,
                          const struct bd_verdict *v) {
   if (v->reason == BD_REASON_TIMEOUT)
@@ -327,7 +327,7 @@ static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,
     return;
   }
   if (status == ARES_ECANCELLED) {
-    /* Written off by its server's silence (bd_zone_expire): the try
+    /* Written off by its server's silence (bd_peers_expire): the try
      * waited for nothing the name could help, and is not counted. */
     p->tries--;
     requeue(e, p);

@@ -71,7 +71,7 @@ struct bd_engine {
   struct bd_pacer pacer;
   struct bd_random random;
   uint64_t backoff_until_ns;
-  /* Servers whose silence ended, with probes still out (BD_ZONE_RESEND):
+  /* Servers whose silence ended, with probes still out (BD_PEER_RESEND):
    * written off at the top of the next pump. A server past the few kept
    * leaves its probes to their timeout. */
   struct bd_peer *write_offs[MAX_WRITE_OFFS];
