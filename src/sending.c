@@ -204,10 +204,20 @@ static void serve_zones(struct bd_engine *e, unsigned *budget, uint64_t *wait) {
 
 /* New names, a batch at most: the router sends each to its zone's queue,
  * where it waits as long as the zone's servers have no room. */
-static bool take_names(struct bd_engine *e) {
+static bool take_names(struct bd_engine *e, unsigned *budget) {
   unsigned k = 0;
-  while (k < TAKE_BATCH && !e->stopping && engine_start_next_name(e))
+  while (*budget > 0 && k < TAKE_BATCH && !e->stopping) {
+    uint64_t finished = e->stats.finished;
+    if (!engine_start_next_name(e))
+      break;
     k++;
+    /* A name given its line with no query (a zone file's, an invalid one,
+     * one its zone fails at once) costs a send's share of the turn: a
+     * long run of them would hold the loop, and its signals, until the
+     * input ends. */
+    if (e->stats.finished != finished)
+      (*budget)--;
+  }
   return k > 0;
 }
 
@@ -223,7 +233,7 @@ void engine_send_what_may_go(struct bd_engine *e) {
     serve_zones(e, &budget, &wait);
     if (budget == 0 || e->stopping || !may_send(e))
       break;
-    took = take_names(e);
+    took = take_names(e, &budget);
   }
   if (budget == 0)
     engine_pump_soon(e);
