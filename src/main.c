@@ -27,6 +27,9 @@
  *                   pace; windowsilence.c a server that answers nothing;
  *                   pacer.c  --rate, --server-rate; health.c; random.c
  *     checks.c      server vetting and TLD checks (rules: trust.c)
+ *     router.h      where a probe goes and what its answer means: the one
+ *                   word on the mode the engine has; main.c picks it
+ *     resolvers.c   the recursive mode's router: one zone of resolvers
  *     iterate.c     --authoritative: zones from the root down (auth.c);
  *                   acts on the answers, makes and frees the map
  *       mapzones.c   the map's zones, their servers, sending to one
