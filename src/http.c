@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -327,4 +328,30 @@ const char *bd_http_curl_error(CURLcode rc, bool *retryable) {
     *retryable = true;
     return bd_curl.easy_strerror(rc);
   }
+}
+
+int bd_http_body_append(struct bd_http_body *b, const char *data, size_t len,
+                        size_t max) {
+  if (len > max || b->len > max - len)
+    return -EFBIG;
+  if (b->len + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    char *grown;
+    while (cap < b->len + len)
+      cap *= 2;
+    grown = realloc(b->data, cap);
+    if (grown == NULL)
+      return -ENOMEM;
+    b->data = grown;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  return 0;
+}
+
+void bd_http_body_free(struct bd_http_body *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
 }

@@ -74,8 +74,7 @@ void map_use_zone(struct bd_iterate *it, struct bd_probe *p,
 }
 
 void map_forget(struct bd_iterate *it, struct bd_probe *p) {
-  if (it != NULL)
-    map_use_zone(it, p, NULL);
+  map_use_zone(it, p, NULL);
 }
 
 static void unlink_zone(struct bd_iterate *it, struct entry *e) {
@@ -89,8 +88,6 @@ static void unlink_zone(struct bd_iterate *it, struct entry *e) {
 
 void map_sweep(struct bd_iterate *it) {
   struct entry *e;
-  if (it == NULL)
-    return;
   while ((e = it->doomed) != NULL) {
     it->doomed = e->dead;
     e->doomed = false;

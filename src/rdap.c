@@ -58,9 +58,7 @@ void rdap_finish(struct request *q, enum bd_rdap_outcome outcome,
     bd_curl.easy_cleanup(q->easy);
     q->easy = NULL;
   }
-  free(q->body);
-  q->body = NULL;
-  q->body_len = q->body_cap = 0;
+  bd_http_body_free(&q->body);
   q->result.outcome = outcome;
   q->result.http_status = http_status;
   q->result.domain = q->domain;

@@ -12,6 +12,7 @@
 
 #include "blogdom/curlapi.h"
 #include "blogdom/curluv.h"
+#include "blogdom/http.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapboot.h"
 #include "blogdom/rdapload.h"
@@ -34,9 +35,7 @@ struct request {
   void *arg;
   long retry_after; /* of the last response, seconds; -1 if none */
   /* The body of a 200, while it comes; freed once read. */
-  char *body;
-  size_t body_len;
-  size_t body_cap;
+  struct bd_http_body body;
   bool body_too_big;
   struct bd_rdapdomain *domain; /* REGISTERED: read from body */
   struct bd_rdap_result result;

@@ -69,7 +69,8 @@ static void store_cache(const struct bd_rdapload *l) {
   }
   if (max_age < 0)
     max_age = BD_RDAPBOOT_DEFAULT_TTL;
-  rc = bd_rdapboot_cache_store(path, l->body, l->len, time(NULL) + max_age);
+  rc = bd_rdapboot_cache_store(path, l->body.data, l->body.len,
+                               time(NULL) + max_age);
   if (rc != 0)
     bd_debugf("rdap: cannot write %s: %s", path, strerror(-rc));
   else
@@ -91,23 +92,10 @@ static void ready(struct bd_rdapload *l, const char *why) {
 static size_t on_body(char *data, size_t size, size_t n, void *arg) {
   struct bd_rdapload *l = arg;
   size_t len = size * n;
-
-  if (len > BD_RDAPBOOT_MAX_SIZE - l->len)
-    return 0; /* too large: the transfer fails */
-  if (l->len + len > l->cap) {
-    size_t cap = l->cap ? l->cap : 64 * 1024;
-    char *p;
-    while (cap < l->len + len)
-      cap *= 2;
-    p = realloc(l->body, cap);
-    if (p == NULL)
-      return 0;
-    l->body = p;
-    l->cap = cap;
-  }
-  memcpy(l->body + l->len, data, len);
-  l->len += len;
-  return len;
+  /* Too large, or no memory: 0 fails the transfer. */
+  return bd_http_body_append(&l->body, data, len, BD_RDAPBOOT_MAX_SIZE) == 0
+             ? len
+             : 0;
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg) {
@@ -118,12 +106,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg) {
     bd_http_header_value(data, n, "Cache-Control", l->cache_control,
                          sizeof(l->cache_control));
   return size * n;
-}
-
-static void drop_body(struct bd_rdapload *l) {
-  free(l->body);
-  l->body = NULL;
-  l->len = l->cap = 0;
 }
 
 static void on_fetched(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
@@ -141,14 +123,14 @@ static void on_fetched(struct bd_curluv_xfer *x, CURL *easy, CURLcode rc) {
   else if (status != 200)
     snprintf(why, sizeof(why), "cannot fetch %s: http %ld",
              BD_RDAPBOOT_IANA_URL, status);
-  else if ((err = bd_rdapboot_parse(l->table, l->body, l->len)) != 0)
+  else if ((err = bd_rdapboot_parse(l->table, l->body.data, l->body.len)) != 0)
     snprintf(why, sizeof(why), "%s %s", BD_RDAPBOOT_IANA_URL,
              err == -ENOMEM ? "is too large for memory" : "is malformed");
   else
     why[0] = '\0';
   if (why[0] == '\0')
     store_cache(l);
-  drop_body(l);
+  bd_http_body_free(&l->body);
   ready(l, why[0] != '\0' ? why : NULL);
 }
 
@@ -180,7 +162,7 @@ void bd_rdapload_start(struct bd_rdapload *l, struct bd_curluv *curl,
     return;
   }
   bd_debugf("rdap: fetching %s", BD_RDAPBOOT_IANA_URL);
-  l->len = 0;
+  l->body.len = 0;
   l->cache_control[0] = '\0';
 }
 
@@ -194,5 +176,5 @@ void bd_rdapload_cancel(struct bd_rdapload *l) {
     return;
   bd_curluv_stop(l->curl, &l->xfer);
   bd_curl.easy_cleanup(easy);
-  drop_body(l);
+  bd_http_body_free(&l->body);
 }

@@ -34,29 +34,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg) {
   struct request *q = arg;
   long status = 0;
   size_t len = size * n;
-  size_t want;
-  char *grown;
+  int rc;
 
   bd_curl.easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200)
     return len;
-  if (len > BD_RDAPDOMAIN_BODY_MAX - q->body_len) {
+  rc = bd_http_body_append(&q->body, data, len, BD_RDAPDOMAIN_BODY_MAX);
+  if (rc == -EFBIG)
     q->body_too_big = true;
-    return 0; /* ends the transfer: CURLE_WRITE_ERROR */
-  }
-  want = q->body_len + len;
-  if (want > q->body_cap) {
-    want = want < 2 * q->body_cap ? 2 * q->body_cap : want;
-    want = want < 4096 ? 4096 : want;
-    grown = realloc(q->body, want);
-    if (grown == NULL)
-      return 0;
-    q->body = grown;
-    q->body_cap = want;
-  }
-  memcpy(q->body + q->body_len, data, len);
-  q->body_len += len;
-  return len;
+  return rc == 0 ? len : 0; /* 0 ends the transfer: CURLE_WRITE_ERROR */
 }
 
 /* Headers of every response, redirects included: a status line starts a
@@ -133,7 +119,7 @@ void rdap_start_try(struct bd_rdap *r, struct request *q) {
     }
   }
   q->retry_after = -1;
-  q->body_len = 0; /* a retry's body is its own */
+  q->body.len = 0; /* a retry's body is its own */
   q->body_too_big = false;
   err = bd_curluv_start(r->curl, &q->xfer, q->easy, on_try_done);
   if (err != 0) {
@@ -154,9 +140,10 @@ static void finish_200(struct request *q) {
     rdap_finish(q, BD_RDAP_FAILED, 200, "out of memory");
     return;
   }
-  rc = q->body_too_big ? -EFBIG
-                       : bd_rdapdomain_parse(q->body != NULL ? q->body : "",
-                                             q->body_len, q->name, q->domain);
+  rc = q->body_too_big
+           ? -EFBIG
+           : bd_rdapdomain_parse(q->body.data != NULL ? q->body.data : "",
+                                 q->body.len, q->name, q->domain);
   if (rc == 0) {
     rdap_finish(q, BD_RDAP_REGISTERED, 200, NULL);
     return;

@@ -1,5 +1,6 @@
 /* HTTP helpers without I/O: response header lines, Retry-After and
- * Cache-Control values, http(s) URLs, and what libcurl's errors mean. They
+ * Cache-Control values, http(s) URLs, what libcurl's errors mean, and a
+ * response body kept as it comes. They
  * use libcurl's date and URL parsers: call bd_curl_load() first. Every
  * input may come off the network. */
 #ifndef BLOGDOM_HTTP_H
@@ -13,6 +14,22 @@
 /* The largest number of seconds a delta-seconds value stands for: larger
  * ones count as this (RFC 9111 section 1.2.2). */
 #define BD_HTTP_DELTA_MAX 2147483647L
+
+/* A response body as CURLOPT_WRITEFUNCTION hands it over, in memory of
+ * its own (freed by bd_http_body_free; zeroed: empty). */
+struct bd_http_body {
+  char *data;
+  size_t len;
+  size_t cap;
+};
+
+/* Appends data[0..len), growing the buffer by doubling. Returns 0, -EFBIG
+ * when the body would pass max bytes (nothing is kept of this piece), or
+ * -ENOMEM. */
+int bd_http_body_append(struct bd_http_body *b, const char *data, size_t len,
+                        size_t max);
+
+void bd_http_body_free(struct bd_http_body *b);
 
 /* Whether header line[0..n), as CURLOPT_HEADERFUNCTION hands it over, is
  * a status line: a new response begins (after a redirect or an interim

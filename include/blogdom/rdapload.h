@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "blogdom/curluv.h"
+#include "blogdom/http.h"
 #include "blogdom/rdapboot.h"
 
 struct bd_rdapload;
@@ -25,9 +26,7 @@ struct bd_rdapload {
   struct bd_curluv *curl;
   struct bd_rdapboot *table;
   bd_rdapload_cb on_ready;
-  char *body; /* of IANA's response, so far */
-  size_t len;
-  size_t cap;
+  struct bd_http_body body; /* of IANA's response, so far */
   char cache_control[128];
 };
 

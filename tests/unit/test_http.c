@@ -205,11 +205,39 @@ static void test_curl_errors(void **state) {
   assert_true(retry);
 }
 
+/* A body kept as it comes: pieces appended in order, the buffer grown as
+ * needed, a piece that would pass the cap refused whole. */
+static void test_body(void **state) {
+  struct bd_http_body b = {0};
+  char piece[3000];
+  (void)state;
+  memset(piece, 'x', sizeof(piece));
+  assert_int_equal(bd_http_body_append(&b, "{\"a\":", 5, 10000), 0);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(bd_http_body_append(&b, piece, sizeof(piece), 10000), 0);
+  assert_int_equal(b.len, 5 + 3 * sizeof(piece));
+  assert_true(b.cap >= b.len);
+  assert_memory_equal(b.data, "{\"a\":x", 6);
+  assert_int_equal(b.data[b.len - 1], 'x');
+  /* 9,005 + 3,000 would pass 10,000: refused, what was kept stays. */
+  assert_int_equal(bd_http_body_append(&b, piece, sizeof(piece), 10000),
+                   -EFBIG);
+  assert_int_equal(b.len, 9005);
+  assert_int_equal(bd_http_body_append(&b, piece, 995, 10000), 0);
+  assert_int_equal(b.len, 10000);
+  assert_int_equal(bd_http_body_append(&b, piece, 1, 10000), -EFBIG);
+  bd_http_body_free(&b);
+  assert_null(b.data);
+  assert_int_equal(b.len, 0);
+  bd_http_body_free(&b); /* twice: nothing to free */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_header_lines), cmocka_unit_test(test_retry_after),
       cmocka_unit_test(test_max_age),      cmocka_unit_test(test_origin),
       cmocka_unit_test(test_url),          cmocka_unit_test(test_curl_errors),
+      cmocka_unit_test(test_body),
   };
   return cmocka_run_group_tests(tests, load_curl, NULL);
 }
