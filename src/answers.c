@@ -219,15 +219,14 @@ void engine_on_peer_event(void *data, struct bd_peer *zs,
   }
 }
 
-/* A name's answer records, for its JSON line (made again if another try
- * brings another answer). Out of memory, the line goes without them. */
+/* A name's answer records, for a line that shows them (kept again if
+ * another try brings another answer). Out of memory, the line goes
+ * without them. */
 static void keep_records(struct bd_engine *e, struct bd_probe *p,
                          const unsigned char *abuf, size_t alen) {
-  if (!e->cfg.json || p->kind != BD_PROBE_NAME)
+  if (!e->cfg.keep_facts || p->kind != BD_PROBE_NAME)
     return;
-  free(p->records);
-  p->records = NULL;
-  (void)bd_records_json(abuf, alen, &p->records);
+  (void)bd_records_keep(abuf, alen, &p->facts);
 }
 
 static void handle_answer(struct bd_engine *e, struct bd_probe *p, int status,

@@ -410,7 +410,7 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     cfg->input_order = strcmp(arg, order_words[1]) == 0;
     return 0;
   case OPT_JSON:
-    cfg->json = true;
+    cfg->format = BD_FORMAT_JSON;
     return 0;
   case OPT_ONLY:
     return add_only(cfg, arg);
@@ -566,11 +566,11 @@ static void key_bytes(XXH3_state_t *st, const void *p, size_t n) {
 
 uint64_t bd_config_lines_key(const struct bd_config *cfg) {
   XXH3_state_t st;
-  unsigned flags = (unsigned)cfg->confirm | (unsigned)cfg->json << 1 |
-                   (unsigned)cfg->authoritative << 2 |
+  unsigned flags = (unsigned)cfg->confirm | (unsigned)cfg->authoritative << 2 |
                    (unsigned)cfg->for_sale << 3 |
                    (unsigned)cfg->no_wildcard_check << 4;
   XXH3_64bits_reset(&st);
+  key_bytes(&st, &cfg->format, sizeof(cfg->format));
   for (size_t i = 0; i < cfg->ntlds; i++)
     key_bytes(&st, cfg->tlds[i], strlen(cfg->tlds[i]));
   for (size_t i = 0; i < cfg->nzones; i++)

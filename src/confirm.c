@@ -14,15 +14,12 @@
 #include <string.h>
 
 #include "blogdom/engine.h"
-#include "blogdom/jsonbuf.h"
+#include "blogdom/facts.h"
 #include "blogdom/msg.h"
 #include "blogdom/names.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapdomain.h"
 
-/* Status values and two dates, escaped: at most 16 x (64 x 4 + 3) + 2 x
- * (64 x 4 + 14) + 20, well under a line's cap. */
-#define FIELDS_MAX 8192
 /* Answers kept after they came, for the names that share a registrable
  * domain but come later in the input: the most recent ones, at most. */
 #define ANSWERS_KEPT 4096
@@ -35,7 +32,9 @@ struct bd_confirm_ask {
   enum bd_confirm confirm;
   int http_status;
   unsigned holds;
-  char *fields; /* the domain object's JSON members, or NULL */
+  /* What the domain object said, kept for the lines that show it; or
+   * NULL. */
+  struct bd_rdapdomain *object;
   /* The names waiting for it, in the order they came, linked by next
    * (theirs to use while in the stage). */
   struct bd_probe *waiting;
@@ -76,36 +75,6 @@ static enum bd_confirm confirm_of(const struct bd_rdap_result *r) {
   }
 }
 
-int bd_confirm_fields(const struct bd_rdapdomain *d, char **fields) {
-  struct bd_jsonbuf b;
-  int rc;
-
-  bd_jsonbuf_init(&b, FIELDS_MAX);
-  bd_jsonbuf_raw(&b, ",\"rdap_status\":[", 16);
-  for (unsigned i = 0; i < d->nstatus; i++) {
-    if (i > 0)
-      bd_jsonbuf_raw(&b, ",", 1);
-    bd_jsonbuf_text(&b, d->status[i], strlen(d->status[i]));
-  }
-  bd_jsonbuf_raw(&b, "]", 1);
-  if (d->expires[0] != '\0') {
-    bd_jsonbuf_raw(&b, ",\"expires\":", 11);
-    bd_jsonbuf_text(&b, d->expires, strlen(d->expires));
-  }
-  if (d->deletes[0] != '\0') {
-    bd_jsonbuf_raw(&b, ",\"deletes\":", 11);
-    bd_jsonbuf_text(&b, d->deletes, strlen(d->deletes));
-  }
-  if (d->status_truncated)
-    bd_jsonbuf_raw(&b, ",\"rdap_status_truncated\":true", 29);
-  if (d->dates_dropped)
-    bd_jsonbuf_raw(&b, ",\"rdap_dates_dropped\":true", 26);
-  /* FIELDS_MAX holds the most the caps allow: full means a broken cap. */
-  rc = b.failed || b.full ? -ENOMEM : bd_jsonbuf_append_to(fields, b.text);
-  bd_jsonbuf_free(&b);
-  return rc;
-}
-
 /* ---- the asks ---------------------------------------------------------- */
 
 static struct bd_confirm_ask *find_ask(struct bd_confirm_stage *c,
@@ -121,7 +90,7 @@ static struct bd_confirm_ask *find_ask(struct bd_confirm_stage *c,
 
 static void free_ask(struct bd_confirm_ask *a) {
   free(a->domain);
-  free(a->fields);
+  free(a->object);
   free(a);
 }
 
@@ -265,8 +234,8 @@ static void apply(struct bd_confirm_stage *c, const struct bd_confirm_ask *a,
   bd_verdict_apply_confirm(p->verdict, a->confirm, a->http_status);
   if (a->confirm == BD_CONFIRM_REGISTERED) {
     bd_verdict_apply_registry_status(p->verdict, a->holds);
-    if (c->json && a->fields != NULL)
-      (void)bd_jsonbuf_append_to(&p->fields, a->fields);
+    if (a->object != NULL && bd_facts_at(&p->facts) != NULL)
+      (void)bd_facts_set_registry(p->facts, a->object);
   }
 }
 
@@ -286,8 +255,8 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     a->http_status = r->http_status;
     if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
       a->holds = r->domain->holds;
-      if (c->json)
-        (void)bd_confirm_fields(r->domain, &a->fields);
+      if (c->keep_facts && (a->object = malloc(sizeof(*a->object))) != NULL)
+        *a->object = *r->domain;
     }
     for (struct bd_probe *q = p; q != NULL; q = q->next)
       apply(c, a, q);
@@ -303,22 +272,15 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
   }
 }
 
-/* The domain the registry holds for p's name, said on JSON lines where it
+/* The domain the registry holds for p's name, kept for its line where it
  * is not the name itself. */
 static const char *registrable_of(const struct bd_confirm_stage *c,
                                   struct bd_probe *p) {
   const char *domain = bd_name_registrable(p->name);
   if (domain == NULL)
     return p->name; /* a public suffix itself: asked as it is */
-  if (domain != p->name && c->json) {
-    struct bd_jsonbuf b;
-    bd_jsonbuf_init(&b, 300);
-    bd_jsonbuf_raw(&b, ",\"registrable\":", 15);
-    bd_jsonbuf_text(&b, domain, strlen(domain));
-    if (!b.failed && !b.full)
-      (void)bd_jsonbuf_append_to(&p->fields, b.text);
-    bd_jsonbuf_free(&b);
-  }
+  if (domain != p->name && c->keep_facts && bd_facts_at(&p->facts) != NULL)
+    (void)bd_facts_set_registrable(p->facts, domain);
   return domain;
 }
 

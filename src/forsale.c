@@ -10,8 +10,8 @@
 
 #include "blogdom/dnsmsg.h"
 #include "blogdom/engine.h"
+#include "blogdom/facts.h"
 #include "blogdom/forsaletxt.h"
-#include "blogdom/jsonbuf.h"
 #include "blogdom/names.h"
 
 #define NODE "_for-sale."
@@ -25,59 +25,34 @@ static bool wants(void *impl, const struct bd_verdict *v) {
   return v->status == BD_FOUND && v->confirm == BD_CONFIRM_NONE;
 }
 
-static void put_record(struct bd_jsonbuf *b, const struct bd_forsale_record *r,
-                       bool first) {
-  const char *tag = bd_forsale_tag_name(r->tag);
-  if (!first)
-    bd_jsonbuf_raw(b, ",", 1);
-  bd_jsonbuf_raw(b, "{\"", 2);
-  bd_jsonbuf_raw(b, tag, strlen(tag));
-  bd_jsonbuf_raw(b, "\":", 2);
-  bd_jsonbuf_text(b, r->value, r->len);
-  bd_jsonbuf_raw(b, "}", 1);
-}
-
 int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
-                    unsigned *malformed, char **fields) {
-  static const char closing[] = "],\"for_sale_truncated\":true";
-  bool cut = false;
+                    unsigned *malformed, struct bd_facts **facts) {
   struct bd_dnsmsg m;
   struct bd_dnsmsg_cursor c;
   struct bd_dnsrr rr;
-  struct bd_jsonbuf b;
   char text[BD_FORSALE_TEXT_MAX + 1];
-  unsigned shown = 0;
   int rc = 0;
 
   *valid = *malformed = 0;
   if (bd_dnsmsg_parse(&m, abuf, alen) != 0 || m.rcode != BD_DNS_RCODE_NOERROR)
     return 0;
-  /* Room for the longest closing is kept back until the end. */
-  bd_jsonbuf_init(&b, BD_FORSALE_FIELDS_MAX - (sizeof(closing) - 1));
-  bd_jsonbuf_raw(&b, ",\"for_sale\":[", 13);
   bd_dnsmsg_walk(&m, BD_DNS_ANSWER, &c);
   while (bd_dnsmsg_next(&c, &rr)) {
     struct bd_forsale_record rec;
-    size_t mark;
+    struct bd_facts *f;
     if (rr.type != BD_DNS_TYPE_TXT || rr.klass != BD_DNS_CLASS_IN ||
         !bd_dnsmsg_same_name(&m, rr.owner, &m, m.qname))
       continue;
     switch (bd_forsale_parse(abuf + rr.rdata, rr.rdlen, text, &rec)) {
     case BD_FORSALE_OK:
       (*valid)++;
-      if (fields == NULL)
+      if (facts == NULL || rc != 0)
         break;
-      if (shown == BD_FORSALE_RECORDS_MAX) {
-        cut = true;
-        break;
-      }
-      mark = bd_jsonbuf_mark(&b);
-      put_record(&b, &rec, shown == 0);
-      if (b.full) {
-        bd_jsonbuf_rewind(&b, mark);
-        cut = true;
-      } else {
-        shown++;
+      if ((f = bd_facts_at(facts)) == NULL) {
+        rc = -ENOMEM;
+      } else if (bd_facts_add_sale(f, rec.tag, rec.value, rec.len) == -ENOMEM) {
+        f->for_sale_truncated = true; /* the records kept are not all */
+        rc = -ENOMEM;
       }
       break;
     case BD_FORSALE_MALFORMED:
@@ -87,16 +62,6 @@ int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
       break;
     }
   }
-  b.max = BD_FORSALE_FIELDS_MAX;
-  if (cut)
-    bd_jsonbuf_raw(&b, closing, sizeof(closing) - 1);
-  else
-    bd_jsonbuf_raw(&b, "]", 1);
-  if (b.failed)
-    rc = -ENOMEM;
-  else if (shown > 0)
-    rc = bd_jsonbuf_append_to(fields, b.text);
-  bd_jsonbuf_free(&b);
   return rc;
 }
 
@@ -116,7 +81,7 @@ static void on_answer(void *arg, const unsigned char *abuf, size_t alen,
      * verdict stands. */
     f->unanswered++;
   } else if (bd_forsale_read(abuf, alen, &valid, &malformed,
-                             f->json ? &p->fields : NULL) != 0) {
+                             f->keep_facts ? &p->facts : NULL) != 0) {
     /* Out of memory: the name keeps its line, without the records. */
     f->unanswered++;
   }

@@ -1,11 +1,10 @@
-/* JSON text from outside data, capped and escaped: the one writer of the
- * line members that stages and answers add (records, rdap_status,
- * for_sale). Outside text is escaped for JSON alone, so a reader gets what
- * was sent, and for the terminal only where text.c's rule says a
- * character would hide or reorder what is around it. */
+/* JSON text from outside data, capped and escaped: the one writer of a
+ * line's facts (records, rdap_status, for_sale: format.c). Outside text is
+ * escaped for JSON alone, so a reader gets what was sent, and for the terminal
+ * only where text.c's rule says a character would hide or reorder what is
+ * around it. */
 #include "blogdom/jsonbuf.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,19 +154,4 @@ void bd_jsonbuf_rewind(struct bd_jsonbuf *b, size_t mark) {
   if (b->text != NULL)
     b->text[b->len] = '\0';
   b->full = false;
-}
-
-int bd_jsonbuf_append_to(char **to, const char *text) {
-  size_t old = *to != NULL ? strlen(*to) : 0;
-  size_t n = text != NULL ? strlen(text) : 0;
-  char *grown;
-
-  if (n == 0)
-    return 0;
-  grown = realloc(*to, old + n + 1);
-  if (grown == NULL)
-    return -ENOMEM;
-  memcpy(grown + old, text, n + 1);
-  *to = grown;
-  return 0;
 }

@@ -38,8 +38,7 @@ void engine_deliver_as(struct bd_engine *e, struct bd_probe *p,
   if (p->zone != NULL && p->server != BD_ZONE_NONE)
     r.server = p->zone->servers[p->server]->addr.text;
   r.zone = e->router->ops->zone_name(e->router, p->zone);
-  r.records = p->records;
-  r.fields = p->fields;
+  r.facts = p->facts;
   if (p->evidence != NULL) {
     /* Unless a stage's word replaced the zone file's. */
     char buf[32];

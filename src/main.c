@@ -49,10 +49,12 @@
  *   output.c     --only, --order=input; stdout as a libuv stream with a
  *                high-water mark (never a blocking write on a pipe), and
  *                the errno of a write that failed
- *     format.c      a verdict's line: marks or JSON (pure)
- *     records.c     a name's answer records for its JSON line (rrtext.c:
- *                   record data in presentation format); jsonbuf.c,
- *                   the capped, escaped JSON that stages add
+ *     format.c      a verdict's line and its facts: marks or JSON
+ *                   (pure; jsonbuf.c, capped and escaped JSON text)
+ *     facts.c       what a line may show beyond its verdict, as data:
+ *                   records.c, a name's answer records (rrtext.c: their
+ *                   presentation format); the registry's word and the
+ *                   for-sale records the stages keep
  *   progress.c   the progress line (in place on a terminal, else plain
  *                lines) and the --stats summary (stderr)
  *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
@@ -82,6 +84,7 @@
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
 #include "blogdom/engine.h"
+#include "blogdom/format.h"
 #include "blogdom/forsale.h"
 #include "blogdom/iterate.h"
 #include "blogdom/resolvers.h"
@@ -149,7 +152,7 @@ static int open_output(struct app *app, unsigned window) {
   struct bd_output_config oc;
   memset(&oc, 0, sizeof(oc));
   oc.fd = app->out_fd;
-  oc.json = app->cfg.json;
+  oc.format = app->cfg.format;
   oc.input_order = app->cfg.input_order;
   oc.only = app->cfg.only;
   oc.reorder_cap = (size_t)window * REORDER_PER_WINDOW;
@@ -243,7 +246,7 @@ static void build_stages(struct app *app, unsigned window_max,
                          unsigned window_floor) {
   if (app->rdap != NULL) {
     app->confirm.rdap = app->rdap;
-    app->confirm.json = app->cfg.json;
+    app->confirm.keep_facts = bd_format_shows_facts(app->cfg.format);
     bd_confirm_stage_init(&app->stages[app->nstages++], &app->confirm,
                           window_max);
   }
@@ -251,7 +254,7 @@ static void build_stages(struct app *app, unsigned window_max,
     unsigned budget = window_max < FOR_SALE_FLOORS * window_floor
                           ? window_max
                           : FOR_SALE_FLOORS * window_floor;
-    app->forsale.json = app->cfg.json;
+    app->forsale.keep_facts = bd_format_shows_facts(app->cfg.format);
     bd_forsale_stage_init(&app->stages[app->nstages++], &app->forsale,
                           budget > 0 ? budget : 1);
   }
@@ -292,7 +295,7 @@ static int open_engine(struct app *app, unsigned window) {
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;
   ec.wildcard_check = !app->cfg.no_wildcard_check;
-  ec.json = app->cfg.json;
+  ec.keep_facts = bd_format_shows_facts(app->cfg.format);
   ec.zones = app->zones;
   build_stages(app, ec.window_max, ec.window_floor);
   ec.stages = app->stages;

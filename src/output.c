@@ -470,8 +470,7 @@ static size_t format(const struct bd_output *out, char *line,
                      const struct bd_result *r) {
   if (!wanted(out, r))
     return 0;
-  return out->cfg.json ? bd_format_json(line, BD_LINE_CAP, r)
-                       : bd_format_marks(line, BD_LINE_CAP, r);
+  return bd_format_line(out->cfg.format, line, BD_LINE_CAP, r);
 }
 
 /* A name's line (or its absence, filtered away) is in the output's order

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blogdom/facts.h"
+
 #define CHUNK_PROBES 256
 
 struct bd_probe_chunk {
@@ -22,9 +24,9 @@ void bd_probe_pool_init(struct bd_probe_pool *pool) {
 static void drop_owned(struct bd_probe *p) {
   free(p->name);
   free(p->verdict);
-  free(p->records);
-  free(p->fields);
-  p->name = p->records = p->fields = NULL;
+  bd_facts_free(p->facts);
+  p->facts = NULL;
+  p->name = NULL;
   p->verdict = NULL;
 }
 

@@ -1,17 +1,15 @@
-/* A name's answer records for its JSON line: which records belong to the
- * name (its own and its CNAME chain's), each in presentation format,
- * within a count and a size a line can carry. */
+/* A name's answer records for its line: which records belong to the name
+ * (its own and its CNAME chain's), each in presentation format, within a
+ * count and a size a line can carry (facts.h). */
 #include "blogdom/records.h"
 
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "blogdom/dnsmsg.h"
-#include "blogdom/jsonbuf.h"
+#include "blogdom/facts.h"
 #include "blogdom/rrtext.h"
-#include "blogdom/rrtype.h"
 
 /* Names on the chain: the question's and each CNAME target after it. A
  * chain longer than this is a loop or an abuse; resolvers stop sooner
@@ -72,76 +70,50 @@ static void follow_chain(const struct bd_dnsmsg *m, struct chain *c) {
   }
 }
 
-/* One record as a JSON object; false when it did not fit. */
-static bool put_record(struct bd_jsonbuf *b, const struct bd_dnsmsg *m,
-                       const struct bd_dnsrr *rr, bool first) {
-  char data[BD_RECORDS_TEXT_MAX];
-  char type[16];
-  char num[32];
-  size_t mark = bd_jsonbuf_mark(b);
+/* One record, kept in presentation format: 0, -ENOSPC when no more fit
+ * (the records after it are left out), or -ENOMEM. */
+static int keep_record(struct bd_facts *f, const struct bd_dnsmsg *m,
+                       const struct bd_dnsrr *rr) {
+  char data[BD_FACTS_RECORDS_BYTES + 1];
   int n = bd_rrtext_write(m, rr, data, sizeof(data));
-  const char *name = bd_rrtype_name(rr->type, type, sizeof(type));
-
-  if (n < 0)
-    return false;
-  if (!first)
-    bd_jsonbuf_raw(b, ",", 1);
-  bd_jsonbuf_raw(b, "{\"type\":", 8);
-  bd_jsonbuf_ascii(b, name, strlen(name));
-  n = snprintf(num, sizeof(num),
-               ",\"ttl\":%lu,\"data\":", (unsigned long)rr->ttl);
-  bd_jsonbuf_raw(b, num, (size_t)n);
-  bd_jsonbuf_ascii(b, data, strlen(data));
-  bd_jsonbuf_raw(b, "}", 1);
-  if (b->full) {
-    bd_jsonbuf_rewind(b, mark);
-    return false;
+  if (n < 0) {
+    f->records_truncated = true; /* longer than all the room there is */
+    return -ENOSPC;
   }
-  return true;
+  return bd_facts_add_record(f, rr->type, rr->ttl, data, (size_t)n);
 }
 
-int bd_records_json(const unsigned char *abuf, size_t alen, char **out) {
-  static const char closing[] = "],\"records_truncated\":true";
+int bd_records_keep(const unsigned char *abuf, size_t alen,
+                    struct bd_facts **facts) {
   struct bd_dnsmsg m;
   struct bd_dnsmsg_cursor cur;
   struct bd_dnsrr rr;
-  struct bd_jsonbuf b;
   struct chain chain;
-  unsigned kept = 0;
-  bool cut;
+  struct bd_facts *f;
+  int rc = 0;
 
-  *out = NULL;
+  if (*facts != NULL)
+    bd_facts_clear_records(*facts);
   if (bd_dnsmsg_parse(&m, abuf, alen) != 0 || m.counts[BD_DNS_ANSWER] == 0)
     return 0;
   follow_chain(&m, &chain);
-  cut = chain.cut; /* the records of the names past the cap are left out */
-  /* Room is kept for the longest ending, so a record that fits can
-   * always be closed. */
-  bd_jsonbuf_init(&b, BD_RECORDS_TEXT_MAX - (sizeof(closing) - 1));
-  bd_jsonbuf_raw(&b, ",\"records\":[", 12);
   bd_dnsmsg_walk(&m, BD_DNS_ANSWER, &cur);
-  while (bd_dnsmsg_next(&cur, &rr)) {
+  while (rc == 0 && bd_dnsmsg_next(&cur, &rr)) {
     if (!on_chain(&m, &chain, rr.owner))
       continue;
-    if (kept == BD_RECORDS_MAX || !put_record(&b, &m, &rr, kept == 0)) {
-      cut = true;
-      break;
-    }
-    kept++;
+    if ((f = bd_facts_at(facts)) == NULL)
+      return -ENOMEM;
+    rc = keep_record(f, &m, &rr);
   }
-  if (kept == 0 && !cut) {
-    bd_jsonbuf_free(&b);
-    return 0;
+  if (rc == -ENOMEM) {
+    bd_facts_clear_records(*facts); /* no records rather than some */
+    return rc;
   }
-  b.max = BD_RECORDS_TEXT_MAX;
-  if (cut)
-    bd_jsonbuf_raw(&b, closing, sizeof(closing) - 1);
-  else
-    bd_jsonbuf_raw(&b, "]", 1);
-  if (b.failed) {
-    bd_jsonbuf_free(&b);
-    return -ENOMEM;
+  /* The records of the names past the chain's cap are left out. */
+  if (chain.cut) {
+    if ((f = bd_facts_at(facts)) == NULL)
+      return -ENOMEM;
+    f->records_truncated = true;
   }
-  *out = b.text;
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "blogdom/format.h"
 #include "blogdom/msg.h"
 #include "blogdom/servers.h"
 #include "blogdom/shard.h"
@@ -51,7 +52,7 @@ struct bd_config {
   uint16_t qtype;
   uint64_t rate;
   bool input_order;
-  bool json;
+  enum bd_format format;
   unsigned only; /* BD_ONLY_* bits */
   bool stats;
   enum bd_progress_mode progress;

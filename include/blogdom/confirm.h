@@ -1,8 +1,8 @@
 /* The --confirm stage: the registry's word (RDAP) on the names DNS calls
  * free, folded into their verdicts, with the registry's status values and
- * dates for JSON lines. The registry is asked about each name's
- * registrable domain, once for the names that share it (the last 4096
- * domains answered are kept). */
+ * dates for the lines that show them (facts.h). The registry is asked about
+ * each name's registrable domain, once for the names that share it (the last
+ * 4096 domains answered are kept). */
 #ifndef BLOGDOM_CONFIRM_H
 #define BLOGDOM_CONFIRM_H
 
@@ -13,7 +13,6 @@
 #include "blogdom/verdict.h"
 
 struct bd_rdap;
-struct bd_rdapdomain;
 
 struct bd_confirm_ask;
 
@@ -24,7 +23,7 @@ struct bd_confirm_unserved {
 
 struct bd_confirm_stage {
   struct bd_rdap *rdap; /* not owned */
-  bool json;            /* lines are JSON: keep status values and dates */
+  bool keep_facts;      /* the lines show status values and dates */
   /* Registrable domains asked (confirm.c), by name (tsearch(3)): in
    * flight, or answered and kept, oldest first, for later names. */
   void *asks;
@@ -43,11 +42,5 @@ struct bd_confirm_stage {
  * their registry at once. */
 void bd_confirm_stage_init(struct bd_stage *stage, struct bd_confirm_stage *c,
                            unsigned budget);
-
-/* The JSON members a domain object adds to a line: ,"rdap_status":[...]
- * and, when the registry sent them, ,"expires":"..." and ,"deletes":"..."
- * (strings as sent, escaped: jsonbuf.h), appended to the heap string
- * *fields. Returns 0 or -ENOMEM. */
-int bd_confirm_fields(const struct bd_rdapdomain *d, char **fields);
 
 #endif

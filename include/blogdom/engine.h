@@ -37,7 +37,7 @@ struct bd_engine_config {
    * not owned: they outlive the engine), and how many. */
   struct bd_stage *stages;
   size_t nstages;
-  bool json; /* lines are JSON: keep each name's answer records */
+  bool keep_facts; /* the lines show facts: keep each name's records */
   /* --zone: names a zone file judges are never sent (not owned); or
    * NULL. */
   const struct bd_zoneset *zones;

@@ -11,13 +11,10 @@
 #include "blogdom/stage.h"
 
 struct bd_engine;
-
-/* The most bytes the ,"for_sale":[...] member takes; records past it are
- * left out, as past BD_FORSALE_RECORDS_MAX. */
-#define BD_FORSALE_FIELDS_MAX 4096
+struct bd_facts;
 
 struct bd_forsale {
-  bool json;           /* lines are JSON: keep the records' content */
+  bool keep_facts;     /* the lines show the records' content */
   uint64_t names;      /* names with a valid record */
   uint64_t malformed;  /* records with the version tag, not valid */
   uint64_t unanswered; /* lookups that got no answer (timeouts, ...) */
@@ -31,11 +28,10 @@ void bd_forsale_stage_init(struct bd_stage *stage, struct bd_forsale *f,
 /* Reads the _for-sale records of a response to a TXT query for
  * "_for-sale.NAME", abuf[0..alen): the TXT records of the answer section
  * owned by the question's name, in the order sent. Valid ones are counted
- * in *valid and, when fields is not NULL, appended to the heap string
- * *fields as ,"for_sale":[{"ftxt":"..."},...] (values escaped: jsonbuf.h;
- * at most BD_FORSALE_RECORDS_MAX records and BD_FORSALE_FIELDS_MAX
- * bytes); malformed ones counted in *malformed. Returns 0 or -ENOMEM. */
+ * in *valid and, when facts is not NULL, added to *facts (made on the
+ * first; at most BD_FORSALE_RECORDS_MAX, facts.h); malformed ones counted
+ * in *malformed. Returns 0 or -ENOMEM. */
 int bd_forsale_read(const unsigned char *abuf, size_t alen, unsigned *valid,
-                    unsigned *malformed, char **fields);
+                    unsigned *malformed, struct bd_facts **facts);
 
 #endif

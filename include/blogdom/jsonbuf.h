@@ -1,6 +1,6 @@
 /* JSON text built from outside data (records, a registry's strings,
- * for-sale records) when it arrives, capped, into one small heap string
- * that a name keeps until its line is out. */
+ * for-sale records) as a line is written, capped, in a growable heap
+ * string. */
 #ifndef BLOGDOM_JSONBUF_H
 #define BLOGDOM_JSONBUF_H
 
@@ -41,9 +41,5 @@ void bd_jsonbuf_ascii(struct bd_jsonbuf *b, const char *s, size_t n);
  * whole items only takes one back when it did not fit. */
 size_t bd_jsonbuf_mark(const struct bd_jsonbuf *b);
 void bd_jsonbuf_rewind(struct bd_jsonbuf *b, size_t mark);
-
-/* Appends text (NUL-terminated, may be NULL) to the heap string *to
- * (NULL: none yet). Returns 0 or -ENOMEM (*to is then unchanged). */
-int bd_jsonbuf_append_to(char **to, const char *text);
 
 #endif

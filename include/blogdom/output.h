@@ -9,6 +9,7 @@
 
 #include <uv.h>
 
+#include "blogdom/format.h"
 #include "blogdom/result.h"
 
 /* Bits of bd_output_config.only. */
@@ -46,7 +47,7 @@ bool bd_water_level(struct bd_water *w, size_t level);
 
 struct bd_output_config {
   int fd;
-  bool json;
+  enum bd_format format;
   bool input_order;
   unsigned only;      /* BD_ONLY_* bits */
   size_t reorder_cap; /* lines held back at most in input order */

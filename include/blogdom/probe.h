@@ -74,12 +74,9 @@ struct bd_probe {
   void (*asker)(void *arg, const unsigned char *abuf, size_t alen,
                 const struct bd_verdict *v);
   void *asker_arg;
-  /* A name's extra JSON members, heap strings made only for JSON lines
-   * and freed when the probe is: its answer records (",\"records\":[..]",
-   * records.h), and what stages add (the registry's status values, the
-   * for-sale records). NULL: none. */
-  char *records;
-  char *fields;
+  /* What its line may show beyond the verdict (facts.h), kept only for
+   * a format that shows it and freed with the probe; NULL: none. */
+  struct bd_facts *facts;
   /* Its own copy of the name, sized to fit: in flight by the ten
    * thousand at a distance, probes are the bulk of the memory. */
   char *name;

@@ -8,6 +8,8 @@
 
 #include "blogdom/verdict.h"
 
+struct bd_facts;
+
 struct bd_result {
   uint64_t seq;     /* position in the input, from 0 */
   const char *name; /* normalized name, or the input text if invalid */
@@ -24,10 +26,9 @@ struct bd_result {
    * a zone file's verdict names its zone and serial; NULL: the verdict's
    * (bd_verdict_evidence). */
   const char *evidence;
-  /* JSON members made for the line (probe.h): the answer records
-   * (",\"records\":[...]"), and what stages found; NULL: none. */
-  const char *records;
-  const char *fields;
+  /* What the answer and the stages found beyond the verdict: records,
+   * the registry's word, for-sale signs (facts.h); NULL: none. */
+  const struct bd_facts *facts;
 };
 
 #endif

@@ -1,10 +1,11 @@
 /* Fuzzes the "_for-sale" record reader (RFC 10023): any bytes as one
- * TXT record's data, and as a whole response whose records become a
- * line's member. A valid record's value must obey its tag's rules. */
+ * TXT record's data, and as a whole response whose records a line
+ * keeps. A valid record's value must obey its tag's rules. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blogdom/facts.h"
 #include "blogdom/forsale.h"
 #include "blogdom/forsaletxt.h"
 
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct bd_forsale_record rec;
   unsigned valid;
   unsigned malformed;
-  char *fields = NULL;
+  struct bd_facts *f = NULL;
 
   switch (bd_forsale_parse(data, size, text, &rec)) {
   case BD_FORSALE_OK:
@@ -31,11 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   case BD_FORSALE_MALFORMED:
     break;
   }
-  if (bd_forsale_read(data, size, &valid, &malformed, &fields) != 0)
+  if (bd_forsale_read(data, size, &valid, &malformed, &f) != 0) {
+    bd_facts_free(f);
     return 0;
-  if (fields != NULL && (valid == 0 || strlen(fields) > BD_FORSALE_FIELDS_MAX ||
-                         strncmp(fields, ",\"for_sale\":[{", 14) != 0))
+  }
+  if (f != NULL &&
+      (valid == 0 || f->nfor_sale == 0 ||
+       f->nfor_sale > BD_FORSALE_RECORDS_MAX || f->nfor_sale > valid))
     abort();
-  free(fields);
+  bd_facts_free(f);
   return 0;
 }

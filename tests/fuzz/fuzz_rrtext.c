@@ -1,12 +1,15 @@
-/* Fuzzes the presentation-format writer and the records member: parses
- * any bytes as a DNS message, writes the data of every record of every
- * section and checks it is printable ASCII that fits what was asked, then
- * makes the records member and checks it is within its cap. */
+/* Fuzzes the presentation-format writer and the records kept for a line:
+ * parses any bytes as a DNS message, writes the data of every record of
+ * every section and checks it is printable ASCII that fits what was
+ * asked, then keeps the records and checks their caps and the JSON line
+ * that shows them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blogdom/dnsmsg.h"
+#include "blogdom/facts.h"
+#include "blogdom/format.h"
 #include "blogdom/records.h"
 #include "blogdom/rrtext.h"
 
@@ -31,9 +34,21 @@ static void check_record(const struct bd_dnsmsg *m, const struct bd_dnsrr *rr) {
     abort();
 }
 
+/* The records as a JSON line shows them: a line, whole, with the member. */
+static void check_line(const struct bd_facts *f) {
+  static char line[BD_LINE_CAP];
+  struct bd_verdict v = {.status = BD_FOUND, .reason = BD_REASON_ANSWER};
+  struct bd_result r = {
+      .name = "x.dev", .name_len = 5, .verdict = &v, .facts = f};
+  size_t n = bd_format_json(line, sizeof(line), &r);
+  if (n == 0 || line[n - 1] != '\n' || memchr(line, '\0', n) != NULL ||
+      strstr(line, ",\"records\":[") == NULL)
+    abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct bd_dnsmsg m;
-  char *out = NULL;
+  struct bd_facts *f = NULL;
 
   if (bd_dnsmsg_parse(&m, data, size) == 0) {
     for (int s = BD_DNS_ANSWER; s <= BD_DNS_ADDITIONAL; s++) {
@@ -44,11 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_record(&m, &rr);
     }
   }
-  if (bd_records_json(data, size, &out) != 0)
+  if (bd_records_keep(data, size, &f) != 0)
     return 0;
-  if (out != NULL && (strlen(out) > BD_RECORDS_TEXT_MAX ||
-                      strncmp(out, ",\"records\":[", 12) != 0))
+  if (f != NULL && (f->nrecords > BD_FACTS_RECORDS_MAX ||
+                    f->record_bytes > BD_FACTS_RECORDS_BYTES ||
+                    (f->nrecords == 0 && !f->records_truncated)))
     abort();
-  free(out);
+  if (f != NULL)
+    check_line(f);
+  bd_facts_free(f);
   return 0;
 }

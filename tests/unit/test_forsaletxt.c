@@ -3,10 +3,13 @@
  * valid, other and malformed records. */
 #include "unit.h"
 
+#include "factsjson.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blogdom/facts.h"
 #include "blogdom/forsale.h"
 #include "blogdom/forsaletxt.h"
 
@@ -211,6 +214,22 @@ static size_t response(unsigned char *m, const char *const *records,
   return n;
 }
 
+/* The facts kept from a response, as a JSON line shows them; freed. */
+static const char *shown(struct bd_facts **f, char *line) {
+  static char kept[BD_LINE_CAP];
+  snprintf(kept, sizeof(kept), "%s", facts_json(*f, line));
+  bd_facts_free(*f);
+  *f = NULL;
+  return kept;
+}
+
+static size_t count(const char *text, const char *what) {
+  size_t n = 0;
+  for (const char *p = text; (p = strstr(p, what)) != NULL; p++)
+    n++;
+  return n;
+}
+
 static void test_read_response(void **state) {
   static const char *const records[] = {
       "v=FORSALE1;fval=USD1000",  "v=spf1 -all",
@@ -220,76 +239,72 @@ static void test_read_response(void **state) {
   unsigned char m[4096];
   unsigned valid;
   unsigned malformed_count;
-  char *fields = NULL;
+  struct bd_facts *f = NULL;
+  char line[BD_LINE_CAP];
   size_t n = response(m, records, 5, 0);
   (void)state;
 
-  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields), 0);
+  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &f), 0);
   assert_int_equal(valid, 3);
   assert_int_equal(malformed_count, 1);
-  assert_non_null(fields);
+  assert_non_null(f);
+  assert_int_equal(f->nfor_sale, 3);
   /* JSON that decodes to the record's text: '"' and '\\' escaped for
    * JSON alone, the right-to-left override as \u202e. */
-  assert_string_equal(fields, ",\"for_sale\":[{\"fval\":\"USD1000\"},{\"ftxt\":"
-                              "\"\\\"hi\\\" \\\\ \\u202e\"},"
-                              "{\"furi\":\"tel:+1-2\"}]");
-  free(fields);
-  fields = NULL;
+  assert_string_equal(shown(&f, line),
+                      ",\"for_sale\":[{\"fval\":\"USD1000\"},{\"ftxt\":"
+                      "\"\\\"hi\\\" \\\\ \\u202e\"},"
+                      "{\"furi\":\"tel:+1-2\"}]");
 
-  /* Counted without a member when lines are not JSON. */
+  /* Counted without facts when lines do not show them. */
   assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, NULL), 0);
   assert_int_equal(valid, 3);
 
   /* NXDOMAIN, or no valid record: nothing. */
   n = response(m, records, 0, 3);
-  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields), 0);
+  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &f), 0);
   assert_int_equal(valid, 0);
-  assert_null(fields);
+  assert_null(f);
   n = response(m, records + 1, 2, 0);
-  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields), 0);
+  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &f), 0);
   assert_int_equal(valid + 10 * malformed_count, 10);
-  assert_null(fields);
-  assert_int_equal(bd_forsale_read(m, 7, &valid, &malformed_count, &fields), 0);
-  assert_null(fields);
+  assert_null(f);
+  assert_int_equal(bd_forsale_read(m, 7, &valid, &malformed_count, &f), 0);
+  assert_null(f);
 }
 
 static void test_read_caps(void **state) {
   static const char *records[12];
+  static char big[256];
   unsigned char m[16384];
   unsigned valid;
   unsigned malformed_count;
-  char *fields = NULL;
+  struct bd_facts *f = NULL;
+  char line[BD_LINE_CAP];
+  const char *json;
   size_t n;
-  size_t shown = 0;
   (void)state;
 
-  for (size_t i = 0; i < 12; i++)
-    records[i] = "v=FORSALE1;ftxt=\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
-                 "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01";
   /* Controls are malformed: use the text that grows most as JSON, soft
    * hyphens (two bytes each, six as \u00ad): 119 of them are 714 bytes
-   * of JSON, and the byte cap holds five such records, not eight. */
-  {
-    static char big[256];
-    memcpy(big, "v=FORSALE1;ftxt=", 16);
-    for (size_t i = 0; i < 119; i++)
-      memcpy(big + 16 + 2 * i, "\xc2\xad", 2);
-    big[16 + 2 * 119] = '\0';
-    for (size_t i = 0; i < 12; i++)
-      records[i] = big;
-  }
+   * of JSON, and the line's room for the member holds five such
+   * records, not eight. */
+  memcpy(big, "v=FORSALE1;ftxt=", 16);
+  for (size_t i = 0; i < 119; i++)
+    memcpy(big + 16 + 2 * i, "\xc2\xad", 2);
+  big[16 + 2 * 119] = '\0';
+  for (size_t i = 0; i < 12; i++)
+    records[i] = big;
   n = response(m, records, 12, 0);
-  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields), 0);
+  assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &f), 0);
   assert_int_equal(valid, 12);
-  assert_non_null(fields);
-  assert_true(strlen(fields) <= BD_FORSALE_FIELDS_MAX);
-  for (const char *p = fields; (p = strstr(p, "{\"ftxt\"")) != NULL; p++)
-    shown++;
-  assert_true(shown >= 1 && shown < BD_FORSALE_RECORDS_MAX);
+  assert_int_equal(f->nfor_sale, BD_FORSALE_RECORDS_MAX);
+  json = shown(&f, line);
+  assert_true(strlen(json) <= 4096);
+  assert_true(count(json, "{\"ftxt\"") >= 1 &&
+              count(json, "{\"ftxt\"") < BD_FORSALE_RECORDS_MAX);
   /* what the byte cap left out is said */
-  assert_non_null(strstr(fields, "}],\"for_sale_truncated\":true"));
-  free(fields);
-  fields = NULL;
+  assert_non_null(strstr(json, "}],\"for_sale_truncated\":true"));
 
   /* The count cap: eight records shown of ten, and said; eight of eight
    * say nothing. */
@@ -297,19 +312,14 @@ static void test_read_caps(void **state) {
     records[i] = "v=FORSALE1;fval=USD1";
   for (size_t total = 8; total <= 10; total += 2) {
     n = response(m, records, total, 0);
-    assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &fields),
-                     0);
+    assert_int_equal(bd_forsale_read(m, n, &valid, &malformed_count, &f), 0);
     assert_int_equal(valid, total);
-    shown = 0;
-    for (const char *p = fields; (p = strstr(p, "{\"fval\"")) != NULL; p++)
-      shown++;
-    assert_int_equal(shown, BD_FORSALE_RECORDS_MAX);
+    json = shown(&f, line);
+    assert_int_equal(count(json, "{\"fval\""), BD_FORSALE_RECORDS_MAX);
     if (total == BD_FORSALE_RECORDS_MAX)
-      assert_string_equal(fields + strlen(fields) - 2, "}]");
+      assert_string_equal(json + strlen(json) - 2, "}]");
     else
-      assert_non_null(strstr(fields, "}],\"for_sale_truncated\":true"));
-    free(fields);
-    fields = NULL;
+      assert_non_null(strstr(json, "}],\"for_sale_truncated\":true"));
   }
 }
 

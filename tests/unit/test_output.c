@@ -11,8 +11,10 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "blogdom/facts.h"
 #include "blogdom/format.h"
 #include "blogdom/output.h"
+#include "blogdom/rdapdomain.h"
 
 static struct bd_verdict verdict(enum bd_status s, enum bd_reason r,
                                  int rcode) {
@@ -99,6 +101,55 @@ static void test_json(void **state) {
             "\"detail\":\"character not allowed "
             "in a domain name\",\"rcode\":null,\"type\":\"TXT\","
             "\"tries\":0,\"ms\":0.000}\n");
+}
+
+/* A name's facts on a JSON line, in one order whatever step kept them,
+ * each string escaped for JSON alone; the marks show none of them. */
+static void test_json_facts(void **state) {
+  struct bd_verdict found = verdict(BD_FOUND, BD_REASON_ON_HOLD, 3);
+  struct bd_rdapdomain d;
+  struct bd_facts *f = NULL;
+  struct bd_result r;
+  char line[BD_LINE_CAP];
+  size_t n;
+  (void)state;
+
+  memset(&d, 0, sizeof(d));
+  d.nstatus = 2;
+  strcpy(d.status[0], "client hold");
+  strcpy(d.status[1], "a\"b");
+  strcpy(d.expires, "2027-01-02T03:04:05Z");
+  d.status_truncated = true;
+  assert_non_null(bd_facts_at(&f));
+  assert_int_equal(bd_facts_add_record(f, 16, 60, "\"x\"", 3), 0);
+  assert_int_equal(bd_facts_set_registrable(f, "hold.dev"), 0);
+  assert_int_equal(bd_facts_set_registry(f, &d), 0);
+  assert_int_equal(bd_facts_add_sale(f, BD_FORSALE_FTXT, "\\\n", 2), 0);
+  r = result("www.hold.dev", &found);
+  r.qtype = 16;
+  r.facts = f;
+  n = bd_format_line(BD_FORMAT_JSON, line, sizeof(line), &r);
+  line[n] = '\0';
+  assert_non_null(
+      strstr(line, "\"type\":\"TXT\",\"records\":[{\"type\":\"TXT\",\"ttl\":60,"
+                   "\"data\":\"\\\"x\\\"\"}],\"registrable\":\"hold.dev\","
+                   "\"rdap_status\":[\"client hold\",\"a\\\"b\"],"
+                   "\"expires\":\"2027-01-02T03:04:05Z\","
+                   "\"rdap_status_truncated\":true,"
+                   "\"for_sale\":[{\"ftxt\":\"\\\\\\u000a\"}],\"tries\":1,"));
+  assert_true(bd_format_shows_facts(BD_FORMAT_JSON));
+  assert_false(bd_format_shows_facts(BD_FORMAT_MARKS));
+  n = bd_format_line(BD_FORMAT_MARKS, line, sizeof(line), &r);
+  line[n] = '\0';
+  assert_string_equal(line, "+ www.hold.dev\n");
+
+  /* A line too small for its facts goes out without them, saying so. */
+  n = bd_format_json(line, 300, &r);
+  line[n] = '\0';
+  assert_true(n > 0);
+  assert_null(strstr(line, "records"));
+  assert_non_null(strstr(line, ",\"fields_dropped\":true,"));
+  bd_facts_free(f);
 }
 
 /* Runs the output into a temporary file and returns what was written. */
@@ -507,6 +558,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_marks),
       cmocka_unit_test(test_json),
+      cmocka_unit_test(test_json_facts),
       cmocka_unit_test(test_arrival_and_input_order),
       cmocka_unit_test(test_only_filters_but_keeps_order),
       cmocka_unit_test(test_interrupt_releases_held_lines),

@@ -3,11 +3,14 @@
  * well-formed and not, and the chain and caps of the records member. */
 #include "unit.h"
 
+#include "factsjson.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blogdom/dnsmsg.h"
+#include "blogdom/facts.h"
 #include "blogdom/records.h"
 #include "blogdom/rrtext.h"
 
@@ -241,7 +244,8 @@ static void test_long_text(void **state) {
 
 static void test_records_member(void **state) {
   struct msg m;
-  char *out;
+  struct bd_facts *f = NULL;
+  char line[BD_LINE_CAP];
   (void)state;
 
   /* Owned by the name, then a CNAME to another name and its record, and
@@ -263,54 +267,63 @@ static void test_records_member(void **state) {
   put16(&m, 4);
   put_bytes(&m, "\xc0\x00\x02\x08", 4);
   record(&m, 16, "\x02hi", 3);
-  assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
-  assert_non_null(out);
-  assert_string_equal(out,
+  assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+  assert_non_null(f);
+  assert_int_equal(f->nrecords, 3);
+  assert_string_equal(facts_json(f, line),
                       ",\"records\":[{\"type\":\"CNAME\",\"ttl\":300,\"data\":"
                       "\"t.example.\"},{\"type\":\"A\",\"ttl\":60,\"data\":"
                       "\"192.0.2.7\"},{\"type\":\"TXT\",\"ttl\":300,\"data\":"
                       "\"\\\"hi\\\"\"}]");
-  free(out);
 
-  /* No answer: nothing; a message that does not parse: nothing. */
+  /* Another answer replaces them: no answer, nothing; a message that
+   * does not parse, nothing. */
   start(&m, 1, 0);
-  assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
-  assert_null(out);
-  assert_int_equal(bd_records_json(m.b, 5, &out), 0);
-  assert_null(out);
+  assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+  assert_int_equal(f->nrecords, 0);
+  assert_string_equal(facts_json(f, line), "");
+  bd_facts_free(f);
+  f = NULL;
+  assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+  assert_null(f);
+  assert_int_equal(bd_records_keep(m.b, 5, &f), 0);
+  assert_null(f);
 }
 
 static void test_records_caps(void **state) {
   struct msg m;
   unsigned char rdata[256];
-  char *out;
+  struct bd_facts *f = NULL;
+  char line[BD_LINE_CAP];
+  const char *json;
+  size_t n = 0;
   (void)state;
 
   start(&m, 1, 20);
   for (unsigned i = 0; i < 20; i++)
     record(&m, 1, "\xc0\x00\x02\x01", 4);
-  assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
-  assert_non_null(out);
-  assert_non_null(strstr(out, "],\"records_truncated\":true"));
-  {
-    size_t n = 0;
-    for (const char *p = out; (p = strstr(p, "\"type\"")) != NULL; p++)
-      n++;
-    assert_int_equal(n, BD_RECORDS_MAX);
-  }
-  free(out);
+  assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+  assert_int_equal(f->nrecords, BD_FACTS_RECORDS_MAX);
+  json = facts_json(f, line);
+  assert_non_null(strstr(json, "],\"records_truncated\":true"));
+  for (const char *p = json; (p = strstr(p, "\"type\"")) != NULL; p++)
+    n++;
+  assert_int_equal(n, BD_FACTS_RECORDS_MAX);
 
-  /* Big records: whole ones that fit, within the byte cap. */
+  /* Big records: whole ones that fit, within the byte cap, kept and
+   * shown. */
   rdata[0] = 255;
   memset(rdata + 1, 0x01, 255);
   start(&m, 16, 10);
   for (unsigned i = 0; i < 10; i++)
     record(&m, 16, rdata, sizeof(rdata));
-  assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
-  assert_non_null(out);
-  assert_true(strlen(out) <= BD_RECORDS_TEXT_MAX);
-  assert_non_null(strstr(out, "],\"records_truncated\":true"));
-  free(out);
+  assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+  assert_true(f->nrecords > 0 && f->nrecords < 10);
+  assert_true(f->record_bytes <= BD_FACTS_RECORDS_BYTES);
+  json = facts_json(f, line);
+  assert_true(strlen(json) <= 4096);
+  assert_non_null(strstr(json, "],\"records_truncated\":true"));
+  bd_facts_free(f);
 }
 
 /* A record owned by owner (a name written out, not a pointer). */
@@ -334,7 +347,9 @@ static void owned_record(struct msg *m, const char *owner, unsigned type,
  * eight targets are followed. */
 static void test_records_chain_cut(void **state) {
   struct msg m;
-  char *out;
+  struct bd_facts *f = NULL;
+  char line[BD_LINE_CAP];
+  const char *out;
   char owner[32];
   char target[32];
   (void)state;
@@ -346,8 +361,9 @@ static void test_records_chain_cut(void **state) {
       snprintf(target, sizeof(target), "c%u.example", i + 1);
       owned_record(&m, owner, 5, target);
     }
-    assert_int_equal(bd_records_json(m.b, m.len, &out), 0);
-    assert_non_null(out);
+    assert_int_equal(bd_records_keep(m.b, m.len, &f), 0);
+    assert_non_null(f);
+    out = facts_json(f, line);
     if (links == 9) {
       /* nine names, the last owning nothing: all there */
       assert_null(strstr(out, "records_truncated"));
@@ -357,8 +373,8 @@ static void test_records_chain_cut(void **state) {
       assert_non_null(strstr(out, "],\"records_truncated\":true"));
       assert_null(strstr(out, "c10.example."));
     }
-    free(out);
   }
+  bd_facts_free(f);
 }
 
 int main(void) {
