@@ -36,10 +36,14 @@ struct app {
   struct bd_zoneset *zones; /* with --zone */
   /* The post-DNS stages a verdict goes through, in order, and their own
    * state: the registry's word, then the _for-sale records. */
-  struct bd_stage stages[2];
+  struct bd_stage stages[3];
   size_t nstages;
   struct bd_confirm_stage confirm;
   struct bd_forsale forsale;
+  /* -A --type with a format that shows records: a delegated name's
+   * records from its own servers. */
+  bool wants_delegated;
+  struct bd_delegated delegated;
   struct bd_resume *resume; /* with -o */
   int out_fd;               /* the lines' descriptor: stdout or -o's */
   uv_timer_t commit_timer;  /* --state: commits once a second */

@@ -390,6 +390,7 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
       bd_errorf("--type takes a record type such as A, AAAA, MX or TYPE65");
       return -1;
     }
+    cfg->qtype_given = true;
     return 0;
   case OPT_RATE:
     if (parse_uint("rate", arg, 0, 10000000, &v) != 0)
@@ -568,7 +569,8 @@ uint64_t bd_config_lines_key(const struct bd_config *cfg) {
   XXH3_state_t st;
   unsigned flags = (unsigned)cfg->confirm | (unsigned)cfg->authoritative << 2 |
                    (unsigned)cfg->for_sale << 3 |
-                   (unsigned)cfg->no_wildcard_check << 4;
+                   (unsigned)cfg->no_wildcard_check << 4 |
+                   (unsigned)cfg->qtype_given << 5;
   XXH3_64bits_reset(&st);
   key_bytes(&st, &cfg->format, sizeof(cfg->format));
   for (size_t i = 0; i < cfg->ntlds; i++)

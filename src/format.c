@@ -168,6 +168,11 @@ static void put_records(struct bd_jsonbuf *b, const struct bd_facts *f) {
   bool cut = f->records_truncated;
   unsigned i;
 
+  if (f->records_failed) {
+    const char *why = bd_reason_name(f->records_failure);
+    bd_jsonbuf_raw(b, ",\"records_error\":", 17);
+    bd_jsonbuf_ascii(b, why, strlen(why));
+  }
   if (f->nrecords == 0 && !cut)
     return;
   (void)open_list(b, ",\"records\":[", RECORDS_JSON_MAX, flag);

@@ -39,7 +39,9 @@
  *   dnsmsg.c     the one parser of DNS messages
  *   verdict.c    DNS response -> found / notfound / error
  *   stage.h      post-DNS stages: confirm.c, the registry's word (RDAP);
- *                forsale.c, a name's _for-sale TXT records (RFC 10023)
+ *                delegated.c, -A --type: a delegated name's records from
+ *                its own servers; forsale.c, a name's _for-sale TXT
+ *                records (RFC 10023)
  *     rdap.c        the RDAP client (rdap_int.h); rdapreq.c a request's
  *                   tries over HTTP; rdapload.c, rdapboot.c bootstrap;
  *                   rdapsched.c per-registry scheduling; http.c helpers;
@@ -83,6 +85,7 @@
 #include "blogdom/cli.h"
 #include "blogdom/common.h"
 #include "blogdom/confirm.h"
+#include "blogdom/delegated.h"
 #include "blogdom/engine.h"
 #include "blogdom/format.h"
 #include "blogdom/forsale.h"
@@ -101,8 +104,9 @@
 
 #define REORDER_PER_WINDOW 8
 
-/* --for-sale's budget of names, in window floors. */
-#define FOR_SALE_FLOORS 4
+/* The budget of names of a stage that asks DNS (--for-sale, a delegated
+ * name's records), in window floors. */
+#define ASKING_STAGE_FLOORS 4
 
 static bool progress_wanted(const struct bd_config *cfg) {
   if (cfg->progress == BD_PROGRESS_AUTO)
@@ -237,11 +241,22 @@ static int open_rdap(struct app *app) {
   return bd_rdap_new(&app->rdap, &app->loop, &rc);
 }
 
-/* The stages the options ask for. Each has its own budget of names, apart
- * from the DNS window: the registry's, as many as the window may hold;
- * --for-sale's queries wait in the engine's queues before going out, so
- * a few windows' floors of them keep the servers busy without holding
+/* A stage that asks DNS queries of its own (--for-sale, a delegated
+ * name's records): they wait in the engine's queues before going out, so
+ * a few windows' floors of names keep the servers busy without holding
  * many names. */
+static unsigned stage_budget(unsigned window_max, unsigned window_floor) {
+  unsigned budget = window_max < ASKING_STAGE_FLOORS * window_floor
+                        ? window_max
+                        : ASKING_STAGE_FLOORS * window_floor;
+  return budget > 0 ? budget : 1;
+}
+
+/* The stages the options ask for, in the order a verdict goes through
+ * them. Each has its own budget of names, apart from the DNS window: the
+ * registry's, as many as the window may hold; the ones that ask DNS, a
+ * stage_budget. A delegated name's records are asked only for a format
+ * that shows them. */
 static void build_stages(struct app *app, unsigned window_max,
                          unsigned window_floor) {
   if (app->rdap != NULL) {
@@ -250,13 +265,17 @@ static void build_stages(struct app *app, unsigned window_max,
     bd_confirm_stage_init(&app->stages[app->nstages++], &app->confirm,
                           window_max);
   }
+  app->wants_delegated = app->cfg.authoritative && app->cfg.qtype_given &&
+                         bd_format_shows_facts(app->cfg.format);
+  if (app->wants_delegated) {
+    app->delegated.qtype = app->cfg.qtype;
+    bd_delegated_stage_init(&app->stages[app->nstages++], &app->delegated,
+                            stage_budget(window_max, window_floor));
+  }
   if (app->cfg.for_sale) {
-    unsigned budget = window_max < FOR_SALE_FLOORS * window_floor
-                          ? window_max
-                          : FOR_SALE_FLOORS * window_floor;
     app->forsale.keep_facts = bd_format_shows_facts(app->cfg.format);
     bd_forsale_stage_init(&app->stages[app->nstages++], &app->forsale,
-                          budget > 0 ? budget : 1);
+                          stage_budget(window_max, window_floor));
   }
 }
 

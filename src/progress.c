@@ -95,8 +95,10 @@ void bd_progress_erase(struct bd_progress *p) {
 
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                            const struct bd_engine_stats *st,
-                           const struct bd_forsale *for_sale, double elapsed_s,
-                           int signum, uint64_t dropped) {
+                           const struct bd_summary_stages *stages,
+                           double elapsed_s, int signum, uint64_t dropped) {
+  const struct bd_forsale *for_sale = stages->for_sale;
+  const struct bd_delegated *delegated = stages->delegated;
   uint64_t done = done_of(c);
   int n;
 
@@ -136,6 +138,12 @@ size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                   (unsigned long long)for_sale->names,
                   (unsigned long long)for_sale->malformed,
                   (unsigned long long)for_sale->unanswered);
+  if (n >= 0 && (size_t)n < cap && signum == 0 && delegated != NULL)
+    n += snprintf(buf + n, cap - (size_t)n,
+                  "; delegated names' records: %llu asked of their own "
+                  "servers, %llu without an answer",
+                  (unsigned long long)delegated->asked,
+                  (unsigned long long)delegated->unanswered);
   if (n < 0)
     return 0;
   return (size_t)n < cap ? (size_t)n : cap - 1;

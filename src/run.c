@@ -307,9 +307,11 @@ static void finish_output(struct app *app) {
   /* An interrupt says how far the run got, unless -q asked for errors
    * only; --stats asks for the summary in any case. */
   if (app->cfg.stats || (app->signum != 0 && app->cfg.verbosity > BD_QUIET)) {
-    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st,
-                        app->cfg.for_sale ? &app->forsale : NULL, elapsed,
-                        app->signum, bd_output_dropped(app->out));
+    struct bd_summary_stages stages = {
+        .for_sale = app->cfg.for_sale ? &app->forsale : NULL,
+        .delegated = app->wants_delegated ? &app->delegated : NULL};
+    bd_progress_summary(line, sizeof(line), &app->progress.counts, &st, &stages,
+                        elapsed, app->signum, bd_output_dropped(app->out));
     bd_errorf("%s", line);
   }
 }

@@ -50,6 +50,7 @@ struct bd_config {
   unsigned timeout_ms;
   unsigned tries;
   uint16_t qtype;
+  bool qtype_given; /* --type: -A asks a delegated name's own servers */
   uint64_t rate;
   bool input_order;
   enum bd_format format;

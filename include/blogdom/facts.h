@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "blogdom/forsaletxt.h"
+#include "blogdom/verdict.h"
 
 struct bd_rdapdomain;
 
@@ -44,6 +45,10 @@ struct bd_facts {
   unsigned nrecords;
   size_t record_bytes;
   bool records_truncated;
+  /* The records could not be asked (delegated.c): why, as a verdict's
+   * reason. */
+  bool records_failed;
+  enum bd_reason records_failure;
   /* What the registry's domain object said (rdapdomain.h); owned. */
   struct bd_rdapdomain *registry;
   struct bd_fact_sale for_sale[BD_FORSALE_RECORDS_MAX];

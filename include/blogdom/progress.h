@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blogdom/delegated.h"
 #include "blogdom/engine.h"
 #include "blogdom/forsale.h"
 #include "blogdom/verdict.h"
@@ -44,13 +45,19 @@ void bd_progress_draw(struct bd_progress *p, const struct bd_engine_stats *st,
 /* Erases the in-place line, if one is drawn; plain lines stay. */
 void bd_progress_erase(struct bd_progress *p);
 
-/* Formats the final summary line (no newline), with what --for-sale found
- * (for_sale, or NULL without it); after an interrupt (signum), how far the
- * run got, and the lines of names answered that stdout did not take at
- * the interrupt (dropped). */
+/* What the stages that ran found, for the summary; NULL: not run. */
+struct bd_summary_stages {
+  const struct bd_forsale *for_sale;
+  const struct bd_delegated *delegated;
+};
+
+/* Formats the final summary line (no newline), with what the stages
+ * found; after an interrupt (signum), how far the run got, and the lines
+ * of names answered that stdout did not take at the interrupt
+ * (dropped). */
 size_t bd_progress_summary(char *buf, size_t cap, const struct bd_counts *c,
                            const struct bd_engine_stats *st,
-                           const struct bd_forsale *for_sale, double elapsed_s,
-                           int signum, uint64_t dropped);
+                           const struct bd_summary_stages *stages,
+                           double elapsed_s, int signum, uint64_t dropped);
 
 #endif

@@ -52,3 +52,41 @@ def test_a_delegated_names_own_servers_are_asked(authrig):
     assert sorted(marks.lines) == ["+ glueless.dev", "+ shop.dev",
                                    "+ store.dev"]
     assert marks.returncode == 0
+
+
+def test_a_delegated_names_records_come_from_its_own_servers(authrig):
+    # --type with JSON lines: the registry's zone only refers store.dev and
+    # glueless.dev to their own servers, which hold their records; the
+    # verdict stays the registry's. deleg.dev's own server (127.0.0.99)
+    # refuses every query (nothing listens there): its line says so, and
+    # --stats counts it.
+    names = ["store.dev", "glueless.dev", "shop.dev", "deleg.dev"]
+    r = authrig.run("--root", ROOT, "--json", "--order=input", "--stats",
+                    "--type", "A", "--timeout", "300", "--tries", "2",
+                    *names)
+    rows = {x["name"]: x for x in map(json.loads, r.lines)}
+    store, glueless, shop, deleg = (rows[n] for n in names)
+    assert (store["status"], store["reason"], store["zone"]) == \
+        ("found", "delegated", "dev")
+    assert store["addresses"] == ["192.0.2.40"]
+    assert store["records"] == [{"type": "A", "ttl": 300,
+                                 "data": "192.0.2.40"}]
+    assert glueless["addresses"] == ["192.0.2.41"]
+    assert shop["reason"] == "answer" and shop["addresses"] == ["192.0.2.30"]
+    assert deleg["status"] == "found" and deleg["reason"] == "delegated"
+    assert "records" not in deleg and deleg["addresses"] == []
+    assert deleg["records_error"] == "unreachable", deleg
+    assert "delegated names' records: 3 asked of their own servers, 1 " \
+           "without an answer" in r.stderr, r.stderr
+    assert r.returncode == 0
+
+    mx = authrig.run("--root", ROOT, "--json", "--type", "MX", "store.dev")
+    row = json.loads(mx.lines[0])
+    assert row["records"] == [{"type": "MX", "ttl": 300,
+                               "data": "10 mail.store.dev."}]
+
+    # Marks show no records: nothing is asked beyond the registry's zone.
+    plain = authrig.run("--root", ROOT, "--stats", "--type", "A", *names)
+    assert sorted(plain.lines) == ["+ deleg.dev", "+ glueless.dev",
+                                   "+ shop.dev", "+ store.dev"]
+    assert "delegated names' records" not in plain.stderr
