@@ -155,13 +155,19 @@ static bool parse_date(const char *s, size_t n, time_t *out) {
 }
 
 /* A date as RFC 3339 in UTC, to the second, into out; false (out left
- * alone) when s is no date. */
+ * alone) when s is no date, or one whose UTC year has no four digits
+ * (an offset can carry 0000-01-01 or 9999-12-31 out of them). The year is
+ * written with all four (strftime's %Y drops leading zeros). */
 static bool normalize_date(const char *s, size_t n, char *out, size_t cap) {
   struct tm tm;
   time_t t;
-  if (!parse_date(s, n, &t) || gmtime_r(&t, &tm) == NULL)
+  int len;
+  if (!parse_date(s, n, &t) || gmtime_r(&t, &tm) == NULL ||
+      tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
     return false;
-  return strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+  len = snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return len > 0 && (size_t)len < cap;
 }
 
 /* Keeps the date of the first event of each action we show. */

@@ -52,6 +52,10 @@ static const struct good_case good[] = {
      "{\"eventAction\":\"deletion\",\"eventDate\":\"2026-12-31t23:30:00."
      "123-01:00\"}]}",
      0, NULL, "2026-09-01T00:00:00Z", "2027-01-01T00:30:00Z", 0},
+    /* A year of fewer than four significant digits keeps all four. */
+    {"{\"objectClassName\":\"domain\",\"events\":["
+     "{\"eventAction\":\"expiration\",\"eventDate\":\"0401-01-01\"}]}",
+     0, NULL, "0401-01-01T00:00:00Z", "", 0},
     /* The domain asked, in any case, with a final dot. */
     {"{\"objectClassName\":\"domain\",\"ldhName\":\"Hold.DEV.\"}", 0, NULL, "",
      "", 0},
@@ -171,15 +175,12 @@ static void test_caps(void **state) {
 /* Dates that cannot be read cost themselves, with a flag: the domain is
  * still registered. */
 static void test_unreadable_dates_are_dropped(void **state) {
-  static const char *const dates[] = {"soon",
-                                      "2026-1-01",
-                                      "2026-01-01 12:00",
-                                      "2026-01-01T\\u202e",
-                                      "2026-02-30",
-                                      "2026-13-01",
-                                      "2026-01-01T25:00:00Z",
-                                      "2026-01-01T10:00:00+0100",
-                                      "2026-01-01T10:00:00."};
+  static const char *const dates[] = {
+      "soon", "2026-1-01", "2026-01-01 12:00", "2026-01-01T\\u202e",
+      "2026-02-30", "2026-13-01", "2026-01-01T25:00:00Z",
+      "2026-01-01T10:00:00+0100", "2026-01-01T10:00:00.",
+      /* out of four digits in UTC */
+      "0000-01-01T00:00:00+01:00"};
   char body[512];
   struct bd_rdapdomain d;
   (void)state;
