@@ -163,6 +163,11 @@ PartitionName=blogdom Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
         key.chmod(0o400)
         for sub in ("state", "spool"):
             (self.dir / sub).mkdir()
+        # slurmd loads a cgroup plugin even when no other plugin uses it;
+        # left to choose, it picks one by what /sys/fs/cgroup holds and
+        # fails where nothing is mounted there (a chroot, some containers).
+        # Named, the plugin is loaded and never used.
+        (self.dir / "cgroup.conf").write_text("CgroupPlugin=cgroup/v1\n")
         d = self.dir
         self.spawn("munged", ["--foreground", f"--socket={self.socket}",
                               f"--key-file={key}",
