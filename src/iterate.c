@@ -180,6 +180,20 @@ static struct entry *follow(struct bd_iterate *it, struct bd_probe *p,
   return e;
 }
 
+/* A name's delegation, kept for what the stages ask about the name next
+ * (map_route sends their questions there, sparing its parent a second
+ * query): a transient zone, swept unless a question comes for it before
+ * the next sweep. Out of memory, the questions go through the parent. */
+static void keep_delegation(struct bd_iterate *it,
+                            const struct bd_auth_judgement *j) {
+  struct entry *e;
+  if (!it->cfg.keep_delegations)
+    return;
+  e = map_zone_from(it, j, true);
+  if (e != NULL)
+    map_doom(it, e);
+}
+
 static void on_name(struct bd_iterate *it, struct bd_probe *p,
                     const struct bd_auth_judgement *j,
                     const unsigned char *abuf, size_t alen) {
@@ -194,6 +208,7 @@ static void on_name(struct bd_iterate *it, struct bd_probe *p,
         map_fail_probe(it, p, BD_REASON_NO_MEMORY);
       return;
     }
+    keep_delegation(it, j);
     name_verdict(it, p, j, abuf, alen);
     return;
   case BD_AUTH_EXISTS:

@@ -98,6 +98,10 @@ struct entry *map_find_zone(struct bd_iterate *it, const char *name);
 struct entry *map_add_zone(struct bd_iterate *it, const char *name,
                            bool transient);
 
+/* A transient zone that no probe uses goes at the next sweep (unless one
+ * uses it by then). */
+void map_doom(struct bd_iterate *it, struct entry *e);
+
 /* p is asked of zone z from now on (NULL: of none). */
 void map_use_zone(struct bd_iterate *it, struct bd_probe *p, struct bd_zone *z);
 

@@ -286,6 +286,7 @@ static int open_engine(struct app *app, unsigned window) {
   struct bd_resolvers_config resolvers;
 
   memset(&ec, 0, sizeof(ec));
+  memset(&map, 0, sizeof(map));
   /* The mode is the router the engine gets: the map of zones from the
    * root, or the resolvers, vetted unless they are trusted. Checks are
    * per TLD with resolvers, so the input's TLDs can be checked first. */
@@ -317,6 +318,7 @@ static int open_engine(struct app *app, unsigned window) {
   ec.keep_facts = bd_format_shows_facts(app->cfg.format);
   ec.zones = app->zones;
   build_stages(app, ec.window_max, ec.window_floor);
+  map.keep_delegations = app->cfg.for_sale || app->wants_delegated;
   ec.stages = app->stages;
   ec.nstages = app->nstages;
   return bd_engine_new(&app->engine, &app->loop, &ec, app->src, &hooks);

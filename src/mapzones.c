@@ -50,6 +50,14 @@ struct entry *map_add_zone(struct bd_iterate *it, const char *name,
   return e;
 }
 
+void map_doom(struct bd_iterate *it, struct entry *e) {
+  if (e->transient && !e->doomed && e->zone->users == 0) {
+    e->doomed = true;
+    e->dead = it->doomed;
+    it->doomed = e;
+  }
+}
+
 /* p is asked of zone z from now on (NULL: of none). A transient zone
  * that no probe uses any more is swept at the next map_sweep, from
  * the top of an event: the engine may hold it while it sends. */
@@ -66,11 +74,8 @@ void map_use_zone(struct bd_iterate *it, struct bd_probe *p,
   if (old == NULL || --old->users > 0)
     return;
   e = map_find_zone(it, old->name);
-  if (e != NULL && e->transient && !e->doomed) {
-    e->doomed = true;
-    e->dead = it->doomed;
-    it->doomed = e;
-  }
+  if (e != NULL)
+    map_doom(it, e);
 }
 
 void map_forget(struct bd_iterate *it, struct bd_probe *p) {
@@ -87,14 +92,20 @@ static void unlink_zone(struct bd_iterate *it, struct entry *e) {
 }
 
 void map_sweep(struct bd_iterate *it) {
+  struct entry *finding = NULL;
   struct entry *e;
   while ((e = it->doomed) != NULL) {
     it->doomed = e->dead;
-    e->doomed = false;
-    /* Used again since, or still looking up its servers' addresses. */
-    if (e->zone->users == 0 && e->lookups == 0 && e->waiting.head == NULL)
+    if (e->zone->users > 0) {
+      e->doomed = false; /* used again since: doomed when let go */
+    } else if (e->lookups > 0) {
+      e->dead = finding; /* still finding its servers: looked at again */
+      finding = e;
+    } else {
       unlink_zone(it, e);
+    }
   }
+  it->doomed = finding;
 }
 
 /* The deepest zone of the map that name is in: where to start asking. */

@@ -115,6 +115,15 @@ void map_route(struct bd_iterate *it, struct bd_probe *p) {
   p->route = s;
   switch (s->state) {
   case SUFFIX_FOUND:
+    /* A stage's question about a name whose delegation the map holds
+     * goes to the name's own zone. */
+    if (p->kind == BD_PROBE_ASK) {
+      struct entry *own = map_closest_zone(it, p->name);
+      if (own->transient) {
+        map_send_to(it, p, own);
+        return;
+      }
+    }
     map_send_to(it, p, s->holder);
     return;
   case SUFFIX_FAILED:

@@ -16,6 +16,9 @@ struct bd_iterate_config {
   const struct bd_server *roots; /* the root zone's servers */
   size_t nroots;
   bool ipv6; /* use IPv6 addresses of servers */
+  /* Stages ask about the names (--for-sale, -A --type): a delegated
+   * name's own zone is kept for their questions. */
+  bool keep_delegations;
 };
 
 /* A bd_router_open_fn; arg is a struct bd_iterate_config. Returns 0,

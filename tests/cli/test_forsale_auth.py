@@ -4,6 +4,7 @@ query did, and on to a delegated name's own servers (the auth rig,
 authrig.py, in a namespace with only loopback)."""
 
 import json
+import re
 
 from authrig import ROOT
 from authrig import authrig_fixture  # noqa: F401 (the authrig fixture)
@@ -90,3 +91,24 @@ def test_a_delegated_names_records_come_from_its_own_servers(authrig):
     assert sorted(plain.lines) == ["+ deleg.dev", "+ glueless.dev",
                                    "+ shop.dev", "+ store.dev"]
     assert "delegated names' records" not in plain.stderr
+
+
+def queries_of(run):
+    return int(re.search(r"; (\d+) queries,", run.stderr).group(1))
+
+
+def test_a_delegated_names_own_zone_is_asked_once_found(authrig):
+    # The referral that makes store.dev a "delegated" name names its own
+    # servers: its records and its _for-sale record are asked there
+    # straight away, not of dev.'s servers again. and.dev lives in dev.
+    # itself: its _for-sale record is asked there.
+    names = ["store.dev", "and.dev"]
+    plain = authrig.run("--root", ROOT, "--stats", "--json", *names)
+    both = authrig.run("--root", ROOT, "--stats", "--json", "--type", "A",
+                       "--for-sale", *names)
+    rows = {x["name"]: x for x in map(json.loads, both.lines)}
+    assert rows["store.dev"]["for_sale"] == [{"fval": "EUR50"}]
+    assert rows["store.dev"]["addresses"] == ["192.0.2.40"]
+    assert rows["and.dev"]["reason"] == "answer"
+    assert queries_of(both) - queries_of(plain) == 3, (plain.stderr,
+                                                       both.stderr)
