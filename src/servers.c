@@ -80,6 +80,12 @@ void bd_server_readings(const char *spec, size_t len, char *buf, size_t cap) {
 
 enum bd_server_error bd_server_parse(const char *spec, size_t len,
                                      struct bd_server *out) {
+  return bd_server_parse_port(spec, len, 53, out);
+}
+
+enum bd_server_error bd_server_parse_port(const char *spec, size_t len,
+                                          uint16_t port,
+                                          struct bd_server *out) {
   const char *colon;
   size_t addr_len = len;
 
@@ -87,7 +93,7 @@ enum bd_server_error bd_server_parse(const char *spec, size_t len,
   if (len == 0)
     return BD_SERVER_EMPTY;
   memset(out, 0, sizeof(*out));
-  out->port = 53;
+  out->port = port;
 
   if (spec[0] == '[') {
     const char *close = memchr(spec, ']', len);

@@ -44,6 +44,11 @@ enum bd_server_error {
 enum bd_server_error bd_server_parse(const char *spec, size_t len,
                                      struct bd_server *out);
 
+/* The same for a server of another protocol: port when spec names none
+ * (43 for WHOIS). */
+enum bd_server_error bd_server_parse_port(const char *spec, size_t len,
+                                          uint16_t port, struct bd_server *out);
+
 /* For an ambiguous spec: both readings, "[::0.1.83.0]:53 or [::1]:5300",
  * into buf (cap bytes, terminated). */
 void bd_server_readings(const char *spec, size_t len, char *buf, size_t cap);
