@@ -22,6 +22,7 @@
 #define PROGRESS_INTERVAL_MS 250 /* redrawn in place on a terminal */
 
 struct bd_rdap;
+struct bd_whois;
 struct bd_resume;
 struct bd_source;
 struct bd_zoneset;
@@ -33,6 +34,7 @@ struct app {
   struct bd_output *out;
   struct bd_engine *engine;
   struct bd_rdap *rdap;     /* with --confirm */
+  struct bd_whois *whois;   /* with --confirm, unless WHOIS is off */
   struct bd_zoneset *zones; /* with --zone */
   /* The post-DNS stages a verdict goes through, in order, and their own
    * state: the registry's word, then the _for-sale records. */

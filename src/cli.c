@@ -53,6 +53,10 @@ enum option_id {
   OPT_RDAP_RATE,
   OPT_RDAP_TIMEOUT,
   OPT_RDAP_TRIES,
+  OPT_WHOIS_HOST,
+  OPT_WHOIS_SERVERS,
+  OPT_WHOIS_RATE,
+  OPT_WHOIS_TIMEOUT,
   OPT_ROOT,
   OPT_SERVER_RATE,
   OPT_FOR_SALE,
@@ -147,6 +151,15 @@ const struct option_spec cli_options[] = {
     {"rdap-tries", OPT_RDAP_TRIES, "N",
      "RDAP requests a name may take when its registry fails (default 3)", 0,
      NULL},
+    {"whois-servers", OPT_WHOIS_SERVERS, "FILE",
+     "WHOIS servers of the TLDs without RDAP from FILE (implies --confirm)",
+     F_FILE, NULL},
+    {"whois-host", OPT_WHOIS_HOST, "ADDR[:PORT]",
+     "send every WHOIS query to this server (implies --confirm)", 0, NULL},
+    {"whois-rate", OPT_WHOIS_RATE, "QPS",
+     "WHOIS queries a second per server (default 1)", 0, NULL},
+    {"whois-timeout", OPT_WHOIS_TIMEOUT, "MS",
+     "wait for each WHOIS query, connection included (default 10000)", 0, NULL},
     {"for-sale", OPT_FOR_SALE, NULL,
      "read the _for-sale TXT records (RFC 10023) of every name that exists", 0,
      NULL},
@@ -464,6 +477,24 @@ static int apply(struct bd_config *cfg, int id, char *arg) {
     if (parse_uint("rdap-tries", arg, 1, 20, &v) != 0)
       return -1;
     cfg->rdap_tries = (unsigned)v;
+    return 0;
+  case OPT_WHOIS_SERVERS:
+    cfg->confirm = true;
+    cfg->whois_servers = arg;
+    return 0;
+  case OPT_WHOIS_HOST:
+    cfg->confirm = true;
+    cfg->whois_host = arg;
+    return 0;
+  case OPT_WHOIS_RATE:
+    if (parse_uint("whois-rate", arg, 1, 100, &v) != 0)
+      return -1;
+    cfg->whois_rate = (unsigned)v;
+    return 0;
+  case OPT_WHOIS_TIMEOUT:
+    if (parse_uint("whois-timeout", arg, 100, 600000, &v) != 0)
+      return -1;
+    cfg->whois_timeout_ms = (unsigned)v;
     return 0;
   case OPT_QUIET:
     cfg->verbosity = BD_QUIET;

@@ -3,7 +3,8 @@
  * registry says of a name it has (status values, dates) goes on the
  * line. Registries hold registrable domains, not the names under them:
  * "www.hold.dev" is asked about as "hold.dev", once for all the names
- * that share it. */
+ * that share it. Where the TLD has no RDAP service, its WHOIS server is
+ * asked instead (on_rdap's one hook, whois.c). */
 #include "blogdom/confirm.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "blogdom/names.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapdomain.h"
+#include "blogdom/whois.h"
 
 /* Answers kept after they came, for the names that share a registrable
  * domain but come later in the input: the most recent ones, at most. */
@@ -31,6 +33,7 @@ struct bd_confirm_ask {
   bool answered;
   enum bd_confirm confirm;
   int http_status;
+  bool by_whois; /* the answer came over WHOIS */
   unsigned holds;
   /* What the domain object said, kept for the lines that show it; or
    * NULL. */
@@ -193,7 +196,10 @@ static void say_unconfirmed(struct bd_confirm_stage *c) {
                {BD_CONFIRM_TIMEOUT, "no answer in time"},
                {BD_CONFIRM_UNREACHABLE, "server unreachable"},
                {BD_CONFIRM_TLS, "TLS failure"},
-               {BD_CONFIRM_BAD_RESPONSE, "an answer that is no domain"}};
+               {BD_CONFIRM_BAD_RESPONSE, "an answer that is no domain"},
+               {BD_CONFIRM_WHOIS_LIMITED, "WHOIS rate limit"},
+               {BD_CONFIRM_WHOIS_UNRECOGNIZED, "WHOIS reply not understood"},
+               {BD_CONFIRM_WHOIS_UNREACHABLE, "WHOIS server unreachable"}};
   char text[1024];
   size_t len = 0;
   uint64_t total = 0;
@@ -202,7 +208,7 @@ static void say_unconfirmed(struct bd_confirm_stage *c) {
   for (size_t i = 0; i < c->nunserved; i++) {
     total += c->unserved[i].names;
     if (i < 4)
-      add_text(text, sizeof(text), &len, "%sno RDAP service for %s (%llu)",
+      add_text(text, sizeof(text), &len, "%sno registry service for %s (%llu)",
                i > 0 ? ", " : "", c->unserved[i].tld,
                (unsigned long long)c->unserved[i].names);
   }
@@ -231,7 +237,10 @@ static void say_unconfirmed(struct bd_confirm_stage *c) {
 static void apply(struct bd_confirm_stage *c, const struct bd_confirm_ask *a,
                   struct bd_probe *p) {
   tally(c, a);
-  bd_verdict_apply_confirm(p->verdict, a->confirm, a->http_status);
+  if (a->by_whois)
+    bd_verdict_apply_whois(p->verdict, a->confirm);
+  else
+    bd_verdict_apply_confirm(p->verdict, a->confirm, a->http_status);
   if (a->confirm == BD_CONFIRM_REGISTERED) {
     bd_verdict_apply_registry_status(p->verdict, a->holds);
     if (a->object != NULL && bd_facts_at(&p->facts) != NULL)
@@ -239,11 +248,11 @@ static void apply(struct bd_confirm_stage *c, const struct bd_confirm_ask *a,
   }
 }
 
-static void on_rdap(void *arg, const struct bd_rdap_result *r) {
-  struct bd_confirm_ask *a = arg;
+/* The names waiting for a get the registry's word (a->confirm), or, when
+ * cancelled, go on without it. */
+static void release(struct bd_confirm_ask *a, bool cancelled) {
   struct bd_confirm_stage *c = a->stage;
   struct bd_probe *p = a->waiting;
-  bool cancelled = r->outcome == BD_RDAP_CANCELLED;
 
   a->waiting = NULL;
   a->last = &a->waiting;
@@ -251,13 +260,6 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     forget(c, a);
   } else {
     a->answered = true;
-    a->confirm = confirm_of(r);
-    a->http_status = r->http_status;
-    if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
-      a->holds = r->domain->holds;
-      if (c->keep_facts && (a->object = malloc(sizeof(*a->object))) != NULL)
-        *a->object = *r->domain;
-    }
     for (struct bd_probe *q = p; q != NULL; q = q->next)
       apply(c, a, q);
     keep_answer(c, a);
@@ -270,6 +272,49 @@ static void on_rdap(void *arg, const struct bd_rdap_result *r) {
     bd_engine_stage_done(p, cancelled);
     p = next;
   }
+}
+
+/* ---- WHOIS where there is no RDAP ------------------------------------ */
+
+static void on_whois(void *arg, const struct bd_whois_result *r) {
+  static const enum bd_confirm confirms[] = {
+      [BD_WHOIS_FREE] = BD_CONFIRM_AVAILABLE,
+      [BD_WHOIS_REGISTERED] = BD_CONFIRM_REGISTERED,
+      [BD_WHOIS_LIMITED] = BD_CONFIRM_WHOIS_LIMITED,
+      [BD_WHOIS_UNRECOGNIZED] = BD_CONFIRM_WHOIS_UNRECOGNIZED,
+      [BD_WHOIS_UNREACHABLE] = BD_CONFIRM_WHOIS_UNREACHABLE,
+      [BD_WHOIS_CANCELLED] = BD_CONFIRM_NONE};
+  struct bd_confirm_ask *a = arg;
+
+  a->by_whois = true;
+  a->confirm = confirms[r->outcome];
+  release(a, r->outcome == BD_WHOIS_CANCELLED);
+}
+
+/* The hook: a TLD with no RDAP service is asked over WHOIS when a server
+ * is known for it. False when none is: the name stays unconfirmed. */
+static bool ask_whois(struct bd_confirm_ask *a) {
+  struct bd_whois *w = a->stage->whois;
+  return w != NULL && bd_whois_lookup(w, a->domain, on_whois, a) == 0;
+}
+
+static void on_rdap(void *arg, const struct bd_rdap_result *r) {
+  struct bd_confirm_ask *a = arg;
+  struct bd_confirm_stage *c = a->stage;
+  bool cancelled = r->outcome == BD_RDAP_CANCELLED;
+
+  if (r->outcome == BD_RDAP_NO_SERVER && ask_whois(a))
+    return;
+  if (!cancelled) {
+    a->confirm = confirm_of(r);
+    a->http_status = r->http_status;
+    if (r->outcome == BD_RDAP_REGISTERED && r->domain != NULL) {
+      a->holds = r->domain->holds;
+      if (c->keep_facts && (a->object = malloc(sizeof(*a->object))) != NULL)
+        *a->object = *r->domain;
+    }
+  }
+  release(a, cancelled);
 }
 
 /* The domain the registry holds for p's name, kept for its line where it
@@ -311,7 +356,8 @@ static int start(void *impl, struct bd_probe *p) {
 
 static void close_stage(void *impl) {
   struct bd_confirm_stage *c = impl;
-  bd_rdap_close(c->rdap); /* cancels what is still asked */
+  bd_rdap_close(c->rdap);   /* cancels what is still asked */
+  bd_whois_close(c->whois); /* after: RDAP's last answers may ask it */
   say_unconfirmed(c);
   while (c->oldest != NULL) {
     struct bd_confirm_ask *a = c->oldest;

@@ -47,6 +47,11 @@
  *                   rdapsched.c per-registry scheduling; http.c helpers;
  *                   curluv.c libcurl on the loop; curlapi.c dlopen;
  *                   rdapdomain.c a domain object's status and dates
+ *     whois.c       WHOIS where a TLD has no RDAP: one TCP query a
+ *                   connection, paced per server; whoisdb.c the servers'
+ *                   table (data/whois-servers.txt); whoisreply.c a reply
+ *                   judged by its registry's format; whoisaddr.c the
+ *                   servers' addresses, through the run's resolvers
  *     forsaletxt.c  one _for-sale record read
  *   output.c     --only, --order=input; stdout as a libuv stream with a
  *                high-water mark (never a blocking write on a pipe), and
@@ -100,6 +105,7 @@
 #include "blogdom/servers.h"
 #include "blogdom/source.h"
 #include "blogdom/text.h"
+#include "blogdom/whois.h"
 #include "blogdom/zoneset.h"
 
 #define REORDER_PER_WINDOW 8
@@ -241,6 +247,34 @@ static int open_rdap(struct app *app) {
   return bd_rdap_new(&app->rdap, &app->loop, &rc);
 }
 
+/* WHOIS for the TLDs without RDAP. Server names are resolved through the
+ * run's own resolvers; with --authoritative, which has none, through the
+ * system's, as libcurl does for RDAP's servers. */
+static int open_whois(struct app *app) {
+  struct bd_whois_config wc;
+  struct bd_server_list system;
+  int rc;
+
+  if (!app->cfg.confirm)
+    return 0;
+  memset(&wc, 0, sizeof(wc));
+  memset(&system, 0, sizeof(system));
+  wc.servers_file = app->cfg.whois_servers;
+  wc.forced_host = app->cfg.whois_host;
+  wc.rate = app->cfg.whois_rate;
+  wc.timeout_ms = app->cfg.whois_timeout_ms;
+  wc.resolvers = app->cfg.servers.items;
+  wc.nresolvers = app->cfg.servers.count;
+  if (app->cfg.authoritative && wc.forced_host == NULL &&
+      bd_server_list_add_system(&system) == 0) {
+    wc.resolvers = system.items;
+    wc.nresolvers = system.count;
+  }
+  rc = bd_whois_new(&app->whois, &app->loop, &wc);
+  bd_server_list_free(&system);
+  return rc;
+}
+
 /* A stage that asks DNS queries of its own (--for-sale, a delegated
  * name's records): they wait in the engine's queues before going out, so
  * a few windows' floors of names keep the servers busy without holding
@@ -262,6 +296,7 @@ static void build_stages(struct app *app, unsigned window_max,
   if (app->rdap != NULL) {
     app->confirm.rdap = app->rdap;
     app->confirm.keep_facts = bd_format_shows_facts(app->cfg.format);
+    app->confirm.whois = app->whois;
     bd_confirm_stage_init(&app->stages[app->nstages++], &app->confirm,
                           window_max);
   }
@@ -371,9 +406,11 @@ static int run(struct app *app) {
     for (int i = 0; i < 3; i++)
       app->progress.counts.by_status[i] += earlier[i];
   }
-  if (open_rdap(app) != 0 || open_engine(app, window) != 0) {
+  if (open_rdap(app) != 0 || open_whois(app) != 0 ||
+      open_engine(app, window) != 0) {
     if (app->rdap != NULL)
       bd_rdap_close(app->rdap);
+    bd_whois_close(app->whois);
     bd_output_close(app->out);
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
@@ -453,6 +490,7 @@ int main(int argc, char **argv) {
   }
   bd_engine_free(app.engine);
   bd_rdap_free(app.rdap);
+  bd_whois_free(app.whois);
   bd_zoneset_free(app.zones);
   bd_resume_close(app.resume);
   bd_output_free(app.out);

@@ -202,6 +202,36 @@ void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
     set(v, BD_ERROR, BD_REASON_RDAP_TLS);
   else if (c == BD_CONFIRM_BAD_RESPONSE)
     set(v, BD_ERROR, BD_REASON_RDAP_BAD_RESPONSE);
+  else if (c == BD_CONFIRM_WHOIS_LIMITED)
+    set(v, BD_ERROR, BD_REASON_WHOIS_LIMITED);
+  else if (c == BD_CONFIRM_WHOIS_UNRECOGNIZED)
+    set(v, BD_ERROR, BD_REASON_WHOIS_UNRECOGNIZED);
+  else if (c == BD_CONFIRM_WHOIS_UNREACHABLE)
+    set(v, BD_ERROR, BD_REASON_WHOIS_UNREACHABLE);
+}
+
+void bd_verdict_apply_whois(struct bd_verdict *v, enum bd_confirm c) {
+  bd_verdict_apply_confirm(v, c, 0);
+  v->by_whois = true;
+}
+
+/* How WHOIS reached the verdict, or NULL when it did not. */
+static const char *whois_evidence(const struct bd_verdict *v) {
+  if (!v->by_whois)
+    return NULL;
+  switch (v->reason) {
+  case BD_REASON_WHOIS_LIMITED:
+    return "whois:limited";
+  case BD_REASON_WHOIS_UNRECOGNIZED:
+    return "whois:unrecognized";
+  case BD_REASON_WHOIS_UNREACHABLE:
+    return "whois:no-answer";
+  default:
+    break;
+  }
+  if (v->confirm == BD_CONFIRM_REGISTERED)
+    return "whois:registered";
+  return v->confirm == BD_CONFIRM_AVAILABLE ? "whois:free" : NULL;
 }
 
 void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds) {
@@ -218,9 +248,12 @@ void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds) {
 const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
                                 size_t cap) {
   const char *rcode = bd_rcode_name(v->rcode);
+  const char *whois = whois_evidence(v);
   char lower[16];
   size_t i;
 
+  if (whois != NULL)
+    return whois;
   switch (v->reason) {
   case BD_REASON_WILDCARD:
     return "wildcard";
@@ -285,7 +318,10 @@ bool bd_verdict_is_registry_failure(const struct bd_verdict *v) {
   return v->reason == BD_REASON_RDAP_FAILED ||
          v->reason == BD_REASON_RDAP_TIMEOUT ||
          v->reason == BD_REASON_RDAP_UNREACHABLE ||
-         v->reason == BD_REASON_RDAP_TLS;
+         v->reason == BD_REASON_RDAP_TLS ||
+         v->reason == BD_REASON_WHOIS_LIMITED ||
+         v->reason == BD_REASON_WHOIS_UNRECOGNIZED ||
+         v->reason == BD_REASON_WHOIS_UNREACHABLE;
 }
 
 bool bd_verdict_is_transport_failure(const struct bd_verdict *v) {
@@ -346,6 +382,9 @@ const char *bd_reason_name(enum bd_reason r) {
       [BD_REASON_RDAP_BAD_RESPONSE] = "rdap-bad-response",
       [BD_REASON_IN_ZONE] = "in-zone",
       [BD_REASON_NOT_IN_ZONE] = "not-in-zone",
+      [BD_REASON_WHOIS_LIMITED] = "whois-limited",
+      [BD_REASON_WHOIS_UNRECOGNIZED] = "whois-unrecognized",
+      [BD_REASON_WHOIS_UNREACHABLE] = "whois-unreachable",
   };
   if ((size_t)r < sizeof(names) / sizeof(names[0]) && names[r] != NULL)
     return names[r];

@@ -67,7 +67,11 @@ struct bd_config {
   unsigned rdap_rate;       /* 0: the default */
   unsigned rdap_timeout_ms; /* 0: the default */
   unsigned rdap_tries;      /* 0: the default */
-  bool for_sale;            /* ask _for-sale.NAME of every name that exists */
+  const char *whois_host;   /* pointers into argv, or NULL */
+  const char *whois_servers;
+  unsigned whois_rate;       /* 0: the default */
+  unsigned whois_timeout_ms; /* 0: the default */
+  bool for_sale;             /* ask _for-sale.NAME of every name that exists */
 };
 
 enum bd_cli_status {

@@ -52,8 +52,13 @@ enum bd_reason {
   BD_REASON_RDAP_UNREACHABLE, /* no connection, or one broken or empty */
   BD_REASON_RDAP_TLS,         /* no TLS session: handshake or certificate */
   /* --zone: judged by a zone file, with no query (zoneset.h): */
-  BD_REASON_IN_ZONE,    /* the zone holds the name, or delegates it */
-  BD_REASON_NOT_IN_ZONE /* the zone's servers would say NXDOMAIN */
+  BD_REASON_IN_ZONE,     /* the zone holds the name, or delegates it */
+  BD_REASON_NOT_IN_ZONE, /* the zone's servers would say NXDOMAIN */
+  /* NXDOMAIN, and the TLD's WHOIS server, asked where there is no RDAP
+   * (--confirm), said nothing definitive: */
+  BD_REASON_WHOIS_LIMITED,      /* a rate limit or a refusal */
+  BD_REASON_WHOIS_UNRECOGNIZED, /* a reply in no format we read */
+  BD_REASON_WHOIS_UNREACHABLE   /* no connection, no reply, or no address */
 };
 
 /* What the registry said of a name DNS calls free (--confirm). */
@@ -67,6 +72,11 @@ enum bd_confirm {
   BD_CONFIRM_UNREACHABLE,  /* no connection to it, or one broken or empty */
   BD_CONFIRM_TLS,          /* no TLS session with it */
   BD_CONFIRM_BAD_RESPONSE, /* RDAP 200 with a body that is no domain object */
+  /* No RDAP service, and its WHOIS server (whois.h) said nothing
+   * definitive; REGISTERED and AVAILABLE may come from WHOIS too. */
+  BD_CONFIRM_WHOIS_LIMITED,
+  BD_CONFIRM_WHOIS_UNRECOGNIZED,
+  BD_CONFIRM_WHOIS_UNREACHABLE,
   BD_CONFIRM_KINDS
 };
 
@@ -92,6 +102,7 @@ struct bd_verdict {
   struct bd_addr addrs[BD_VERDICT_MAX_ADDRS];
   enum bd_confirm confirm;
   int http_status;    /* of the RDAP answer, 0 if none */
+  bool by_whois;      /* the registry's word came over WHOIS, not RDAP */
   bool authoritative; /* the zone's own server said it (--authoritative) */
   bool for_sale;      /* --for-sale: a valid _for-sale record (RFC 10023) */
 };
@@ -143,6 +154,13 @@ void bd_verdict_apply_missing_tld(struct bd_verdict *v);
 void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
                               int http_status);
 
+/* The same for a word that came over WHOIS where the TLD has no RDAP:
+ * registered and available as from RDAP, the evidence "whois:registered"
+ * and "whois:free"; a limit, a reply we cannot read or no reply makes it
+ * an error (whois-limited, whois-unrecognized, whois-unreachable), never
+ * free. */
+void bd_verdict_apply_whois(struct bd_verdict *v, enum bd_confirm c);
+
 /* A registered name's state (BD_REGISTRY_* bits) names its reason: the
  * redemption period first, then a pending delete, then a hold (a name in
  * redemption is pending delete too, RFC 3915 3.1); none leaves
@@ -151,7 +169,8 @@ void bd_verdict_apply_confirm(struct bd_verdict *v, enum bd_confirm c,
 void bd_verdict_apply_registry_status(struct bd_verdict *v, unsigned holds);
 
 /* How the verdict was reached: "dns:noerror", "dns:nxdomain",
- * "dns:timeout", "rdap:404", "rdap:200", "wildcard", "no-such-tld",
+ * "dns:timeout", "rdap:404", "rdap:200", "whois:free", "whois:registered",
+ * "wildcard", "no-such-tld",
  * "input", ... written into buf (at least 32 bytes). A zone file's verdict
  * is BD_EVIDENCE_ZONE, for the line to name the zone and its serial
  * instead (result.h). */
@@ -160,7 +179,8 @@ const char *bd_verdict_evidence(const struct bd_verdict *v, char *buf,
                                 size_t cap);
 
 /* True when the registry was asked and gave no definitive answer (an
- * error status, no answer, no connection, no TLS session). */
+ * error status, no answer, no connection, no TLS session; a WHOIS limit,
+ * a reply we cannot read). */
 bool bd_verdict_is_registry_failure(const struct bd_verdict *v);
 
 /* True when another try may change the outcome: no usable answer came

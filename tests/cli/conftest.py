@@ -526,6 +526,35 @@ def loopback_only(args):
         assert loopback(spec), f"{spec.strip()} is not a loopback address"
 
 
+def whois_on_loopback(args):
+    """Refuses a --confirm run that could ask a WHOIS server off loopback:
+    a TLD without RDAP goes to WHOIS unless --rdap-url sends every name to
+    RDAP, so such a run must name a loopback --whois-host, or a
+    --whois-servers table whose servers are loopback addresses or names
+    under .invalid (which no resolver answers, RFC 6761)."""
+    confirm = any(a == "--confirm" or a.startswith(("--rdap-", "--whois-"))
+                  for a in args)
+    if not confirm or any(a.startswith("--rdap-url") for a in args):
+        return
+    host = [args[i + 1] for i, a in enumerate(args[:-1])
+            if a == "--whois-host"]
+    host += [a.split("=", 1)[1] for a in args
+             if a.startswith("--whois-host=")]
+    tables = [args[i + 1] for i, a in enumerate(args[:-1])
+              if a == "--whois-servers"]
+    assert host or tables, \
+        "a --confirm run needs --rdap-url, --whois-host or --whois-servers"
+    for spec in host:
+        assert loopback(spec), f"--whois-host {spec} is not on loopback"
+    for path in tables:
+        for line in Path(path).read_text().splitlines():
+            words = line.split()
+            if len(words) == 2 and not words[0].startswith("#"):
+                assert loopback(words[1]) or \
+                    words[1].rstrip(".").endswith(".invalid"), \
+                    f"WHOIS server {words[1]} is not on loopback"
+
+
 def without_checks(args):
     """args, with the resolver checks off when a server is a faultd."""
     if FAULTD_ADDRS & set(servers_of(args)):
@@ -543,6 +572,7 @@ def blogdom(*args, stdin=None, timeout=60, network=True, env=None,
     loopback_roots_only(args)
     if network:
         loopback_only(args)
+        whois_on_loopback(args)
         if not checks:
             args = without_checks(args)
     start = time.monotonic()

@@ -2,6 +2,7 @@
 on names DNS calls free."""
 
 import json
+import os
 import socket
 import time
 
@@ -9,6 +10,10 @@ import pytest
 
 from conftest import TIMED
 from rdapd import RdapServer, bootstrap_json
+
+# WHOIS is off in these tests (an empty table of WHOIS servers): a TLD
+# without RDAP has no registry service. test_whois.py asks WHOIS.
+NO_WHOIS = ("--whois-servers", os.devnull)
 
 
 @pytest.fixture
@@ -126,7 +131,8 @@ def test_bootstrap_file_and_tld_without_rdap(run, nsd, rdap, tmp_path):
     srv = rdap({"gone.dev": 200, "*": 404})
     boot = tmp_path / "dns.json"
     boot.write_text(srv.bootstrap_json(["dev"]))
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--json", "gone",
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "--json", "gone",
             "nope.com", "--order=input")
     rows = [json.loads(line) for line in r.lines]
     assert rows[0]["status"] == "found" and rows[0]["confirmed"] is True
@@ -138,7 +144,8 @@ def test_bootstrap_file_and_tld_without_rdap(run, nsd, rdap, tmp_path):
 def test_bad_bootstrap_is_a_setup_error(run, tmp_path):
     boot = tmp_path / "dns.json"
     boot.write_text("{not json")
-    r = run("-s", "127.0.0.1:9", "--rdap-bootstrap", boot, "x")
+    r = run("-s", "127.0.0.1:9", "--rdap-bootstrap", boot,
+            *NO_WHOIS, "x")
     assert r.returncode == 2 and r.stdout == ""
 
 
@@ -181,7 +188,8 @@ def test_what_could_not_be_confirmed_is_said(run, nsd, rdap, tmp_path):
     srv = rdap({"slow.dev": "slow:3:404", "*": 404})
     boot = tmp_path / "dns.json"
     boot.write_text(srv.bootstrap_json(["dev"]))
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-timeout", "500",
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "--rdap-timeout", "500",
             "--rdap-tries", "1", "--json", "x1.app", "x2.app", "free.dev",
             "slow.dev")
     rows = rows_of(r)
@@ -191,13 +199,15 @@ def test_what_could_not_be_confirmed_is_said(run, nsd, rdap, tmp_path):
     assert rows["x1.app"]["status"] == "notfound"
     assert rows["x1.app"]["confirmed"] is False
     assert srv.count("slow.dev") == 1  # --rdap-tries 1
-    assert ("warning: 3 names not confirmed by their registry: no RDAP "
+    assert ("warning: 3 names not confirmed by their registry: no registry "
             "service for .app (2), no answer in time (1)") in r.stderr
     assert r.returncode == 1
     # quiet says nothing of it; a name every registry answers, nothing
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "-q", "x1.app")
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "-q", "x1.app")
     assert r.stderr == ""
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "free.dev")
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "free.dev")
     assert "not confirmed" not in r.stderr
 
     # nothing listens where the registry should be
@@ -224,7 +234,8 @@ def test_the_next_bootstrap_url_is_asked_when_one_is_down(run, nsd, rdap,
     closed.close()
     boot = tmp_path / "dns.json"
     boot.write_text(bootstrap_json(["dev"], [down, srv.url]))
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-tries", "1",
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "--rdap-tries", "1",
             "--json", "gone", "free", "--order=input")
     rows = rows_of(r)
     assert (rows["gone.dev"]["status"], rows["gone.dev"]["evidence"]) == \
@@ -235,6 +246,7 @@ def test_the_next_bootstrap_url_is_asked_when_one_is_down(run, nsd, rdap,
     assert "not confirmed" not in r.stderr
     # Both down: the last one's failure is the line's.
     boot.write_text(bootstrap_json(["dev"], [down, down + "v2/"]))
-    r = run("-s", nsd.v4, "--rdap-bootstrap", boot, "--rdap-tries", "1",
+    r = run("-s", nsd.v4, "--rdap-bootstrap", boot,
+            *NO_WHOIS, "--rdap-tries", "1",
             "--json", "free")
     assert json.loads(r.lines[0])["reason"] == "rdap-unreachable"
