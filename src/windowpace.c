@@ -29,6 +29,7 @@
  * each calm epoch after, it grows by PACE_PROBE. */
 #define PACE_BACKOFF 0.95
 #define PACE_PROBE 1.01
+#define PACE_CUT_MAX 0.5 /* of the pace before: the most one back-off cuts */
 #define PACE_PROBE_MAX 1.25
 #define PACE_BINDING 0.9 /* sending at this share of the pace: it binds */
 #define PROBE_CALM 8     /* calm rounds before the probe step doubles */
@@ -39,6 +40,7 @@
  * loses a few percent), is a drop: the rate before is remembered, to go
  * back to. */
 #define RECALL_DROP 1.5
+#define RECALL_FLOOR 0.25
 /* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
  * samples that answered at least SEARCH_CALM of what they sent (of the
  * share the path does not lose); fewer, beyond chance, and it has passed
@@ -123,6 +125,24 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
                        bool search, uint64_t now_ns) {
   double pace = allowed * PACE_BACKOFF;
   bool found = search || w->searching;
+  /* One back-off halves a pace at most, as TCP halves its window once a
+   * round trip: what a few epochs answered in a short silence or a burst
+   * of loss (next to nothing) is no rate allowed, and a pace set to it sat
+   * at its least for seconds after the server came back. A limit that
+   * dropped further is met again a round later, and halved again. */
+  if (w->pace > 0 && pace < PACE_CUT_MAX * w->pace) {
+    pace = PACE_CUT_MAX * w->pace;
+    /* ... and while a rate to go back to is remembered, the back-offs of
+     * one disturbance leave at least a quarter of it: at a millisecond a
+     * round trip a burst of half a second halved the pace to its least,
+     * whose few queries then took seconds to judge the path calm again. */
+    if (pace < RECALL_FLOOR * w->recall)
+      pace = RECALL_FLOOR * w->recall;
+    /* A search past a limit answers most of what it sends, not under
+     * half: this is a silence or a burst of loss, and the search goes
+     * on from the pace halved once they end. */
+    search = search || w->searching;
+  }
   if (pace < PACE_MIN)
     pace = PACE_MIN;
   w->searching = search;
@@ -230,12 +250,16 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
   struct bd_window_rate sum;
   double calm = SEARCH_CALM * (1 - w->base_loss);
   double share;
-  /* On the way back to a rate held before, only the samples of the pace
-   * raised, a round trip after it: the ones before may hold the burst of
-   * loss that cut it, and the first ones after count the answers to
-   * queries sent at the lower pace against sends at the higher. */
-  unsigned skip = w->recalling ? 2 : 1;
-  unsigned since = w->recalling ? w->pace_samples : w->cut_samples;
+  /* On the way back to a rate held before, and while a pace searches
+   * upwards, only the samples of the pace raised, a round trip after it:
+   * the ones before may hold the burst of loss that cut it, and the first
+   * ones after count the answers to queries sent at the lower pace against
+   * sends at the higher (a search's step of a quarter read as a quarter
+   * lost, beyond the limit, on any path far enough for a sample to span
+   * its round trip). */
+  bool raised = w->recalling || w->searching;
+  unsigned skip = raised ? 2 : 1;
+  unsigned since = raised ? w->pace_samples : w->cut_samples;
   if (w->pace == 0 || since < SEARCH_SAMPLES + skip)
     return;
   if (sum_samples(w, SEARCH_SAMPLES, since - skip, &sum) >= SEARCH_SAMPLES &&
@@ -287,16 +311,17 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
   if (w->searching)
     return;
   /* Calm again after a run of back-offs that began with more answered
-   * than now: back to a little under that rate at once, as after a
-   * silence, rather than creeping up from a rate a burst of loss left. Calm
+   * than now: back to that rate at once, as after a silence, rather than
+   * creeping up from a rate a burst of loss left (it was answered calm:
+   * a cut under it again left a pace under a limit a tenth under it). Calm
    * as the path was before: during the burst the base learns its losses,
    * and a round that loses half is no calm one. */
   if (w->recall > 0 && loss_share(e->sent, e->answered) >
                            w->recall_base + rise_over(w->recall_base))
     return;
-  if (w->recall > 0 && w->pace < PACE_BACKOFF * w->recall) {
+  if (w->recall > 0 && w->pace < w->recall) {
     w->recalling = true;
-    set_pace(w, PACE_BACKOFF * w->recall, now_ns);
+    set_pace(w, w->recall, now_ns);
     w->recall = 0;
     return;
   }

@@ -637,6 +637,20 @@ static void test_disturbances_cost_their_length(void **state) {
   assert_int_equal(failed, 0);
 }
 
+/* Paths the matrix's generator draws past its first 32 seeds, which the
+ * pace once failed: a silence of 200 ms, too short to be found silent,
+ * taken for a limit that allowed next to nothing (the pace sat at 10 a
+ * second for six seconds), near and far, and a burst of loss that ended
+ * a far path's search at a quarter of its limit. */
+static void test_disturbances_the_pace_once_failed(void **state) {
+  static const uint64_t seeds[] = {65, 85, 87, 92};
+  unsigned failed = 0;
+  (void)state;
+  for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+    failed += !check_condition(seeds[i]);
+  assert_int_equal(failed, 0);
+}
+
 static void feed(struct bd_health *h, unsigned n, unsigned failed_every) {
   for (unsigned i = 0; i < n; i++)
     bd_health_record(h, failed_every && i % failed_every == 0);
@@ -728,6 +742,7 @@ int main(void) {
       cmocka_unit_test(test_a_path_that_loses_most_is_no_limit),
       cmocka_unit_test(test_pace_after_a_burst_the_limit_let_through),
       cmocka_unit_test(test_disturbances_cost_their_length),
+      cmocka_unit_test(test_disturbances_the_pace_once_failed),
       cmocka_unit_test(test_health_sidelines_the_odd_one_out),
       cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
       cmocka_unit_test(test_health_recovers),
