@@ -28,23 +28,13 @@
 
 #define ORIGIN_MAX 512
 
-static void push(struct fifo *f, struct request *q) {
-  q->next = NULL;
-  if (f->tail != NULL)
-    f->tail->next = q;
-  else
-    f->head = q;
-  f->tail = q;
+static void push(struct bd_fifo *f, struct request *q) {
+  bd_fifo_push(f, &q->link);
 }
 
-static struct request *pop(struct fifo *f) {
-  struct request *q = f->head;
-  if (q != NULL) {
-    f->head = q->next;
-    if (f->head == NULL)
-      f->tail = NULL;
-  }
-  return q;
+static struct request *pop(struct bd_fifo *f) {
+  struct bd_fifo_link *l = bd_fifo_pop(f);
+  return l != NULL ? container_of(l, struct request, link) : NULL;
 }
 
 /* ---- outcomes -------------------------------------------------------- */
@@ -175,19 +165,16 @@ static void set_referenced(struct bd_rdap *r, bool on) {
 }
 
 static void arm_wakeup(struct bd_rdap *r) {
-  uint64_t now = uv_hrtime();
-  uint64_t next = bd_rdapsched_deadline(&r->sched, now);
+  uint64_t wait = bd_rdapsched_wait_ms(&r->sched, uv_hrtime());
   int rc;
 
-  if (next == UINT64_MAX) {
+  if (wait == UINT64_MAX) {
     rc = uv_timer_stop(&r->wakeup);
   } else {
     /* Timers count from the loop's cached time: bring it up to date, or
      * the timer fires early by the time this turn has taken. */
     uv_update_time(r->loop);
-    rc = uv_timer_start(
-        &r->wakeup, on_wakeup,
-        next > now ? (next - now + BD_NS_PER_MS - 1) / BD_NS_PER_MS : 0, 0);
+    rc = uv_timer_start(&r->wakeup, on_wakeup, wait, 0);
   }
   assert(rc == 0); /* fails only on a closing handle */
   (void)rc;

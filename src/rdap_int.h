@@ -12,6 +12,7 @@
 
 #include "blogdom/curlapi.h"
 #include "blogdom/curluv.h"
+#include "blogdom/fifo.h"
 #include "blogdom/http.h"
 #include "blogdom/rdap.h"
 #include "blogdom/rdapboot.h"
@@ -23,8 +24,8 @@ struct request {
   struct bd_rdapsched_item item; /* once routed */
   struct bd_curluv_xfer xfer;    /* while a try is on its way */
   struct bd_rdap *rdap;
-  struct request *next; /* in unrouted or done */
-  const char *base;     /* the table's or the forced URL */
+  struct bd_fifo_link link; /* in unrouted or done */
+  const char *base;         /* the table's or the forced URL */
   /* The registry's base URLs, base the one asked now: the next is asked
    * when it cannot be reached. */
   const char *const *bases;
@@ -41,11 +42,6 @@ struct request {
   struct bd_rdap_result result;
   char detail[48];
   char name[];
-};
-
-struct fifo {
-  struct request *head;
-  struct request *tail;
 };
 
 enum boot_state {
@@ -67,9 +63,9 @@ struct bd_rdap {
   struct bd_rdapboot table;
   struct bd_rdapload load;
 
-  struct fifo unrouted; /* waiting for the bootstrap */
-  struct fifo done;     /* finished, callback not yet called */
-  size_t pending;       /* lookups whose callback is still due */
+  struct bd_fifo unrouted; /* waiting for the bootstrap */
+  struct bd_fifo done;     /* finished, callback not yet called */
+  size_t pending;          /* lookups whose callback is still due */
 
   bool settling;
   bool referenced; /* handles keep the loop alive: there is work */

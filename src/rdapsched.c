@@ -313,3 +313,10 @@ void bd_rdapsched_free(struct bd_rdapsched *s) {
     free(g);
   }
 }
+
+uint64_t bd_rdapsched_wait_ms(const struct bd_rdapsched *s, uint64_t now) {
+  uint64_t next = bd_rdapsched_deadline(s, now);
+  if (next == UINT64_MAX)
+    return UINT64_MAX;
+  return next > now ? (next - now + BD_NS_PER_MS - 1) / BD_NS_PER_MS : 0;
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "blogdom/common.h"
+#include "blogdom/fifo.h"
 #include "blogdom/msg.h"
 #include "blogdom/rdapsched.h"
 #include "blogdom/whoisaddr.h"
@@ -33,8 +34,8 @@ struct server {
   struct bd_whois *w;
   enum addr_state state;
   struct sockaddr_storage addr;
-  struct query *parked; /* waiting for the address */
-  char why[96];         /* ADDR_FAILED: why */
+  struct bd_fifo parked; /* waiting for the address */
+  char why[96];          /* ADDR_FAILED: why */
   char name[];
 };
 
@@ -44,7 +45,7 @@ struct query {
   struct bd_rdapsched_item item; /* once routed to a server with an address */
   struct bd_whois *w;
   struct server *srv;
-  struct query *next; /* in pending, a server's parked, or done */
+  struct bd_fifo_link link; /* in pending, a server's parked, or done */
   uv_tcp_t tcp;
   uv_timer_t timer;
   uv_connect_t connect;
@@ -65,11 +66,6 @@ struct query {
   char domain[];
 };
 
-struct fifo {
-  struct query *head;
-  struct query *tail;
-};
-
 struct bd_whois {
   uv_loop_t *loop;
   struct bd_whois_config cfg;
@@ -79,30 +75,20 @@ struct bd_whois {
   struct bd_whoisaddr *resolver; /* NULL: no resolver to ask */
   struct bd_rdapsched sched;
   uv_timer_t wakeup; /* the pace */
-  struct fifo pending;
-  struct fifo done;
+  struct bd_fifo pending;
+  struct bd_fifo done;
   size_t outstanding; /* lookups whose callback is due */
   bool settling;
   bool closed;
 };
 
-static void push(struct fifo *f, struct query *q) {
-  q->next = NULL;
-  if (f->tail != NULL)
-    f->tail->next = q;
-  else
-    f->head = q;
-  f->tail = q;
+static void push(struct bd_fifo *f, struct query *q) {
+  bd_fifo_push(f, &q->link);
 }
 
-static struct query *pop(struct fifo *f) {
-  struct query *q = f->head;
-  if (q != NULL) {
-    f->head = q->next;
-    if (f->head == NULL)
-      f->tail = NULL;
-  }
-  return q;
+static struct query *pop(struct bd_fifo *f) {
+  struct bd_fifo_link *l = bd_fifo_pop(f);
+  return l != NULL ? container_of(l, struct query, link) : NULL;
 }
 
 static void settle(struct bd_whois *w);
@@ -354,6 +340,7 @@ static struct server *server_named(struct bd_whois *w, const char *name) {
 static void on_resolved(void *arg, int status, const struct sockaddr *addr) {
   struct server *s = arg;
   struct bd_whois *w = s->w;
+  struct query *q;
 
   if (status == ARES_SUCCESS) {
     size_t len = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -370,11 +357,8 @@ static void on_resolved(void *arg, int status, const struct sockaddr *addr) {
   /* Its queries go the way of every new one, from the loop: their
    * callbacks may end the run and close the resolver, which must not
    * happen inside c-ares, where this runs. */
-  while (s->parked != NULL) {
-    struct query *q = s->parked;
-    s->parked = q->next;
+  while ((q = pop(&s->parked)) != NULL)
     push(&w->pending, q);
-  }
   if (!w->closed && !w->settling)
     uv_timer_start(&w->wakeup, on_wakeup, 0, 0);
 }
@@ -392,8 +376,7 @@ static void route(struct bd_whois *w, struct query *q) {
     finish(q, BD_WHOIS_UNREACHABLE, s->why);
     return;
   case ADDR_RESOLVING:
-    q->next = s->parked;
-    s->parked = q;
+    push(&s->parked, q);
     return;
   case ADDR_UNKNOWN:
     break;
@@ -405,8 +388,7 @@ static void route(struct bd_whois *w, struct query *q) {
     return;
   }
   s->state = ADDR_RESOLVING;
-  q->next = s->parked;
-  s->parked = q;
+  push(&s->parked, q);
   bd_whoisaddr_resolve(w->resolver, s->name, on_resolved, s);
 }
 
@@ -417,21 +399,19 @@ static void on_wakeup(uv_timer_t *t) {
 }
 
 static void arm_wakeup(struct bd_whois *w) {
-  uint64_t now = uv_hrtime();
-  uint64_t next = bd_rdapsched_deadline(&w->sched, now);
+  uint64_t wait = bd_rdapsched_wait_ms(&w->sched, uv_hrtime());
 
   if (w->outstanding > 0)
     uv_ref((uv_handle_t *)&w->wakeup);
   else
     uv_unref((uv_handle_t *)&w->wakeup);
-  if (next == UINT64_MAX) {
+  if (wait == UINT64_MAX) {
     uv_timer_stop(&w->wakeup);
     return;
   }
+  /* Timers count from the loop's cached time (rdap.c's arm_wakeup). */
   uv_update_time(w->loop);
-  uv_timer_start(
-      &w->wakeup, on_wakeup,
-      next > now ? (next - now + BD_NS_PER_MS - 1) / BD_NS_PER_MS : 0, 0);
+  uv_timer_start(&w->wakeup, on_wakeup, wait, 0);
 }
 
 /* Calls the callbacks due, routes new lookups, starts what the servers'
@@ -603,10 +583,8 @@ void bd_whois_close(struct bd_whois *w) {
   while ((q = pop(&w->pending)) != NULL)
     finish(q, BD_WHOIS_CANCELLED, NULL);
   for (struct server *s = w->servers; s != NULL; s = s->next)
-    while ((q = s->parked) != NULL) {
-      s->parked = q->next;
+    while ((q = pop(&s->parked)) != NULL)
       finish(q, BD_WHOIS_CANCELLED, NULL);
-    }
   while ((it = bd_rdapsched_any(&w->sched)) != NULL)
     finish(container_of(it, struct query, item), BD_WHOIS_CANCELLED, NULL);
   bd_whoisaddr_close(w->resolver);

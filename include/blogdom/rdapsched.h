@@ -101,6 +101,11 @@ struct bd_rdapsched_item *bd_rdapsched_any(const struct bd_rdapsched *s);
  * in flight). */
 uint64_t bd_rdapsched_deadline(const struct bd_rdapsched *s, uint64_t now);
 
+/* The same as a wait for a libuv timer: milliseconds from now, rounded
+ * up (a timer that fires early finds nothing to start), 0 when due;
+ * UINT64_MAX when nothing waits for time. */
+uint64_t bd_rdapsched_wait_ms(const struct bd_rdapsched *s, uint64_t now);
+
 /* Releases the registries; every item must be out. */
 void bd_rdapsched_free(struct bd_rdapsched *s);
 

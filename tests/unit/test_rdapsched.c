@@ -76,6 +76,7 @@ static void test_pace(void **state) {
   /* Not on the wire yet: the next waits for its events, not for time. */
   assert_null(bd_rdapsched_ready(&f->s, 10 * S));
   assert_int_equal(bd_rdapsched_deadline(&f->s, 0), UINT64_MAX);
+  assert_int_equal(bd_rdapsched_wait_ms(&f->s, 0), UINT64_MAX);
   bd_rdapsched_left(&f->s, a, 0);
   bd_rdapsched_left(&f->s, a, 50 * MS); /* once a try */
   assert_null(bd_rdapsched_ready(&f->s, 104 * MS));
@@ -118,6 +119,10 @@ static void test_backoff(void **state) {
   assert_ptr_equal(send(f, 200 * MS), &f->items[1]);
   assert_null(bd_rdapsched_ready(&f->s, 999 * MS));
   assert_int_equal(bd_rdapsched_deadline(&f->s, 500 * MS), 1 * S);
+  /* As a timer's wait: rounded up, so that it never fires early. */
+  assert_int_equal(bd_rdapsched_wait_ms(&f->s, 500 * MS), 500);
+  assert_int_equal(bd_rdapsched_wait_ms(&f->s, 500 * MS + 1), 500);
+  assert_int_equal(bd_rdapsched_wait_ms(&f->s, 2 * S), 0);
   t = 1 * S;
   assert_ptr_equal(send(f, t), a);
   assert_true(bd_rdapsched_end(&f->s, a, BD_RDAPSCHED_RETRYABLE, -1, t, &wait));
