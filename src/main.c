@@ -64,8 +64,9 @@
  *                   for-sale records the stages keep
  *   progress.c   the progress line (in place on a terminal, else plain
  *                lines) and the --stats summary (stderr)
- *   text.c, msg.c, rrtype.c, common.h  escaping of untrusted bytes;
- *                diagnostics; record type names; shared macros
+ *   text.c, msg.c, rrtype.c, common.h, fifo.h  escaping of untrusted
+ *                bytes; diagnostics; record type names; shared macros; an
+ *                intrusive first-in first-out list
  *   resume.c     -o FILE, and --state: a run killed at any moment goes on
  *   zoneset.c    --zone: names judged by zone files, with no query
  *     zonefile.c    a master file read (libzscanner, zlib)
