@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """blogdom at a distance: benchmark scenarios beyond a local server.
 
-Eight scenarios, each against a server this script starts on 127.0.0.1:
+Nine scenarios, each against a server this script starts on 127.0.0.1:
 
   a  local NSD, no rate limiting: blogdom against dnsperf's ceiling
      (what bench/bench.py measures);
@@ -11,7 +11,9 @@ Eight scenarios, each against a server this script starts on 127.0.0.1:
      rrl-slip 2), ceiling dnsperf over TCP, which RRL leaves alone; also
      hand-tuned blogdom settings beside the defaults;
   d  a per-client limit of 1,000 queries/s (faultd --rate-limit, the rest
-     dropped, as public resolvers do), ceiling the limit itself.
+     dropped, as public resolvers do), ceiling the limit itself;
+  i  both: every answer 50 ms away and a limit of 1,000 queries/s (a
+     public resolver across a continent), ceiling the limit itself.
 
 Each prints names/s, the ratio to the ceiling measured in the same run,
 `?` lines, wrong verdicts (checked against the zone's truth), extra queries
@@ -63,9 +65,11 @@ log = core.log
 
 # What each scenario probes by default, and with --quick.
 NAMES = {"a": 1_000_000, "b": 100_000, "c": 200_000, "d": 20_000,
-         "e": 300_000, "f": 300_000, "g": 300_000, "h": 300_000}
+         "e": 300_000, "f": 300_000, "g": 300_000, "h": 300_000,
+         "i": 20_000}
 QUICK_NAMES = {"a": 20_000, "b": 5_000, "c": 5_000, "d": 2_000,
-               "e": 20_000, "f": 20_000, "g": 20_000, "h": 20_000}
+               "e": 20_000, "f": 20_000, "g": 20_000, "h": 20_000,
+               "i": 2_000}
 DISTURBANCES = ("e", "f", "g", "h")
 TITLES = {
     "a": "local NSD, no rate limiting",
@@ -76,6 +80,7 @@ TITLES = {
     "f": "the reader pauses a third of the way (faultd rig)",
     "g": "the reader reads at half speed (faultd rig)",
     "h": "the first of two servers silent a third of the way (faultd rig)",
+    "i": "{delay} ms away and a limit of {limit:,} queries/s (faultd rig)",
 }
 # Hand-tuned blogdom settings for scenario c, beside the defaults.  A
 # setting with --rate is skipped when names / rate exceeds
@@ -381,8 +386,8 @@ class Scenario(Runs):
             if self.key == "c":
                 self.pause = QUICK_RRL_PAUSE if a.quick else RRL_PAUSE
         else:
-            limit = a.limit if self.key == "d" else 0
-            delay = a.delay if self.key == "b" else 0
+            limit = a.limit if self.key in ("d", "i") else 0
+            delay = a.delay if self.key in ("b", "i") else 0
             self.rig = Rig(a.faultd_path, self.workdir, delay_ms=delay,
                            limit=limit, burst=a.limit_burst,
                            slip=a.limit_slip)
@@ -1080,7 +1085,7 @@ def check_tools(args, keys):
         raise SetupError(f"blogdom binary not found or not executable: {b}\n"
                          "  build it first, or pass --blogdom PATH / set "
                          "BLOGDOM")
-    if {"b", "d", *DISTURBANCES} & set(keys) or args.rig:
+    if {"b", "d", "i", *DISTURBANCES} & set(keys) or args.rig:
         f = find_faultd(args)
         if f is None or not (f.is_file() and os.access(f, os.X_OK)):
             raise SetupError(
@@ -1163,7 +1168,7 @@ def parse_args(argv):
     a.scenarios = [k for s in a.scenarios for k in s.replace(",", " ").split()]
     for k in a.scenarios:
         if k not in NAMES and k != "rig":
-            p.error(f"unknown scenario {k!r} (want a to h, or rig)")
+            p.error(f"unknown scenario {k!r} (want a to i, or rig)")
     a.rig = "rig" in a.scenarios
     a.scenarios = [k for k in a.scenarios if k != "rig"]
     if not a.scenarios and not a.rig:
