@@ -16,11 +16,8 @@
 
 #define UDP_BUFFER (4 * 1024 * 1024)
 
-/* A socket event: c-ares reads and writes what is ready (on an error, both:
- * it finds the error itself), then the owner pumps. */
-static void on_socket_event(void *data, uv_os_sock_t fd, int status,
-                            int events) {
-  struct bd_lane *lane = data;
+void bd_lane_process_fd(ares_channel channel, uv_os_sock_t fd, int status,
+                        int events) {
   ares_socket_t rd = ARES_SOCKET_BAD;
   ares_socket_t wr = ARES_SOCKET_BAD;
 
@@ -28,7 +25,15 @@ static void on_socket_event(void *data, uv_os_sock_t fd, int status,
     rd = fd;
   if (status < 0 || (events & UV_WRITABLE))
     wr = fd;
-  ares_process_fd(lane->channel, rd, wr);
+  ares_process_fd(channel, rd, wr);
+}
+
+/* A socket event: c-ares reads and writes what is ready, then the owner
+ * pumps. */
+static void on_socket_event(void *data, uv_os_sock_t fd, int status,
+                            int events) {
+  struct bd_lane *lane = data;
+  bd_lane_process_fd(lane->channel, fd, status, events);
   lane->on_io(lane->data);
 }
 

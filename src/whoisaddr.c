@@ -12,6 +12,7 @@
 
 #include "blogdom/common.h"
 #include "blogdom/fdwatch.h"
+#include "blogdom/lane.h"
 #include "blogdom/msg.h"
 
 /* Tries per server of the list: a resolver may drop one datagram. */
@@ -58,14 +59,7 @@ static void on_timer(uv_timer_t *t) {
 static void on_socket_event(void *data, uv_os_sock_t fd, int status,
                             int events) {
   struct bd_whoisaddr *r = data;
-  ares_socket_t rd = ARES_SOCKET_BAD;
-  ares_socket_t wr = ARES_SOCKET_BAD;
-
-  if (status < 0 || (events & UV_READABLE))
-    rd = fd;
-  if (status < 0 || (events & UV_WRITABLE))
-    wr = fd;
-  ares_process_fd(r->channel, rd, wr);
+  bd_lane_process_fd(r->channel, fd, status, events);
   rearm(r);
 }
 

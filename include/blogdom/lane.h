@@ -33,6 +33,13 @@ int bd_lane_init(struct bd_lane *lane, uv_loop_t *loop,
                  const struct bd_server *s, unsigned timeout_ms, bool tcp,
                  void (*on_io)(void *data), void *data);
 
+/* Hands a socket event of a watch (fdwatch.h) to channel: c-ares reads
+ * and writes what is ready (on an error, both: it finds the error
+ * itself). For every c-ares channel on the loop, the lanes' and
+ * whoisaddr.c's. */
+void bd_lane_process_fd(ares_channel channel, uv_os_sock_t fd, int status,
+                        int events);
+
 /* Sends a query built by ares_create_query; cb runs once with its fate,
  * possibly before this returns (a send that fails at once). */
 void bd_lane_send(struct bd_lane *lane, const unsigned char *query, int len,
