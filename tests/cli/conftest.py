@@ -107,6 +107,19 @@ def wait_for_dns(addr, port, deadline_s=10.0):
     raise RuntimeError(f"no DNS answer from {addr} port {port}")
 
 
+def terminate(proc, grace=10):
+    """Ends proc, if it still runs: SIGTERM, then SIGKILL after grace
+    seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port():
     """A port free for both UDP and TCP on 127.0.0.1 and ::1."""
     for _ in range(50):
@@ -189,13 +202,8 @@ remote-control:
                            (self.dir / "nsd.log").read_text())
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            terminate(self.proc)
 
     @property
     def v4(self):
@@ -299,13 +307,8 @@ forward-zone:
                            (self.dir / "unbound.log").read_text())
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            terminate(self.proc)
 
     @property
     def v4(self):

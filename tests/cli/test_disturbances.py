@@ -21,7 +21,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import BLOGDOM, FAULTD, HERE, WRAPPER, dns_query, loopback_only
+from conftest import (BLOGDOM, FAULTD, HERE, WRAPPER, dns_query, loopback_only,
+                      terminate)
 # The names, the rig's rules and the verdict check of the distance
 # scenarios: the same names and the same truth.
 from test_distance import ZONE, check_verdicts, make_names, read_stats, rig_rules
@@ -75,12 +76,7 @@ def run_blogdom(tmp_path, servers, names, reader=None, extra=(),
         except subprocess.TimeoutExpired:
             # SIGTERM first: blogdom's summary says how far it got.
             timed_out = True
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            terminate(proc)
         if reader_proc is not None:
             assert reader_proc.wait(30) == 0, "reader.py failed"
     run = SimpleNamespace(

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BLOGDOM, blogdom, free_port, loopback_only, needs, \
-    without_checks
+    terminate, without_checks
 
 SHARDS = 4
 COUNT = 1600
@@ -234,13 +234,8 @@ PartitionName=blogdom Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
 
     def end(self, name):
         proc = self.procs.pop(name, None)
-        if proc and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc:
+            terminate(proc)
 
     def stop(self):
         """Cancels what still runs (a failed test's jobs), then ends the
