@@ -345,8 +345,9 @@ static int open_engine(struct app *app, unsigned window) {
   ec.tries = app->cfg.tries;
   ec.qtype = app->cfg.qtype;
   /* -c N caps the window and lets it reach N whatever the path; without
-   * it, the window follows the path's bandwidth x delay. */
-  ec.window_max = app->cfg.concurrency ? window : BD_WINDOW_UNCAPPED;
+   * it, the window follows the path's bandwidth x delay up to a cap that
+   * bounds the memory of what is in flight. */
+  ec.window_max = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_MAX;
   ec.window_floor = window;
   ec.window_init = app->cfg.concurrency ? window : BD_DEFAULT_WINDOW_INIT;
   ec.rate = app->cfg.rate;

@@ -17,10 +17,13 @@
 #define BD_DEFAULT_TIMEOUT_MS 1500
 #define BD_DEFAULT_TRIES 3
 /* What a server's window may hold however short its round trip (the loop
- * needs that much to keep a near server busy), and the most it may hold
- * without -c, whatever the path. */
+ * needs that much to keep a near server busy). */
 #define BD_WINDOW_FLOOR 1000
-#define BD_WINDOW_UNCAPPED 65536
+/* The most queries in flight without -c, whatever the path: a query in
+ * flight costs about 0.55 KiB (its probe, its try and c-ares's copy), so
+ * this bounds them to under 7 MiB. It is 240,000 queries a second at 50 ms,
+ * 60,000 at 200 ms: past what a resolver lets one client have. -c lifts it. */
+#define BD_DEFAULT_WINDOW_MAX 12288
 #define BD_DEFAULT_WINDOW_INIT 100
 /* Each authoritative server gets at most this many queries a second unless
  * --server-rate says otherwise: half of NSD's default response rate limit
