@@ -11,6 +11,7 @@
 #include "blogdom/window.h"
 #include "window_int.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "blogdom/common.h"
@@ -19,10 +20,20 @@
  * points, is congestion. */
 #define RISE_RELATIVE 0.5
 #define RISE_ABSOLUTE 0.02
-/* ... and beyond chance: more than this many standard deviations. */
+/* ... and beyond chance: more than this many standard deviations, and
+ * this many queries more than the base would lose. */
 #define NOISE_SIGMAS 3.0
-/* How fast the base creeps up towards a higher loss rate. */
-#define BASE_CREEP 0.5
+#define EXCESS_MIN 3.0
+/* A pace's samples are tested each sample, a hundred times a second near
+ * by: out of a search or a recall, only a loss this far beyond chance
+ * stops them; a slighter one is the judged epochs' to find. */
+#define SAMPLE_SIGMAS 5.0
+/* The base is the share lost of the queries learnt from, each weighing
+ * half as much once this many more are learnt. */
+#define BASE_HALF_LIFE 512.0
+/* The evidence that losses rose, a log-likelihood ratio: past this (ln
+ * 1000), they did. */
+#define EVIDENCE_LIMIT 6.9
 #define SETTLE_MIN_NS (100 * BD_NS_PER_MS)
 #define SETTLE_RTTS 4
 /* On a rise of losses, the pace drops to this share of the rate answered;
@@ -51,9 +62,10 @@
 /* A delivery-rate sample this many intervals long speaks for no pace. */
 #define SAMPLE_LATE 2
 #define PACE_MIN 10.0
-/* A back-off trusts the answers of the last two epochs, at least 16. */
+/* A back-off trusts the answers of the last two epochs, at least 64: fewer
+ * swing by a tenth by chance, and the pace is set a twentieth under them. */
 #define RECENT_EPOCHS 2
-#define RECENT_ANSWERS 16
+#define RECENT_ANSWERS 64
 
 /* The rate the server answers at now: the answers of the last `horizon`
  * (at least RECENT_ANSWERS of them, as far as the samples go), the
@@ -94,14 +106,54 @@ static void set_pace(struct bd_window *w, double pace, uint64_t now_ns) {
   w->pacer.tat_ns = tat;
 }
 
+/* Whether the shares lost of two sets of queries differ by more than
+ * chance: a two-sample test of NOISE_SIGMAS standard deviations. */
+static bool shares_differ_by(double sigmas, double p1, double n1, double p2,
+                             double n2) {
+  double p = (p1 * n1 + p2 * n2) / (n1 + n2);
+  double d = p2 - p1;
+  return d * d > sigmas * sigmas * p * (1 - p) * (1.0 / n1 + 1.0 / n2);
+}
+
+static bool shares_differ(double p1, double n1, double p2, double n2) {
+  return shares_differ_by(NOISE_SIGMAS, p1, n1, p2, n2);
+}
+
+/* The queries of `sent` left unanswered (a batch may count answers to
+ * queries sent before it). */
+static double lost_of(unsigned sent, unsigned answered) {
+  return sent > answered ? (double)(sent - answered) : 0;
+}
+
+/* The base, learnt anew from `sent` queries that lost `lost`. */
+static void base_set(struct bd_window *w, double sent, double lost) {
+  w->base_sent = sent > 0 ? sent : 1;
+  w->base_lost = lost;
+  w->base_loss = lost / w->base_sent;
+}
+
+/* The base, taught `sent` more queries that lost `lost`: the queries it
+ * knew weigh less the more it learns since. A share of a batch of a few
+ * dozen swings by ten points on a lossy path, and a base that moved half
+ * way to each sank to nothing after a few lucky ones, when any loss at
+ * all looked beyond chance. */
+static void base_learn(struct bd_window *w, double sent, double lost) {
+  double keep = exp2(-sent / BASE_HALF_LIFE);
+  w->base_sent = w->base_sent * keep + sent;
+  w->base_lost = w->base_lost * keep + lost;
+  w->base_loss = w->base_lost / w->base_sent;
+}
+
 /* Whether `rate`, the share lost of `sent` queries, is more than chance
- * around a path that loses `base` of them: a binomial's NOISE_SIGMAS
- * standard deviations. A lossy path's epochs of a few dozen queries swing
- * by ten points and more; taken for congestion, each swing paced the
- * server down a third, and the pace sank to its least. */
-static bool beyond_noise(double base, double rate, unsigned sent) {
-  double rise = rate - base;
-  return rise * rise * sent > NOISE_SIGMAS * NOISE_SIGMAS * base * (1 - base);
+ * around the base, itself learnt from a count of queries: a two-sample
+ * test, which knows a base learnt from few queries is uncertain, and a
+ * few more losses than the base's share, at least: of a few dozen
+ * queries on a path that loses one in a hundred, one or two lost is
+ * chance, whatever the deviations say. */
+static bool beyond_noise(const struct bd_window *w, double sigmas, double rate,
+                         double sent) {
+  return (rate - w->base_loss) * sent >= EXCESS_MIN &&
+         shares_differ_by(sigmas, w->base_loss, w->base_sent, rate, sent);
 }
 
 /* How far over the base a share lost must rise to be congestion. */
@@ -110,12 +162,41 @@ static double rise_over(double base) {
   return rise < RISE_ABSOLUTE ? RISE_ABSOLUTE : rise;
 }
 
+/* Adds what a batch of `sent` queries that lost `lost` says of a rise,
+ * and returns whether the losses rose: Page's CUSUM of the log-likelihood
+ * ratio of losing the base's share plus the least rise that is congestion
+ * against losing the base's share. Batches are judged one after the other,
+ * tens of them a second, and a test of each alone at three deviations
+ * found a limit in a lossy path's chance swings every few seconds; the
+ * sum drifts back to zero with them, while a clear rise passes the limit
+ * in a batch or two and a slight one in a few hundred queries. A base
+ * learnt from few queries with none lost is taken as half a query's. */
+static bool losses_rose(struct bd_window *w, unsigned sent, double lost) {
+  double floor = 0.5 / w->base_sent;
+  double p0 = w->base_loss > floor ? w->base_loss : floor;
+  double p1 = p0 + rise_over(p0);
+  if (p0 >= 1)
+    return false;
+  if (p1 > (1 + p0) / 2)
+    p1 = (1 + p0) / 2;
+  w->evidence +=
+      lost * log(p1 / p0) + ((double)sent - lost) * log((1 - p1) / (1 - p0));
+  if (w->evidence < 0)
+    w->evidence = 0;
+  return w->evidence > EVIDENCE_LIMIT;
+}
+
 /* Whether `rate`, the share lost of `sent` queries, is congestion: clearly
  * over the path's base, and beyond chance. */
+static bool lost_beyond_base_by(const struct bd_window *w, double sigmas,
+                                double rate, unsigned sent) {
+  return rate > w->base_loss + rise_over(w->base_loss) &&
+         beyond_noise(w, sigmas, rate, sent);
+}
+
 static bool lost_beyond_base(const struct bd_window *w, double rate,
                              unsigned sent) {
-  return rate > w->base_loss + rise_over(w->base_loss) &&
-         beyond_noise(w->base_loss, rate, sent);
+  return lost_beyond_base_by(w, NOISE_SIGMAS, rate, sent);
 }
 
 /* Paces the server a little under `allowed`, the rate it answered at
@@ -146,7 +227,6 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
   if (pace < PACE_MIN)
     pace = PACE_MIN;
   w->searching = search;
-  w->cut_sent_rate = sent;
   w->allowed = allowed;
   /* The first back-off of a run of them remembers the rate the path
    * answered just before, when that is clearly more than it answers now
@@ -175,6 +255,7 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
   w->last_cut_ns = now_ns;
   w->cut_before = true;
   w->cut_samples = 0;
+  w->evidence = 0;
 }
 
 /* Losses rose with the pace: congestion, or a limit on our rate. The
@@ -271,7 +352,9 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
      * proportion, and cutting after it again and again sank the pace to
      * a crawl. The judged epochs teach the base such losses. A search's
      * rate allowed is only where it began, maybe over the limit. */
-    if (share < calm && lost_beyond_base(w, 1 - share, sum.sends) &&
+    if (share < calm &&
+        lost_beyond_base_by(w, raised ? NOISE_SIGMAS : SAMPLE_SIGMAS, 1 - share,
+                            sum.sends) &&
         (w->searching || win_rate_of(sum.sends, sum.span_ns) > w->allowed)) {
       pace_under(w,
                  win_sample_rate(w->searching ? win_sample_back(w, 0) : &sum),
@@ -342,15 +425,6 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
   set_pace(w, w->pace * w->probe_step, now_ns);
 }
 
-/* Whether the shares lost of two sets of queries differ by more than
- * chance: a two-sample test of NOISE_SIGMAS standard deviations. */
-static bool shares_differ(double p1, unsigned n1, double p2, unsigned n2) {
-  double p = (p1 * n1 + p2 * n2) / (n1 + n2);
-  double d = p2 - p1;
-  return d * d >
-         NOISE_SIGMAS * NOISE_SIGMAS * p * (1 - p) * (1.0 / n1 + 1.0 / n2);
-}
-
 /* The first epoch judged teaches the base, losing `rate` of its queries,
  * unless it is congestion (returns true): a path loses the same share all
  * through an epoch, while a limit that let a burst through and dropped
@@ -371,21 +445,21 @@ static bool learn_first_base(struct bd_window *w,
     double tail = loss_share(tail_sent, tail_answered);
     if (tail > head + rise_over(head) &&
         shares_differ(head, e->head_sent, tail, tail_sent)) {
-      w->base_loss = head;
+      base_set(w, e->head_sent, lost_of(e->head_sent, e->head_answered));
       return true;
     }
   }
-  w->base_loss = rate;
+  base_set(w, e->sent, lost_of(e->sent, e->answered));
   return rate > 0.5;
 }
 
 /* Whether epoch e was sent wholly after the last back-off, and no faster
- * than the epoch that caused it: what it loses is lost at a lower rate, and
- * a limit loses less there, so the path's base may learn from it. */
+ * than the server answered then: a limit loses nothing there, so what it
+ * loses is the path's, and the base may learn from it. */
 static bool sent_slower_since_cut(const struct bd_window *w,
                                   const struct bd_window_epoch *e) {
   return e->id * w->epoch_ns >= w->last_cut_ns &&
-         epoch_rate(w, e, e->sent) <= w->cut_sent_rate;
+         epoch_rate(w, e, e->sent) <= w->allowed;
 }
 
 /* Judges epoch e: learns the base, backs off on a clear rise. Only an
@@ -397,6 +471,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   struct bd_window_epoch *e = &w->batch;
   double rate;
   bool congested;
+  bool calm;
   bool noise;
 
   if (e->sent == 0)
@@ -415,23 +490,33 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
     memset(e, 0, sizeof(*e));
     return;
   }
-  congested = lost_beyond_base(w, rate, e->sent);
-  /* The base follows the epochs' shares both ways, by half: the lowest
-   * share seen is the luckiest epoch's, below what the path loses. Paced,
-   * losses beyond chance are the pace's doing, not the path's: the base
-   * falls to a share clearly lower at once, and creeps up to one clearly
-   * higher only from what was lost at a lower rate than the losses that
-   * set the pace. Within chance it follows both ways: a base that only
-   * fell read the path's own swings as a limit. */
-  noise = !beyond_noise(w->base_loss, rate, e->sent);
+  /* Only what was sent since the last back-off speaks of the pace it set. */
+  if (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns)
+    congested = losses_rose(w, e->sent, lost_of(e->sent, e->answered)) &&
+                rate > w->base_loss;
+  else
+    congested = false;
+  /* A batch clearly over the base that is not yet congestion is no calm
+   * round either: the first batches of a burst of loss, or of a limit. */
+  calm = !congested && !lost_beyond_base(w, rate, e->sent);
+  /* The base learns the batches' shares both ways: the lowest share seen
+   * is the luckiest batch's, below what the path loses. Paced, losses
+   * beyond chance are the pace's doing, not the path's: the base falls to
+   * a share clearly lower at once, and learns one clearly higher only from
+   * what was lost at a rate the limit allowed. Within chance it learns
+   * both ways: a base that only fell read the path's own swings as a
+   * limit, and a pace that creeps over a limit, whose losses the base
+   * learns as they come within chance, is found by the evidence summed
+   * since the back-off, which runs ahead of the base. */
+  noise = !shares_differ(w->base_loss, w->base_sent, rate, e->sent);
   if (rate < w->base_loss && w->pace > 0 && !noise)
-    w->base_loss = rate;
+    base_set(w, e->sent, lost_of(e->sent, e->answered));
   else if (rate < w->base_loss || noise || w->pace == 0 ||
            sent_slower_since_cut(w, e))
-    w->base_loss += BASE_CREEP * (rate - w->base_loss);
-  if (congested && (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns))
+    base_learn(w, e->sent, lost_of(e->sent, e->answered));
+  if (congested)
     back_off(w, e, now_ns);
-  else if (!congested) {
+  else if (calm) {
     /* What the path answers while nothing disturbs it: not during a run
      * of back-offs, whose calm rounds speak of the disturbance. */
     if (w->recall == 0) {

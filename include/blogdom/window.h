@@ -52,6 +52,9 @@ struct bd_window {
   bool cut_before;
   bool have_base;
   double base_loss; /* the loss rate the path has whatever our pace */
+  double base_sent; /* the queries it was learnt from, each weighed down */
+  double base_lost; /* ... with its age (windowpace.c), and their losses */
+  double evidence;  /* of a rise of losses over the base (windowpace.c) */
   /* The path: its shortest round trip, and its bandwidth (answers a
    * second, the largest of the last samples). */
   uint64_t min_rtt_ns;
@@ -88,7 +91,6 @@ struct bd_window {
   double recall;
   double recall_base; /* calm_base when recall was set */
   bool recalling;
-  double cut_sent_rate;  /* of the epoch that caused the last back-off */
   uint64_t pace_set_ns;  /* when the pace last changed */
   unsigned pace_samples; /* delivery-rate samples taken since */
   unsigned cut_samples;  /* ... and since the last back-off */
