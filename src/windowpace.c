@@ -470,6 +470,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
                   uint64_t now_ns) {
   struct bd_window_epoch *e = &w->batch;
   double rate;
+  double lost;
   bool congested;
   bool calm;
   bool noise;
@@ -484,6 +485,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   if (e->sent < BD_WINDOW_EPOCH)
     return;
   rate = loss_share(e->sent, e->answered);
+  lost = lost_of(e->sent, e->answered);
   if (!w->have_base) {
     if (learn_first_base(w, e, rate))
       back_off(w, e, now_ns);
@@ -492,8 +494,7 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
   }
   /* Only what was sent since the last back-off speaks of the pace it set. */
   if (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns)
-    congested = losses_rose(w, e->sent, lost_of(e->sent, e->answered)) &&
-                rate > w->base_loss;
+    congested = losses_rose(w, e->sent, lost) && rate > w->base_loss;
   else
     congested = false;
   /* A batch clearly over the base that is not yet congestion is no calm
@@ -510,10 +511,10 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
    * since the back-off, which runs ahead of the base. */
   noise = !shares_differ(w->base_loss, w->base_sent, rate, e->sent);
   if (rate < w->base_loss && w->pace > 0 && !noise)
-    base_set(w, e->sent, lost_of(e->sent, e->answered));
+    base_set(w, e->sent, lost);
   else if (rate < w->base_loss || noise || w->pace == 0 ||
            sent_slower_since_cut(w, e))
-    base_learn(w, e->sent, lost_of(e->sent, e->answered));
+    base_learn(w, e->sent, lost);
   if (congested)
     back_off(w, e, now_ns);
   else if (calm) {
