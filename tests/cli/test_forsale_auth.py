@@ -100,15 +100,19 @@ def queries_of(run):
 def test_a_delegated_names_own_zone_is_asked_once_found(authrig):
     # The referral that makes store.dev a "delegated" name names its own
     # servers: its records and its _for-sale record are asked there
-    # straight away, not of dev.'s servers again. and.dev lives in dev.
-    # itself: its _for-sale record is asked there.
-    names = ["store.dev", "and.dev"]
-    plain = authrig.run("--root", ROOT, "--stats", "--json", *names)
-    both = authrig.run("--root", ROOT, "--stats", "--json", "--type", "A",
-                       "--for-sale", *names)
-    rows = {x["name"]: x for x in map(json.loads, both.lines)}
-    assert rows["store.dev"]["for_sale"] == [{"fval": "EUR50"}]
-    assert rows["store.dev"]["addresses"] == ["192.0.2.40"]
-    assert rows["and.dev"]["reason"] == "answer"
-    assert queries_of(both) - queries_of(plain) == 3, (plain.stderr,
-                                                       both.stderr)
+    # straight away (two queries), not of dev.'s servers again. and.dev
+    # lives in dev. itself: its _for-sale record is asked there (one).
+    # One name a run: with two, which of dev.'s servers (one refuses)
+    # gets the follow-up query depends on which answer comes first.
+    for name, more in (("store.dev", 2), ("and.dev", 1)):
+        plain = authrig.run("--root", ROOT, "--stats", "--json", name)
+        both = authrig.run("--root", ROOT, "--stats", "--json", "--type",
+                           "A", "--for-sale", name)
+        row = json.loads(both.lines[0])
+        if name == "store.dev":
+            assert row["for_sale"] == [{"fval": "EUR50"}]
+            assert row["addresses"] == ["192.0.2.40"]
+        else:
+            assert row["reason"] == "answer"
+        assert queries_of(both) - queries_of(plain) == more, (
+            name, plain.stderr, both.stderr)
