@@ -264,8 +264,13 @@ static void release_slots(struct bd_engine *e, struct bd_peer *zs) {
 
 /* The tries to zs that went before one sent at answered_sent_ns and are
  * still out: lost (RACK), and their names asked again now rather than
- * after their timeout. Each counts as a try, as a timeout does; a name's
- * last try waits its timeout out. */
+ * after their timeout. A name's first --tries of them are not counted:
+ * they were dropped by a server that answers, and a rate limit drops in
+ * runs (a pace over it loses half of what it sends until it is judged),
+ * into which a name's retries go straight back; three in a row ended
+ * names as '?' under a server that answered every other name. Later ones
+ * count as a timeout does, so a name is asked at most twice --tries
+ * times; its last try waits its timeout out. */
 static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
                                 uint64_t answered_sent_ns) {
   uint64_t lost_after = bd_window_lost_after(&zs->window);
@@ -284,6 +289,10 @@ static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
     bd_zone_record(p->zone, p->server, &lost, p->sent_ns, p->send, now);
     e->stats.retries++;
     e->stats.written_off++;
+    if (p->overtaken < e->cfg.tries) {
+      p->overtaken++;
+      p->tries--;
+    }
     requeue(e, p);
   }
   release_slots(e, zs);

@@ -63,6 +63,7 @@ struct bd_probe {
   uint64_t start_ns; /* of the first try */
   uint64_t sent_ns;  /* of the last try */
   unsigned tries;
+  unsigned overtaken; /* tries found lost early and not counted */
   unsigned local_failures;
   struct bd_zone *zone; /* whose servers it is asked of */
   size_t server;        /* of the last try, in zone */

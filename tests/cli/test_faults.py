@@ -53,6 +53,29 @@ def test_dropped_name_ends_as_question_mark_within_timeout_x_tries(
     assert all(180 <= g <= 300 for g in gaps) or not TIMED, gaps
 
 
+def test_tries_lost_among_answers_are_counted_after_tries_more(
+        run, faultd, tmp_path):
+    # A server that answers a steady stream of other names drops the first
+    # queries for one, as a rate limit drops a run: each try is found lost
+    # early (later queries are answered), and the first --tries of them are
+    # not counted. Four dropped: the fifth query is answered. Six dropped:
+    # '?' after twice --tries queries, the last having waited its timeout.
+    others = tmp_path / "others.txt"
+    others.write_text("".join(f"x{i:04d}.dev\n" for i in range(1500)))
+    for dropped, status, queries in ((4, "found", 5), (6, "error", 6)):
+        f = faultd([f"flaky.dev drop-first={dropped},a=192.0.2.9",
+                    "*.dev a=192.0.2.1"])
+        r = run("-s", f.addr, "--rate", "1000", "--timeout", "500",
+                "--tries", "3", "--json", "flaky", "-f", others)
+        rows = {j["name"]: j for j in map(json.loads, r.lines)}
+        assert len(rows) == 1501
+        assert rows["flaky.dev"]["status"] == status, rows["flaky.dev"]
+        assert all(row["status"] == "found" for row in rows.values()
+                   if row["name"] != "flaky.dev")
+        asked = [q for q in f.queries() if q[2] == "flaky.dev"]
+        assert len(asked) == queries, asked
+
+
 def test_servfail_and_refused_are_question_marks(run, faultd):
     f = faultd(["sf.dev servfail", "rf.dev refused", "ok.dev a=192.0.2.1",
                 "nx.dev nxdomain"])
