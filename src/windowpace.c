@@ -317,6 +317,33 @@ static double answered_share(const struct bd_window_rate *sum) {
   return sum->answers < sum->sends ? (double)sum->answers / sum->sends : 1;
 }
 
+/* Back to the rate held before a run of back-offs, at once. */
+static void recall_now(struct bd_window *w, uint64_t now_ns) {
+  w->recalling = true;
+  set_pace(w, w->recall, now_ns);
+  w->recall = 0;
+  w->evidence = 0;
+}
+
+/* Whether the delivery-rate samples since the last back-off (but the
+ * first two, which count answers to queries sent before it) answered
+ * what the pace sent as calmly as the path did before the disturbance:
+ * the burst of loss that cut the pace is over. Epochs are judged a few
+ * round trips late, and a far path that waited for a calm one to recall
+ * its pace sat halved for a second after a burst of 200 ms. */
+static bool calm_since_cut(const struct bd_window *w) {
+  struct bd_window_rate sum;
+  double share;
+  if (w->cut_samples < SEARCH_SAMPLES + 2 ||
+      sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 2, &sum) <
+          SEARCH_SAMPLES ||
+      sum.sends < BD_WINDOW_EPOCH ||
+      win_rate_of(sum.sends, sum.span_ns) < PACE_BINDING * w->pace)
+    return false;
+  share = answered_share(&sum);
+  return 1 - share <= w->recall_base + rise_over(w->recall_base);
+}
+
 /* A pace moves with the delivery-rate samples too, not only with the
  * epochs judged, which come a settling time late: every query sent
  * meanwhile over a limit is dropped, and a limit's bucket, filled while
@@ -362,6 +389,10 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
       return;
     }
   }
+  if (w->recall > w->pace && !w->recalling && calm_since_cut(w)) {
+    recall_now(w, now_ns);
+    return;
+  }
   if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
     return;
   if (sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum) == SEARCH_SAMPLES &&
@@ -403,9 +434,7 @@ static void probe(struct bd_window *w, const struct bd_window_epoch *e,
                            w->recall_base + rise_over(w->recall_base))
     return;
   if (w->recall > 0 && w->pace < w->recall) {
-    w->recalling = true;
-    set_pace(w, w->recall, now_ns);
-    w->recall = 0;
+    recall_now(w, now_ns);
     return;
   }
   /* A calm round at the pace recalled: it holds. */
@@ -492,8 +521,12 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
     memset(e, 0, sizeof(*e));
     return;
   }
-  /* Only what was sent since the last back-off speaks of the pace it set. */
-  if (!w->cut_before || e->id * w->epoch_ns >= w->last_cut_ns)
+  /* Only what was sent since the last back-off speaks of the pace it set;
+   * on the way back to a rate held before, only what was sent since the
+   * recall, which the samples make as soon as a burst of loss is over,
+   * before its epochs are judged. */
+  if (!w->cut_before ||
+      e->id * w->epoch_ns >= (w->recalling ? w->pace_set_ns : w->last_cut_ns))
     congested = losses_rose(w, e->sent, lost) && rate > w->base_loss;
   else
     congested = false;

@@ -640,10 +640,12 @@ static void test_disturbances_cost_their_length(void **state) {
 /* Paths the matrix's generator draws past its first 32 seeds, which the
  * pace once failed: a silence of 200 ms, too short to be found silent,
  * taken for a limit that allowed next to nothing (the pace sat at 10 a
- * second for six seconds), near and far, and a burst of loss that ended
- * a far path's search at a quarter of its limit. */
+ * second for six seconds), near and far; a burst of loss that ended a
+ * far path's search at a quarter of its limit; a burst and a silence of
+ * 200 ms 50 ms away, after which the pace sat halved for a second, until
+ * an epoch sent after the back-off was judged calm. */
 static void test_disturbances_the_pace_once_failed(void **state) {
-  static const uint64_t seeds[] = {65, 85, 87, 92};
+  static const uint64_t seeds[] = {65, 85, 87, 92, 175, 302};
   unsigned failed = 0;
   (void)state;
   for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
