@@ -264,13 +264,14 @@ static void release_slots(struct bd_engine *e, struct bd_peer *zs) {
 
 /* The tries to zs that went before one sent at answered_sent_ns and are
  * still out: lost (RACK), and their names asked again now rather than
- * after their timeout. A name's first --tries of them are not counted:
- * they were dropped by a server that answers, and a rate limit drops in
- * runs (a pace over it loses half of what it sends until it is judged),
- * into which a name's retries go straight back; three in a row ended
- * names as '?' under a server that answered every other name. Later ones
- * count as a timeout does, so a name is asked at most twice --tries
- * times; its last try waits its timeout out. */
+ * after their timeout. While zs is paced (it showed a limit), a name's
+ * first --tries of them are not counted: a limit drops runs of queries
+ * (all a pace sends over it, until the pace backs off), a name's retries
+ * go straight back into them, and three in a row ended names as '?'
+ * under a server that answered every other name. The others count as a
+ * timeout does, so a name is asked at most twice --tries times, and one
+ * that a server with no limit fails --tries times; its last try waits
+ * its timeout out. */
 static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
                                 uint64_t answered_sent_ns) {
   uint64_t lost_after = bd_window_lost_after(&zs->window);
@@ -289,7 +290,7 @@ static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
     bd_zone_record(p->zone, p->server, &lost, p->sent_ns, p->send, now);
     e->stats.retries++;
     e->stats.written_off++;
-    if (p->overtaken < e->cfg.tries) {
+    if (zs->window.pace > 0 && p->overtaken < e->cfg.tries) {
       p->overtaken++;
       p->tries--;
     }
