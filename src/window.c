@@ -19,11 +19,13 @@
  * dropped a window's worth that holds the window shut): from it the pace
  * searches upwards, a quarter more each calm pair of delivery-rate samples,
  * until the answers fall behind the sends; the rate answered then is the
- * limit. A first epoch tells a limit's cliff, few losses at its start and
- * many after, from a lossy path, which loses the same share all through. A
- * lossy path loses the same share at any pace: the base follows the shares
- * seen, and under a pace learns from losses at a lower rate than those that set
- * it, so such a path stops being cut after an epoch or two.
+ * limit. The samples count what is lost among the queries due (sent up to
+ * the latest one answered), not among those sent meanwhile, which a
+ * rising pace outnumbers. A first epoch tells a limit's cliff, few losses at
+ * its start and many after, from a lossy path, which loses the same share all
+ * through. A lossy path loses the same share at any pace: the base follows the
+ * shares seen, and under a pace learns from losses at a lower rate than those
+ * that set it, so such a path stops being cut after an epoch or two.
  *
  * A silence is not a limit: a limit answers a share of what it is sent all
  * along, while a server that has stopped (a route that flaps, a restart, a
@@ -313,7 +315,9 @@ static void learn_rate(struct bd_window *w, uint64_t now_ns, uint64_t sent_ns) {
   if (sends > span)
     span = sends;
   w->rates[w->rate_next % BD_WINDOW_RATES] =
-      (struct bd_window_rate){w->rate_answers, w->rate_sends, span};
+      (struct bd_window_rate){w->rate_answers, w->rate_sends,
+                              w->latest_answered - w->rate_due_after, span};
+  w->rate_due_after = w->latest_answered;
   w->rate_next++;
   w->pace_samples++;
   w->cut_samples++;

@@ -306,15 +306,16 @@ static unsigned sum_samples(const struct bd_window *w, unsigned least,
       break;
     sum->answers += r->answers;
     sum->sends += r->sends;
+    sum->due += r->due;
     sum->span_ns += r->span_ns;
     n++;
   }
   return n;
 }
 
-/* The share of its sends a sum of samples answered. */
+/* The share of its queries due a sum of samples answered. */
 static double answered_share(const struct bd_window_rate *sum) {
-  return sum->answers < sum->sends ? (double)sum->answers / sum->sends : 1;
+  return sum->answers < sum->due ? (double)sum->answers / sum->due : 1;
 }
 
 /* Back to the rate held before a run of back-offs, at once. */
@@ -381,7 +382,7 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
      * rate allowed is only where it began, maybe over the limit. */
     if (share < calm &&
         lost_beyond_base_by(w, raised ? NOISE_SIGMAS : SAMPLE_SIGMAS, 1 - share,
-                            sum.sends) &&
+                            sum.due) &&
         (w->searching || win_rate_of(sum.sends, sum.span_ns) > w->allowed)) {
       pace_under(w,
                  win_sample_rate(w->searching ? win_sample_back(w, 0) : &sum),
@@ -396,7 +397,7 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
   if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
     return;
   if (sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum) == SEARCH_SAMPLES &&
-      sum.sends > 0 && answered_share(&sum) >= calm &&
+      sum.due > 0 && answered_share(&sum) >= calm &&
       win_rate_of(sum.sends, sum.span_ns) >= PACE_BINDING * w->pace)
     set_pace(w, w->pace * PACE_SEARCH, now_ns);
 }

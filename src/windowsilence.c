@@ -111,6 +111,7 @@ void win_end_silence(struct bd_window *w, uint64_t now_ns) {
   w->rate_start_ns = now_ns;
   w->rate_answers = 0;
   w->rate_sends = 0;
+  w->rate_due_after = w->latest_answered;
   /* The first sample after it sees the pipe fill again, sends without
    * their answers yet: the pace takes no word from it (check_pace). */
   w->cut_samples = 0;

@@ -17,11 +17,13 @@
 /* Delivery-rate samples kept for the bandwidth's windowed maximum. */
 #define BD_WINDOW_RATES 10
 
-/* One delivery-rate sample: the answers of a span of time, and the
- * queries sent meanwhile. */
+/* One delivery-rate sample: the answers of a span of time, the queries
+ * sent meanwhile, and the queries due: those sent after the latest one
+ * answered before the sample, up to the latest one answered in it. */
 struct bd_window_rate {
   unsigned answers;
   unsigned sends;
+  unsigned due;
   uint64_t span_ns;
 };
 
@@ -66,6 +68,7 @@ struct bd_window {
   uint64_t rate_start_ns;       /* of the delivery-rate sample being counted */
   unsigned rate_answers;
   unsigned rate_sends;
+  uint32_t rate_due_after;     /* the latest send answered before it */
   uint64_t rate_first_sent_ns; /* the sends of its answered queries */
   uint64_t rate_last_sent_ns;
   struct bd_window_rate rates[BD_WINDOW_RATES];
