@@ -19,13 +19,17 @@
  * dropped a window's worth that holds the window shut): from it the pace
  * searches upwards, a quarter more each calm pair of delivery-rate samples,
  * until the answers fall behind the sends; the rate answered then is the
- * limit. The samples count what is lost among the queries due (sent up to
- * the latest one answered), not among those sent meanwhile, which a
- * rising pace outnumbers. A first epoch tells a limit's cliff, few losses at
- * its start and many after, from a lossy path, which loses the same share all
- * through. A lossy path loses the same share at any pace: the base follows the
- * shares seen, and under a pace learns from losses at a lower rate than those
- * that set it, so such a path stops being cut after an epoch or two.
+ * limit. A burst of loss met on the way is no limit, and tells itself
+ * apart: its back-offs answer in proportion to what they send, where a
+ * limit answers its rate whatever is sent over it, and the search goes on
+ * once the samples are calm, from the pace it last found calm. The
+ * samples count what is lost among the queries due (sent up to the latest
+ * one answered), not among those sent meanwhile, which a rising pace
+ * outnumbers. A first epoch tells a limit's cliff, few losses at its start and
+ * many after, from a lossy path, which loses the same share all through. A
+ * lossy path loses the same share at any pace: the base follows the shares
+ * seen, and under a pace learns from losses at a lower rate than those that set
+ * it, so such a path stops being cut after an epoch or two.
  *
  * A silence is not a limit: a limit answers a share of what it is sent all
  * along, while a server that has stopped (a route that flaps, a restart, a
@@ -150,6 +154,7 @@ static void cut(struct bd_window *w, uint64_t now_ns) {
   w->cwnd = w->ssthresh;
   w->last_cut_ns = now_ns;
   w->cut_before = true;
+  w->judge_from_ns = now_ns;
 }
 
 uint64_t bd_window_lost_after(const struct bd_window *w) {

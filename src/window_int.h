@@ -52,6 +52,10 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns);
  * are known: a clear rise backs the pace off, a calm epoch probes it. */
 void win_judge_settled(struct bd_window *w, uint64_t now_ns);
 
+/* The server is silent: a back-off taken since its latest answer counted
+ * the first moments of the silence as a rate allowed, and is undone. */
+void win_undo_cut(struct bd_window *w, uint64_t now_ns);
+
 /* ---- windowsilence.c: a server that answers nothing ------------------- */
 
 /* How long nothing must come back for the server to be silent. */

@@ -52,6 +52,11 @@
  * back to. */
 #define RECALL_DROP 1.5
 #define RECALL_FLOOR 0.25
+/* A back-off that answered under DISTURBED_SLACK of the one before, times
+ * the fall of the sends to the power DISTURBED_SHARE, answered in
+ * proportion to what it sent. */
+#define DISTURBED_SLACK 0.9
+#define DISTURBED_SHARE 0.5
 /* A searching pace grows by PACE_SEARCH each SEARCH_SAMPLES delivery-rate
  * samples that answered at least SEARCH_CALM of what they sent (of the
  * share the path does not lose); fewer, beyond chance, and it has passed
@@ -199,6 +204,74 @@ static bool lost_beyond_base(const struct bd_window *w, double rate,
   return lost_beyond_base_by(w, NOISE_SIGMAS, rate, sent);
 }
 
+/* Whether a back-off answered in proportion to what it sent, against the
+ * one before it in this run of them: a limit answers its rate whatever
+ * is sent over it, while a burst of loss (or a silence) answers a share
+ * of what is sent. Answers that fell with the sends (by at least half of
+ * their fall, on a log scale, and by a tenth besides, for chance): a
+ * disturbance; answers that fell while as much was sent, too. */
+static bool answers_fell_with_sends(const struct bd_window *w, double allowed,
+                                    double sent) {
+  double fall;
+  if (w->cut_sent <= 0 || w->allowed <= 0 || sent <= 0)
+    return false;
+  fall = sent < w->cut_sent ? sent / w->cut_sent : 1;
+  return allowed < DISTURBED_SLACK * w->allowed * pow(fall, DISTURBED_SHARE);
+}
+
+/* A back-off of a search: whether the search goes on. A search that
+ * steps past a limit answers at least a step's share of what it sends (of
+ * the share the path does not lose): one halved by a back-off met a
+ * silence or a burst of loss, or a limit its bucket hid for several
+ * steps, and goes on from the pace halved. One that ends on less than a
+ * step's share, or in a disturbance (whose last epochs may lose as little
+ * as a limit does), goes on once the samples are calm again, once: past a
+ * limit, one step more finds it. A disturbance leaves the pace the search
+ * last found calm to go back to (a recall, remember_recall); a back-off
+ * on the way back ends the search for good. */
+static bool search_goes_on(struct bd_window *w, double allowed, double sent,
+                           bool halved, bool disturbed) {
+  struct bd_window_search *s = &w->search;
+  s->hit = s->hit || halved;
+  s->disturbed = s->disturbed || disturbed;
+  if (halved)
+    return true;
+  s->cut = !w->recalling && !s->resumed &&
+           (s->hit ||
+            allowed < SEARCH_CALM * (1 - w->base_loss) * sent / PACE_SEARCH);
+  return false;
+}
+
+/* The first back-off of a run of them remembers the rate the path
+ * answered just before, when that is clearly more than it answers now and
+ * a third of what was sent is lost with it (RECALL_DROP), though no more
+ * was sent than that calm rate: a burst of loss, or a limit that moved
+ * down, not a probe over the limit. Not while a limit is first found,
+ * from slow start and through the search after it: a limit's bucket lets
+ * a burst through, answered far over the limit. A search that met a
+ * disturbance remembers the pace it last found calm instead, once. A
+ * back-off on the way back to it says which: the limit moved, and it is
+ * forgotten, with the calm rate it came from (a run of back-offs that
+ * remembered it again went back to it again and again). */
+static void remember_recall(struct bd_window *w, double allowed, double sent,
+                            bool found, double pace) {
+  struct bd_window_search *s = &w->search;
+  if (w->recalling) {
+    w->recall = w->calm_rate = 0;
+    s->cut = false;
+  } else if (found) {
+    if (s->disturbed && !s->recalled && s->calm > pace && s->calm > w->recall) {
+      w->recall = s->calm;
+      w->recall_base = w->calm_base;
+      s->recalled = true;
+    }
+  } else if (w->recall == 0 && w->calm_rate > RECALL_DROP * allowed &&
+             sent > RECALL_DROP * allowed && sent <= PLATEAU * w->calm_rate) {
+    w->recall = w->calm_rate;
+    w->recall_base = w->calm_base;
+  }
+}
+
 /* Paces the server a little under `allowed`, the rate it answered at
  * while queries went at `sent` a second and losses rose; `search`: that
  * rate is only a lower bound. */
@@ -206,6 +279,8 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
                        bool search, uint64_t now_ns) {
   double pace = allowed * PACE_BACKOFF;
   bool found = search || w->searching;
+  bool disturbed = answers_fell_with_sends(w, allowed, sent);
+  bool halved = false;
   /* One back-off halves a pace at most, as TCP halves its window once a
    * round trip: what a few epochs answered in a short silence or a burst
    * of loss (next to nothing) is no rate allowed, and a pace set to it sat
@@ -213,37 +288,31 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
    * dropped further is met again a round later, and halved again. */
   if (w->pace > 0 && pace < PACE_CUT_MAX * w->pace) {
     pace = PACE_CUT_MAX * w->pace;
+    halved = true;
     /* ... and while a rate to go back to is remembered, the back-offs of
-     * one disturbance leave at least a quarter of it: at a millisecond a
+     * a disturbance leave at least a quarter of it: at a millisecond a
      * round trip a burst of half a second halved the pace to its least,
-     * whose few queries then took seconds to judge the path calm again. */
-    if (pace < RECALL_FLOOR * w->recall)
+     * whose few queries then took seconds to judge the path calm again.
+     * Not a limit's: one that moved down by more than that held a pace
+     * four times over it for good. */
+    if (disturbed && pace < RECALL_FLOOR * w->recall)
       pace = RECALL_FLOOR * w->recall;
-    /* A search past a limit answers most of what it sends, not under
-     * half: this is a silence or a burst of loss, and the search goes
-     * on from the pace halved once they end. */
-    search = search || w->searching;
   }
   if (pace < PACE_MIN)
     pace = PACE_MIN;
-  w->searching = search;
-  w->allowed = allowed;
-  /* The first back-off of a run of them remembers the rate the path
-   * answered just before, when that is clearly more than it answers now
-   * and a third of what was sent is lost with it (RECALL_DROP), though
-   * no more was sent than that calm rate: a burst of loss, or a limit
-   * that moved down, not a probe over the limit. Not while a limit is first
-   * found, from slow start and through the search after it: a limit's
-   * bucket lets a burst through, answered far over the limit. A back-off
-   * on the way back to it says which: the limit moved, and it is
-   * forgotten. */
-  if (w->recalling || found) {
+  if (w->searching)
+    search = search_goes_on(w, allowed, sent, halved, disturbed);
+  else if (search) {
+    memset(&w->search, 0, sizeof(w->search));
     w->recall = 0;
-  } else if (w->recall == 0 && w->calm_rate > RECALL_DROP * allowed &&
-             sent > RECALL_DROP * allowed && sent <= PLATEAU * w->calm_rate) {
-    w->recall = w->calm_rate;
-    w->recall_base = w->calm_base;
   }
+  w->searching = search;
+  remember_recall(w, allowed, sent, found, pace);
+  w->cut_pace = w->pace;
+  w->cut_allowed = w->allowed;
+  w->allowed = allowed;
+  w->cut_sent = sent;
+  w->cut_lost = sent > allowed ? 1 - allowed / sent : 0;
   w->recalling = false;
   if (w->pace == 0 || pace < w->pace)
     set_pace(w, pace, now_ns);
@@ -254,8 +323,19 @@ static void pace_under(struct bd_window *w, double allowed, double sent,
    * the answered ones would shut. */
   w->last_cut_ns = now_ns;
   w->cut_before = true;
+  w->judge_from_ns = now_ns;
   w->cut_samples = 0;
   w->evidence = 0;
+}
+
+/* A back-off as a silence began: its rate allowed counted the first quiet
+ * moments, and the pace it set would outlast the silence. */
+void win_undo_cut(struct bd_window *w, uint64_t now_ns) {
+  if (!w->cut_before || w->last_cut_ns <= w->last_answer_ns ||
+      w->cut_pace <= w->pace)
+    return;
+  set_pace(w, w->cut_pace, now_ns);
+  w->allowed = w->cut_allowed;
 }
 
 /* Losses rose with the pace: congestion, or a limit on our rate. The
@@ -322,6 +402,8 @@ static double answered_share(const struct bd_window_rate *sum) {
 static void recall_now(struct bd_window *w, uint64_t now_ns) {
   w->recalling = true;
   set_pace(w, w->recall, now_ns);
+  w->judge_from_ns = now_ns;
+  w->cut_sent = 0;
   w->recall = 0;
   w->evidence = 0;
 }
@@ -331,18 +413,43 @@ static void recall_now(struct bd_window *w, uint64_t now_ns) {
  * what the pace sent as calmly as the path did before the disturbance:
  * the burst of loss that cut the pace is over. Epochs are judged a few
  * round trips late, and a far path that waited for a calm one to recall
- * its pace sat halved for a second after a burst of 200 ms. */
+ * its pace sat halved for a second after a burst of 200 ms. It takes an
+ * epoch's worth of queries, or fewer where they lose clearly less than
+ * the last back-off found lost: a pace cut low sends an epoch's worth in
+ * half a second, and the burst of loss is long over by then. */
 static bool calm_since_cut(const struct bd_window *w) {
   struct bd_window_rate sum;
-  double share;
+  double lost;
+  double then = w->cut_lost;
   if (w->cut_samples < SEARCH_SAMPLES + 2 ||
       sum_samples(w, SEARCH_SAMPLES, w->cut_samples - 2, &sum) <
           SEARCH_SAMPLES ||
-      sum.sends < BD_WINDOW_EPOCH ||
+      sum.due == 0 ||
       win_rate_of(sum.sends, sum.span_ns) < PACE_BINDING * w->pace)
     return false;
-  share = answered_share(&sum);
-  return 1 - share <= w->recall_base + rise_over(w->recall_base);
+  lost = 1 - answered_share(&sum);
+  if (lost > w->recall_base + rise_over(w->recall_base))
+    return false;
+  return sum.due >= BD_WINDOW_EPOCH ||
+         then - lost > SAMPLE_SIGMAS * sqrt(then * (1 - then) / sum.due);
+}
+
+/* The samples answered a searching pace calmly: it grows by a step, and
+ * a search a disturbance ended goes on. The pace held is the one to go
+ * back to should a disturbance meet the search. */
+static void search_step(struct bd_window *w, uint64_t now_ns) {
+  struct bd_window_search *s = &w->search;
+  if (s->cut) {
+    s->cut = false;
+    s->resumed = true;
+    w->judge_from_ns = now_ns;
+  }
+  s->hit = s->disturbed = false;
+  s->calm = w->pace;
+  w->searching = true;
+  w->recalling = false;
+  w->cut_sent = 0;
+  set_pace(w, w->pace * PACE_SEARCH, now_ns);
 }
 
 /* A pace moves with the delivery-rate samples too, not only with the
@@ -362,10 +469,8 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
   /* On the way back to a rate held before, and while a pace searches
    * upwards, only the samples of the pace raised, a round trip after it:
    * the ones before may hold the burst of loss that cut it, and the first
-   * ones after count the answers to queries sent at the lower pace against
-   * sends at the higher (a search's step of a quarter read as a quarter
-   * lost, beyond the limit, on any path far enough for a sample to span
-   * its round trip). */
+   * ones after answer queries sent at the lower pace, which say nothing of
+   * the higher. */
   bool raised = w->recalling || w->searching;
   unsigned skip = raised ? 2 : 1;
   unsigned since = raised ? w->pace_samples : w->cut_samples;
@@ -394,12 +499,12 @@ void win_check_pace(struct bd_window *w, uint64_t now_ns) {
     recall_now(w, now_ns);
     return;
   }
-  if (!w->searching || w->pace_samples <= SEARCH_SAMPLES)
+  if (!(w->searching || w->search.cut) || w->pace_samples <= SEARCH_SAMPLES)
     return;
   if (sum_samples(w, SEARCH_SAMPLES, SEARCH_SAMPLES, &sum) == SEARCH_SAMPLES &&
       sum.due > 0 && answered_share(&sum) >= calm &&
       win_rate_of(sum.sends, sum.span_ns) >= PACE_BINDING * w->pace)
-    set_pace(w, w->pace * PACE_SEARCH, now_ns);
+    search_step(w, now_ns);
 }
 
 /* The share of `sent` queries left unanswered. */
@@ -523,11 +628,10 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
     return;
   }
   /* Only what was sent since the last back-off speaks of the pace it set;
-   * on the way back to a rate held before, only what was sent since the
-   * recall, which the samples make as soon as a burst of loss is over,
-   * before its epochs are judged. */
-  if (!w->cut_before ||
-      e->id * w->epoch_ns >= (w->recalling ? w->pace_set_ns : w->last_cut_ns))
+   * on the way back to a rate held before, or on with a search a burst of
+   * loss ended, only what was sent since: the samples make those as soon
+   * as the burst is over, before its epochs are judged. */
+  if (e->id * w->epoch_ns >= w->judge_from_ns)
     congested = losses_rose(w, e->sent, lost) && rate > w->base_loss;
   else
     congested = false;
@@ -558,6 +662,9 @@ static void judge(struct bd_window *w, const struct bd_window_epoch *one,
       w->calm_rate = epoch_rate(w, e, e->answered);
       w->calm_base = w->base_loss;
     }
+    /* Sent since the last back-off, it ends their run. */
+    if (e->id * w->epoch_ns >= w->judge_from_ns)
+      w->cut_sent = 0;
     probe(w, e, now_ns);
   }
   memset(e, 0, sizeof(*e));

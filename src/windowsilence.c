@@ -83,6 +83,7 @@ static void forgive(struct bd_window *w, uint64_t now_ns) {
     return;
   w->forgiven = true;
   forget_epochs(w);
+  win_undo_cut(w, now_ns);
 }
 
 /* The first answer after a silence: the window and the pace are those of

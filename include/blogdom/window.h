@@ -42,6 +42,18 @@ struct bd_window_epoch {
   uint64_t head_end_ns;
 };
 
+/* What a search for a limit has met (windowpace.c): a disturbance may
+ * end it early, and it goes on once the disturbance is over. */
+struct bd_window_search {
+  double calm;    /* the pace the search last found calm */
+  bool hit;       /* a back-off halved it */
+  bool disturbed; /* ... and one answered in proportion to what it sent */
+  bool cut;       /* it ended on more loss than a limit explains: it goes
+                     on once the samples are calm again */
+  bool recalled;  /* it has had its one recall to `calm` */
+  bool resumed;   /* ... and its one resumption */
+};
+
 struct bd_window {
   double cwnd;
   double ssthresh;
@@ -52,6 +64,9 @@ struct bd_window {
   unsigned floor; /* the bandwidth x delay cap never goes below this */
   uint64_t last_cut_ns;
   bool cut_before;
+  /* Epochs sent before this speak of a pace that was: a back-off's, a
+   * recall's, a search's resumed (windowpace.c). */
+  uint64_t judge_from_ns;
   bool have_base;
   double base_loss; /* the loss rate the path has whatever our pace */
   double base_sent; /* the queries it was learnt from, each weighed down */
@@ -84,7 +99,13 @@ struct bd_window {
   unsigned calm;     /* calm rounds past the plateau (windowpace.c) */
   bool searching;    /* the pace is a lower bound: it grows with the
                         delivery-rate samples (windowpace.c) */
-  double allowed;    /* the rate answered at the last back-off */
+  struct bd_window_search search;
+  double allowed;  /* the rate answered at the last back-off */
+  double cut_sent; /* ... and the rate sent then (0: no back-off since
+                      the latest calm round) */
+  double cut_lost; /* the share lost then */
+  double cut_pace; /* the pace and rate allowed before it */
+  double cut_allowed;
   /* A burst of loss is not a limit: the rate the latest calm epoch
    * answered, the one held before this run of back-offs (to go back to
    * once the losses stop; 0: none), and whether the pace is on its way

@@ -653,6 +653,58 @@ static void test_disturbances_the_pace_once_failed(void **state) {
   assert_int_equal(failed, 0);
 }
 
+/* A limit that falls far, fivefold or twentyfold, at 3 s: a pace that
+ * remembered the rate before (it may have been a burst of loss) goes back
+ * to it once, then follows the limit down. The back-offs of a
+ * disturbance once left a quarter of that rate, whatever the server then
+ * answered, and a pace held four times over a limit lost most of what it
+ * sent for good. From 5 s after the fall, a tenth of the sends at most is
+ * lost. */
+static double lost_after_a_fall(uint64_t rtt, double limit, double fall) {
+  struct bd_window w;
+  struct path p;
+  struct tally t;
+  double answers = 0;
+  double sent = 0;
+  memset(&p, 0, sizeof(p));
+  p.rtt = rtt;
+  p.limit = limit;
+  p.limit2 = limit / fall;
+  p.burst_ms = 10;
+  p.from = p.to = 3 * S;
+  new_path(&w);
+  clock = 0;
+  rng_state = 7;
+  for (int s = 0; s < 12; s++) {
+    run_path(&w, &p, 1000, &t);
+    if (s >= 8) {
+      answers += (double)t.answers;
+      sent += (double)t.sent;
+    }
+  }
+  return sent > 0 ? 1 - answers / sent : 0;
+}
+
+static void test_pace_follows_a_limit_that_falls(void **state) {
+  static const uint64_t rtts[] = {1 * MS, 5 * MS, 20 * MS, 50 * MS};
+  static const double limits[] = {1000, 5000, 20000};
+  static const double falls[] = {5, 20};
+  unsigned failed = 0;
+  (void)state;
+  for (size_t i = 0; i < 4; i++)
+    for (size_t j = 0; j < 3; j++)
+      for (size_t k = 0; k < 2; k++) {
+        double lost = lost_after_a_fall(rtts[i], limits[j], falls[k]);
+        if (lost <= 0.1)
+          continue;
+        print_error("rtt %llu ms, limit %.0f falls %.0f-fold: %.2f lost\n",
+                    (unsigned long long)(rtts[i] / MS), limits[j], falls[k],
+                    lost);
+        failed++;
+      }
+  assert_int_equal(failed, 0);
+}
+
 /* Behind a limit, a path that also loses a share at random: the batches
  * judged, a few dozen queries each, swing by several points by chance,
  * and a base that followed each half way sank after a few lucky ones, so
@@ -791,6 +843,7 @@ int main(void) {
       cmocka_unit_test(test_disturbances_cost_their_length),
       cmocka_unit_test(test_disturbances_the_pace_once_failed),
       cmocka_unit_test(test_lossy_paths_behind_a_limit),
+      cmocka_unit_test(test_pace_follows_a_limit_that_falls),
       cmocka_unit_test(test_health_sidelines_the_odd_one_out),
       cmocka_unit_test(test_health_keeps_servers_when_all_fail_alike),
       cmocka_unit_test(test_health_recovers),
