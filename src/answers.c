@@ -23,6 +23,8 @@
 /* Tries written off whose slots are free may wait in c-ares for their
  * timeout: this many window floors of them a server, at most. */
 #define RELEASED_FLOORS 4
+/* Tries found lost at once that make a run of drops, a limit's. */
+#define DROP_RUN 16
 
 /* ---- answers --------------------------------------------------------- */
 
@@ -264,11 +266,13 @@ static void release_slots(struct bd_engine *e, struct bd_peer *zs) {
 
 /* The tries to zs that went before one sent at answered_sent_ns and are
  * still out: lost (RACK), and their names asked again now rather than
- * after their timeout. While zs is paced (it showed a limit), a name's
- * first --tries of them are not counted: a limit drops runs of queries
- * (all a pace sends over it, until the pace backs off), a name's retries
- * go straight back into them, and three in a row ended names as '?'
- * under a server that answered every other name. The others count as a
+ * after their timeout. While zs is paced (it showed a limit), or when
+ * they make a run of DROP_RUN or more (a limit met before its pace is
+ * set, by a window sent at once in slow start), a name's first --tries
+ * of them are not counted: a limit drops runs of queries (all a pace or
+ * a window sends over it, until the pace backs off), a name's retries go
+ * straight back into them, and three in a row ended names as '?' under a
+ * server that answered every other name. The others count as a
  * timeout does, so a name is asked at most twice --tries times, and one
  * that a server with no limit fails --tries times; its last try waits
  * its timeout out. */
@@ -276,6 +280,9 @@ static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
                                 uint64_t answered_sent_ns) {
   uint64_t lost_after = bd_window_lost_after(&zs->window);
   uint64_t now = uv_hrtime();
+  bool runs = zs->window.pace > 0 ||
+              bd_flight_count_overtaken(&zs->flight, answered_sent_ns, now,
+                                        lost_after, DROP_RUN) >= DROP_RUN;
   struct bd_try *t;
 
   while (!e->stopping && (t = bd_flight_overtaken(&zs->flight, answered_sent_ns,
@@ -290,7 +297,7 @@ static void write_off_overtaken(struct bd_engine *e, struct bd_peer *zs,
     bd_zone_record(p->zone, p->server, &lost, p->sent_ns, p->send, now);
     e->stats.retries++;
     e->stats.written_off++;
-    if (zs->window.pace > 0 && p->overtaken < e->cfg.tries) {
+    if (runs && p->overtaken < e->cfg.tries) {
       p->overtaken++;
       p->tries--;
     }

@@ -66,6 +66,18 @@ struct bd_try *bd_flight_overtaken(struct bd_flight *f,
   return t;
 }
 
+unsigned bd_flight_count_overtaken(const struct bd_flight *f,
+                                   uint64_t answered_sent_ns, uint64_t now_ns,
+                                   uint64_t lost_after_ns, unsigned most) {
+  unsigned n = 0;
+  for (const struct bd_try *t = f->watched.head;
+       t != NULL && n < most && t->sent_ns < answered_sent_ns &&
+       now_ns - t->sent_ns > lost_after_ns;
+       t = t->next)
+    n++;
+  return n;
+}
+
 void bd_flight_write_off(struct bd_try *t) {
   leave(t);
   t->probe = NULL;

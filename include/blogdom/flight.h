@@ -56,6 +56,12 @@ struct bd_try *bd_flight_overtaken(struct bd_flight *f,
                                    uint64_t answered_sent_ns, uint64_t now_ns,
                                    uint64_t lost_after_ns);
 
+/* How many tries bd_flight_overtaken would give now, counted up to
+ * `most`. */
+unsigned bd_flight_count_overtaken(const struct bd_flight *f,
+                                   uint64_t answered_sent_ns, uint64_t now_ns,
+                                   uint64_t lost_after_ns, unsigned most);
+
 /* t's probe is lost: t forgets it, and holds its slot until
  * bd_flight_release or its callback. */
 void bd_flight_write_off(struct bd_try *t);

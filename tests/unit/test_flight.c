@@ -74,6 +74,34 @@ static void test_overtaken_goes_in_send_order(void **state) {
   assert_null(f.held.head);
 }
 
+/* The count of tries found lost at once goes as far as taking them would,
+ * up to the most asked for, and takes none. */
+static void test_overtaken_counted_without_taking(void **state) {
+  struct bd_flight f = {0};
+  struct bd_try *a = send_at(&f, 0, 0);
+  struct bd_try *b = send_at(&f, 1, 1);
+  struct bd_try *c = send_at(&f, 2, 2);
+  struct bd_try *d = send_at(&f, 3, 30);
+  (void)state;
+
+  /* d answered at 31 ms: a, b and c went before it. */
+  assert_ptr_equal(done(d, NULL), &probes[3]);
+  assert_int_equal(bd_flight_count_overtaken(&f, 30 * MS, 31 * MS, 10 * MS, 8),
+                   3);
+  assert_int_equal(bd_flight_count_overtaken(&f, 30 * MS, 31 * MS, 10 * MS, 2),
+                   2);
+  /* At 11 ms only a has been out for more than 10 ms. */
+  assert_int_equal(bd_flight_count_overtaken(&f, 30 * MS, 11 * MS, 10 * MS, 8),
+                   1);
+  /* Sent after the answered one: none. */
+  assert_int_equal(bd_flight_count_overtaken(&f, 0, 31 * MS, 10 * MS, 8), 0);
+  assert_ptr_equal(f.watched.head, a);
+  assert_ptr_equal(done(a, NULL), &probes[0]);
+  assert_ptr_equal(done(b, NULL), &probes[1]);
+  assert_ptr_equal(done(c, NULL), &probes[2]);
+  assert_null(f.watched.head);
+}
+
 /* A try that is not watched (TCP) is never found lost, and answers out
  * of order unlink from the middle. */
 static void test_unwatched_and_middle(void **state) {
@@ -138,6 +166,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_overtaken_needs_a_later_answer_and_time),
       cmocka_unit_test(test_overtaken_goes_in_send_order),
+      cmocka_unit_test(test_overtaken_counted_without_taking),
       cmocka_unit_test(test_unwatched_and_middle),
       cmocka_unit_test(test_slots_are_released_in_order_under_a_cap),
   };
