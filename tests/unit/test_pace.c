@@ -643,9 +643,12 @@ static void test_disturbances_cost_their_length(void **state) {
  * second for six seconds), near and far; a burst of loss that ended a
  * far path's search at a quarter of its limit; a burst and a silence of
  * 200 ms 50 ms away, after which the pace sat halved for a second, until
- * an epoch sent after the back-off was judged calm. */
+ * an epoch sent after the back-off was judged calm; bursts of half a
+ * second that ended a far path's search under its limit (one halved it
+ * twice first), and a silence of 200 ms that did the same. */
 static void test_disturbances_the_pace_once_failed(void **state) {
-  static const uint64_t seeds[] = {65, 85, 87, 92, 175, 302};
+  static const uint64_t seeds[] = {65,  85,  87,  92,  175,
+                                   302, 166, 379, 388, 533};
   unsigned failed = 0;
   (void)state;
   for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
